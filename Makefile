@@ -1,0 +1,50 @@
+# The Makefile is the interface: every command a user or CI needs is a target here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: build serve test lint format clean golden new
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(STAMP)
+
+build: $(STAMP)
+	$(PY) manage.py build
+
+serve: $(STAMP)
+	$(PY) manage.py runserver
+
+new: $(STAMP)
+	$(PY) manage.py new_post "$(TITLE)"
+
+test: $(DEV_STAMP)
+	bash scripts/ensure-system-packages.sh
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Regenerate the committed expected tree of the golden test after an intended change.
+golden: $(DEV_STAMP)
+	$(PY) -m tests.golden regenerate
+
+clean:
+	rm -rf output .cache .output.* .artifacts .pytest_cache

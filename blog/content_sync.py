@@ -1,0 +1,314 @@
+"""Bring the database in line with the content folder.
+
+Every source is read and validated before anything is rendered or stored, and
+all problems are reported together. Files whose size and modification time are
+unchanged since the last sync are not read again; files whose bytes are
+unchanged are not rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils.html import escape
+from django.utils.text import slugify
+
+from .errors import ContentError, ContentErrors, ContentProblem
+from .html_text import plain_text, truncate_words
+from .markdown_render import render_markdown, renderer_fingerprint
+from .models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
+from .paths import alias_file
+from .reader import PAGE, POST, SourceDocument, read_document
+from .siteconfig import SITE_FILE, SiteConfig, activate_site, parse_site_config
+
+POSTS_DIR = "posts"
+PAGES_DIR = "pages"
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+# Meta descriptions longer than this are cut by search engines anyway.
+DESCRIPTION_LENGTH = 200
+# Top-level names the generator writes itself; a page may not take them.
+RESERVED_NAMES = frozenset(
+    {
+        "tags",
+        "archive",
+        "search",
+        "page",
+        "feeds",
+        "static",
+        "css",
+        "404.html",
+        "rss.xml",
+        "atom.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "index.html",
+    }
+)
+
+
+@dataclass
+class SyncReport:
+    site: SiteConfig
+    warnings: list[ContentProblem] = field(default_factory=list)
+    rendered: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+@dataclass
+class _FileTask:
+    absolute: str
+    relative: str
+    display: str
+    kind: str
+    time_zone: str
+
+
+@dataclass
+class _FileResult:
+    relative: str
+    digest: str
+    document: SourceDocument | None
+    errors: list[ContentProblem]
+    warnings: list[ContentProblem]
+    html: str = ""
+    toc_html: str = ""
+    summary_html: str = ""
+    reading_minutes: int = 1
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in messages: relative to the working folder when inside it."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def find_sources(content_dir: Path) -> list[tuple[Path, str]]:
+    """Every Markdown source, as (absolute path, kind), in a stable order."""
+    found = []
+    for folder, kind in ((POSTS_DIR, POST), (PAGES_DIR, PAGE)):
+        root = content_dir / folder
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in sorted(filenames):
+                # Hugo's _index.md describes a section, not a post.
+                if name.startswith(".") or name == "_index.md":
+                    continue
+                if name.endswith(MARKDOWN_SUFFIXES):
+                    found.append((Path(dirpath) / name, kind))
+    return found
+
+
+def read_site(content_dir: Path) -> SiteConfig:
+    path = content_dir / SITE_FILE
+    if not path.exists():
+        return SiteConfig()
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise ContentErrors(
+            [ContentProblem(display_path(path), 1, f"not UTF-8 at byte offset {exc.start}", "save it as UTF-8")]
+        ) from None
+    try:
+        return parse_site_config(text)
+    except ContentError as exc:
+        raise ContentErrors([exc.at(display_path(path))]) from None
+
+
+def _load(task: _FileTask) -> _FileResult:
+    """Read, validate and render one file. Pure, so it can run in a worker process."""
+    data = Path(task.absolute).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    document, errors, warnings = read_document(data, task.display, task.relative, task.kind, ZoneInfo(task.time_zone))
+    result = _FileResult(task.relative, digest, document, errors, warnings)
+    if document is not None:
+        document.source_path = task.relative
+        rendered = render_markdown(document.body)
+        result.html = rendered.html
+        result.toc_html = rendered.toc_html
+        result.reading_minutes = rendered.reading_minutes
+        # A summary written in front matter is text, never HTML.
+        result.summary_html = f"<p>{escape(document.summary)}</p>" if document.summary else rendered.summary_html
+    return result
+
+
+def sync_content(content_dir: Path, mapper: Callable[[Callable, Iterable], Iterable] = map) -> SyncReport:
+    """Load ``content_dir`` into the database; raise ContentErrors listing every problem."""
+    content_dir = content_dir.resolve()
+    site = read_site(content_dir)
+    fingerprint = f"{renderer_fingerprint()}:{site.time_zone}"
+    report = SyncReport(site=site)
+
+    with transaction.atomic():
+        stored_fingerprint = CacheEntry.objects.filter(key="fingerprint").values_list("value", flat=True).first()
+        if stored_fingerprint != fingerprint:
+            # Naive dates depend on the time zone, and HTML on the renderer:
+            # read everything again.
+            SourceFile.objects.all().delete()
+        known = {row.path: row for row in SourceFile.objects.all()}
+
+        tasks, stats, seen = [], {}, set()
+        for absolute, kind in find_sources(content_dir):
+            relative = absolute.relative_to(content_dir).as_posix()
+            seen.add(relative)
+            stat = absolute.stat()
+            stats[relative] = (stat.st_mtime_ns, stat.st_size)
+            row = known.get(relative)
+            if row is not None and (row.mtime_ns, row.size) == stats[relative]:
+                report.unchanged += 1
+                report.warnings += [ContentProblem(*w) for w in row.warnings]
+                continue
+            tasks.append(_FileTask(str(absolute), relative, display_path(absolute), kind, site.time_zone))
+
+        errors: list[ContentProblem] = []
+        for result in mapper(_load, tasks):
+            errors += result.errors
+            report.warnings += result.warnings
+            if result.errors:
+                continue
+            row = known.get(result.relative)
+            mtime_ns, size = stats[result.relative]
+            if row is not None and row.digest == result.digest:
+                # Touched but not changed: remember the new stat, keep the HTML.
+                SourceFile.objects.filter(pk=row.pk).update(mtime_ns=mtime_ns, size=size)
+                report.unchanged += 1
+                continue
+            _store(result, site)
+            SourceFile.objects.update_or_create(
+                path=result.relative,
+                defaults={
+                    "mtime_ns": mtime_ns,
+                    "size": size,
+                    "digest": result.digest,
+                    "warnings": [list(astuple_problem(w)) for w in result.warnings],
+                },
+            )
+            report.rendered += 1
+
+        gone = set(known) - seen
+        if gone:
+            report.removed = len(gone)
+            SourceFile.objects.filter(path__in=gone).delete()
+            Post.objects.filter(source__in=gone).delete()
+            Page.objects.filter(source__in=gone).delete()
+        errors += _conflicts(content_dir)
+        if errors:
+            transaction.set_rollback(True)
+            raise ContentErrors(errors)
+        _name_tags()
+        CacheEntry.objects.update_or_create(key="fingerprint", defaults={"value": fingerprint})
+        CacheEntry.objects.update_or_create(key="site", defaults={"value": site.as_dict()})
+    activate_site(site)
+    return report
+
+
+def astuple_problem(problem: ContentProblem) -> tuple:
+    return (problem.path, problem.line, problem.message, problem.hint)
+
+
+def _store(result: _FileResult, site: SiteConfig) -> None:
+    doc = result.document
+    description = doc.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
+    common = {
+        "slug": doc.slug,
+        "title": doc.title,
+        "body_html": result.html,
+        "toc_html": result.toc_html,
+        "summary_html": result.summary_html,
+        "description": description,
+        "image": doc.image,
+        "updated": doc.updated,
+        "extra": doc.extra,
+    }
+    if doc.kind == PAGE:
+        Post.objects.filter(source=doc.source_path).delete()
+        Page.objects.update_or_create(source=doc.source_path, defaults={**common, "date": doc.date})
+        return
+    Page.objects.filter(source=doc.source_path).delete()
+    local = doc.date.astimezone(site.zone)
+    post, _ = Post.objects.update_or_create(
+        source=doc.source_path,
+        defaults={
+            **common,
+            "date": doc.date,
+            "url_year": local.year,
+            "url_month": local.month,
+            "draft": doc.draft,
+            "comments": doc.comments,
+            "disqus_identifier": doc.disqus_identifier,
+            "reading_minutes": result.reading_minutes,
+            "aliases": doc.aliases,
+        },
+    )
+    PostTag.objects.filter(post=post).delete()
+    links = []
+    for position, label in enumerate(doc.tags):
+        tag, _ = Tag.objects.get_or_create(slug=tag_slug(label), defaults={"name": label})
+        if all(link.tag_id != tag.pk for link in links):
+            links.append(PostTag(post=post, tag=tag, label=label, position=position))
+    PostTag.objects.bulk_create(links)
+
+
+def tag_slug(label: str) -> str:
+    """The URL segment of a tag: slugified, keeping non-Latin letters."""
+    slug = slugify(label, allow_unicode=True)
+    if slug:
+        return slug
+    # A tag made only of symbols or emoji slugifies to nothing; name it by
+    # its code points so it still gets a stable, unique address.
+    return "-".join(f"u{ord(c):x}" for c in label if not c.isspace())
+
+
+def _name_tags() -> None:
+    """Each tag shows the spelling most posts use (ties: the first in sort order);
+    tags no post uses any more are dropped."""
+    Tag.objects.filter(posttag__isnull=True).delete()
+    spellings: dict[int, Counter] = defaultdict(Counter)
+    for tag_id, label in PostTag.objects.values_list("tag_id", "label"):
+        spellings[tag_id][label] += 1
+    for tag in Tag.objects.all():
+        counts = spellings[tag.pk]
+        name = min(counts, key=lambda label: (-counts[label], label))
+        if name != tag.name:
+            Tag.objects.filter(pk=tag.pk).update(name=name)
+
+
+def _conflicts(content_dir: Path) -> list[ContentProblem]:
+    """Two sources that would write the same output file."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for name in RESERVED_NAMES:
+        owners[name if "." in name else f"{name}/index.html"].append(f"the built-in '{name}' section")
+    for source, year, month, slug in Post.objects.values_list("source", "url_year", "url_month", "slug"):
+        owners[f"{year:04d}/{month:02d}/{slug}/index.html"].append(_shown(content_dir, source))
+    for source, slug in Page.objects.values_list("source", "slug"):
+        owners[f"{slug}/index.html"].append(_shown(content_dir, source))
+    for source, aliases in Post.objects.values_list("source", "aliases"):
+        for alias in aliases:
+            owners[alias_file(alias)].append(f"{_shown(content_dir, source)} (alias {alias})")
+    problems = []
+    for output, claimants in sorted(owners.items()):
+        claimants = list(dict.fromkeys(claimants))
+        files = [c for c in claimants if not c.startswith("the built-in")]
+        if len(claimants) > 1 and files:
+            others = ", ".join(c for c in claimants if c != files[0])
+            problems.append(
+                ContentProblem(
+                    files[0].split(" (alias")[0],
+                    1,
+                    f"writes the same output file /{output} as {others}",
+                    "give one of them another slug or date, or remove the alias",
+                )
+            )
+    return problems
+
+
+def _shown(content_dir: Path, source: str) -> str:
+    return display_path(content_dir / source)

@@ -1,0 +1,99 @@
+"""Turn front-matter dates into aware datetimes in the site's time zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from .errors import ContentError
+
+ACCEPTED_FORMS = "2024-05-01, 2024-05-01 14:30, 2024-05-01T14:30:00, 2024-05-01 14:30:00 +0200 or 2024-05-01T14:30:00Z"
+
+_DATE_TIME = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?)?"
+    r"[ \t]*(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def parse_date(value: object, zone: ZoneInfo) -> tuple[dt.datetime, str | None]:
+    """Return an aware datetime and, for a local time the zone skips or
+    repeats, a warning that says how it was resolved."""
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            return value, None
+        return _localize(value, zone)
+    if isinstance(value, dt.date):
+        return _localize(dt.datetime(value.year, value.month, value.day), zone)
+    if isinstance(value, str):
+        return _parse_text(value.strip(), zone)
+    raise ContentError(
+        f"date must be a date or a date-time, not {type(value).__name__} {value!r}",
+        hint=f"accepted forms: {ACCEPTED_FORMS}",
+    )
+
+
+def _parse_text(text: str, zone: ZoneInfo) -> tuple[dt.datetime, str | None]:
+    match = _DATE_TIME.match(text)
+    if not match:
+        raise _unparsable(text)
+    try:
+        day = dt.date.fromisoformat(match["date"])
+        fraction = (match["fraction"] or "0").ljust(6, "0")
+        naive = dt.datetime(
+            day.year,
+            day.month,
+            day.day,
+            int(match["hour"] or 0),
+            int(match["minute"] or 0),
+            int(match["second"] or 0),
+            int(fraction),
+        )
+    except ValueError as exc:
+        raise _unparsable(text, str(exc)) from None
+    offset = match["offset"]
+    if offset is None:
+        return _localize(naive, zone)
+    return naive.replace(tzinfo=_fixed_offset(offset, text)), None
+
+
+def _fixed_offset(offset: str, text: str) -> dt.tzinfo:
+    if offset == "Z":
+        return dt.UTC
+    sign = -1 if offset[0] == "-" else 1
+    digits = offset[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        raise ContentError(
+            f"date {text!r} has an impossible UTC offset {offset}",
+            hint="offsets run from -23:59 to +23:59, for example +0200 or -05:00",
+        )
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
+
+
+def _unparsable(text: str, reason: str = "") -> ContentError:
+    detail = f" ({reason})" if reason else ""
+    return ContentError(
+        f"date {text!r} is not a date this tool can read{detail}",
+        hint=f"accepted forms: {ACCEPTED_FORMS}",
+    )
+
+
+def _localize(naive: dt.datetime, zone: ZoneInfo) -> tuple[dt.datetime, str | None]:
+    """Attach ``zone``; times in a DST gap or overlap resolve to the earlier offset."""
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first, None
+    stamp = naive.strftime("%Y-%m-%d %H:%M")
+    round_trip = first.astimezone(dt.UTC).astimezone(zone)
+    if round_trip.replace(tzinfo=None) != naive:
+        # A skipped local time: read it with the offset in force before the
+        # change, which lands it after the gap.
+        return first, (
+            f"{stamp} does not exist in {zone.key} (the clocks skip it); read as {round_trip:%Y-%m-%d %H:%M %z}"
+        )
+    return first, (
+        f"{stamp} happens twice in {zone.key} (the clocks go back); read as the first time, {first:%Y-%m-%d %H:%M %z}"
+    )

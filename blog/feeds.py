@@ -1,0 +1,108 @@
+"""RSS 2.0 and Atom 1.0 feeds with full post content."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from .models import Post, Tag
+from .siteconfig import active_site
+
+# How many of the newest posts a feed carries.
+FEED_LENGTH = 20
+# An empty feed must not take today's date: builds are reproducible.
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class _Rss(Rss201rev2Feed):
+    def latest_post_date(self):
+        return super().latest_post_date() if self.items else _EPOCH
+
+
+class _Atom(Atom1Feed):
+    """Atom with the whole post in <content> and the summary in <summary>."""
+
+    def latest_post_date(self):
+        return super().latest_post_date() if self.items else _EPOCH
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class LatestPostsFeed(Feed):
+    feed_type = _Rss
+
+    def title(self):
+        return active_site().title
+
+    def description(self):
+        return active_site().description or active_site().title
+
+    def link(self):
+        return active_site().absolute(reverse("blog:index"))
+
+    def feed_url(self):
+        return active_site().absolute(reverse("blog:rss"))
+
+    def author_name(self):
+        return active_site().author or None
+
+    def items(self):
+        return Post.objects.published()[:FEED_LENGTH]
+
+    def item_title(self, post):
+        return post.title
+
+    def item_description(self, post):
+        return post.body_html
+
+    def item_link(self, post):
+        return active_site().absolute(post.get_absolute_url())
+
+    def item_pubdate(self, post):
+        return post.date
+
+    def item_updateddate(self, post):
+        return post.updated or post.date
+
+    def item_categories(self, post):
+        return [tag.name for tag in post.tags.all()]
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = _Atom
+
+    def feed_url(self):
+        return active_site().absolute(reverse("blog:atom"))
+
+    def subtitle(self):
+        return active_site().description or None
+
+    def item_description(self, post):
+        return post.summary_html
+
+    def item_extra_kwargs(self, post):
+        return {"content": post.body_html}
+
+
+class TagFeed(LatestPostsFeed):
+    def get_object(self, request, tag):
+        return get_object_or_404(Tag, slug=tag)
+
+    def title(self, tag):
+        return f"{active_site().title}: {tag.name}"
+
+    def link(self, tag):
+        return active_site().absolute(tag.get_absolute_url())
+
+    def feed_url(self, tag):
+        return active_site().absolute(reverse("blog:tag_rss", args=[tag.slug]))
+
+    def items(self, tag):
+        return Post.objects.published().filter(tags=tag)[:FEED_LENGTH]

@@ -1,0 +1,143 @@
+"""Split a Markdown source into front matter and body.
+
+Three header styles are accepted, so posts exported from other generators
+build unchanged:
+
+- YAML between ``---`` lines (Jekyll, Hugo),
+- TOML between ``+++`` lines (Hugo, Zola),
+- a Pelican-style block of ``Key: value`` lines ended by a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+
+import yaml
+
+from .errors import ContentError
+
+try:  # The C loader is several times faster on large front matter.
+    _YamlLoader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _YamlLoader = yaml.SafeLoader
+
+_PELICAN_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*)|[ \t]*)$")
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+@dataclass
+class FrontMatter:
+    meta: dict
+    body: str
+    # Line number (in the file) of the body's first line, so that problems
+    # found in the body can be reported against the file.
+    body_line: int
+    # Line number of each top-level key, for error messages.
+    key_lines: dict[str, int] = field(default_factory=dict)
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, 1)
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Return the metadata and body of ``text`` (already decoded, BOM removed)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    first = lines[0].rstrip() if lines else ""
+    if first == "---":
+        return _fenced(lines, ("---", "..."), _load_yaml, "YAML")
+    if first == "+++":
+        return _fenced(lines, ("+++",), _load_toml, "TOML")
+    if _PELICAN_KEY.match(lines[0]):
+        return _pelican(lines)
+    return FrontMatter(meta={}, body=text, body_line=1)
+
+
+def _fenced(lines: list[str], closers: tuple[str, ...], load, kind: str) -> FrontMatter:
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in closers:
+            break
+    else:
+        raise ContentError(
+            f"the {kind} front matter opened on line 1 never closes",
+            line=1,
+            hint=f"end it with a line holding only {closers[0]}",
+        )
+    header = "\n".join(lines[1:index])
+    meta = load(header)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ContentError(
+            f"the {kind} front matter must be a set of keys, not a {type(meta).__name__}",
+            line=2,
+            hint="write one key: value pair per line",
+        )
+    key_lines = _key_lines(lines[1:index], first_line=2)
+    body = "\n".join(lines[index + 1 :])
+    return FrontMatter(meta=meta, body=body, body_line=index + 2, key_lines=key_lines)
+
+
+def _load_yaml(header: str):
+    try:
+        return yaml.load(header, Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        # The mark counts from 0 inside the header, which starts on file line 2.
+        line = mark.line + 2 if mark is not None else 2
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ContentError(
+            f"invalid YAML front matter: {problem}",
+            line=line,
+            hint="quote values that contain ': ' or start with a special character",
+        ) from None
+
+
+def _load_toml(header: str):
+    try:
+        return tomllib.loads(header)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_LINE.search(str(exc))
+        line = int(found.group(1)) + 1 if found else 2
+        message = str(exc).split(" (at ")[0]
+        raise ContentError(
+            f"invalid TOML front matter: {message}",
+            line=line,
+            hint='strings need quotes: title = "My post"',
+        ) from None
+
+
+def _pelican(lines: list[str]) -> FrontMatter:
+    meta: dict[str, str] = {}
+    key_lines: dict[str, int] = {}
+    key = None
+    index = 0
+    for index, line in enumerate(lines):
+        if not line.strip():
+            break
+        match = _PELICAN_KEY.match(line)
+        if match:
+            key = match.group(1).lower()
+            meta[key] = (match.group(2) or "").strip()
+            key_lines[key] = index + 1
+        elif key is not None and line[:1] in (" ", "\t"):
+            # An indented line continues the previous value.
+            meta[key] = f"{meta[key]} {line.strip()}".strip()
+        else:
+            # Not a header after all: the text just starts with "Word: ...".
+            return FrontMatter(meta={}, body="\n".join(lines), body_line=1)
+    else:
+        index = len(lines)
+    body = "\n".join(lines[index + 1 :])
+    return FrontMatter(meta=meta, body=body, body_line=index + 2, key_lines=key_lines)
+
+
+def _key_lines(header_lines: list[str], first_line: int) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for offset, line in enumerate(header_lines):
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*[:=]", line)
+        if match and match.group(1) not in found:
+            found[match.group(1)] = first_line + offset
+    return found

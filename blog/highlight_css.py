@@ -1,0 +1,22 @@
+"""The code-highlighting stylesheet, generated from Pygments styles."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pygments.formatters import HtmlFormatter
+
+# Must match the css_class given to codehilite in markdown_render.py.
+CODE_CSS_CLASS = ".highlight"
+
+
+@lru_cache(maxsize=8)
+def stylesheet(light_style: str, dark_style: str) -> str:
+    """Light rules, then dark rules that apply when the reader prefers dark."""
+    light = HtmlFormatter(style=light_style).get_style_defs(CODE_CSS_CLASS)
+    dark = HtmlFormatter(style=dark_style).get_style_defs(CODE_CSS_CLASS)
+    dark_indented = "\n".join("  " + line for line in dark.splitlines())
+    return (
+        f"/* Generated from the Pygments styles {light_style!r} and {dark_style!r}. */\n"
+        f"{light}\n\n@media (prefers-color-scheme: dark) {{\n{dark_indented}\n}}\n"
+    )

@@ -1,0 +1,57 @@
+"""``manage.py build``: turn the content folder into a static site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from blog.build import BuildOptions, build_site
+from blog.errors import ContentErrors
+from blog.output_dir import OutputRefused
+
+
+class Command(BaseCommand):
+    help = "Build the static site from the content folder into the output folder."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--content",
+            type=Path,
+            default=settings.BLOG_CONTENT_DIR,
+            help="content folder (default: $BLOG_CONTENT_DIR or content/)",
+        )
+        parser.add_argument("--output", type=Path, default=Path("output"), help="output folder (default: output/)")
+        parser.add_argument(
+            "--cache-dir",
+            type=Path,
+            default=settings.BLOG_CACHE_DIR,
+            help="cache folder, safe to delete (default: .cache/)",
+        )
+        parser.add_argument("--drafts", action="store_true", help="include drafts")
+        parser.add_argument("--future", action="store_true", help="include posts dated after now")
+
+    def handle(self, *args, **options):
+        build = BuildOptions(
+            content_dir=options["content"],
+            output_dir=options["output"],
+            cache_dir=options["cache_dir"],
+            drafts=options["drafts"],
+            future=options["future"],
+        )
+        try:
+            result = build_site(build)
+        except ContentErrors as errors:
+            for problem in errors.problems:
+                self.stderr.write(str(problem))
+            count = len(errors.problems)
+            raise CommandError(
+                f"{count} problem{'s' if count != 1 else ''} in the content; the output folder was not changed.",
+                returncode=1,
+            ) from None
+        except OutputRefused as refused:
+            raise CommandError(str(refused), returncode=1) from None
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
+        self.stdout.write(result.summary())

@@ -1,0 +1,143 @@
+"""Markdown to HTML, with Pygments highlighting and a table of contents.
+
+Rendered HTML is data: it is produced here once, stored in the database, and
+emitted by the templates with ``|safe``. Post bodies never pass through the
+template engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import markdown
+from markdown.extensions.toc import slugify_unicode
+
+from .html_text import plain_text, summary_fragment
+
+# Posts shorter than this many words still say "1 min read".
+WORDS_PER_MINUTE = 220
+# A post shows its table of contents from this many headings on.
+TOC_MIN_HEADINGS = 3
+
+EXTENSIONS = [
+    "abbr",
+    "attr_list",
+    "codehilite",
+    "def_list",
+    "fenced_code",
+    "footnotes",
+    "md_in_html",
+    "sane_lists",
+    "tables",
+    "toc",
+]
+EXTENSION_CONFIGS = {
+    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    "toc": {
+        "permalink": "#",
+        "permalink_title": "Link to this section",
+        "slugify": slugify_unicode,
+    },
+    "footnotes": {"BACKLINK_TITLE": "Back to the text of footnote %d"},
+}
+
+_MORE = re.compile(r"<!--\s*more\s*-->", re.IGNORECASE)
+# Jekyll's Liquid tag for highlighted code, and Hugo's shortcode for the same.
+_JEKYLL_HIGHLIGHT = re.compile(
+    r"\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\}[ \t]*\n?(.*?)\n?[ \t]*\{%-?\s*endhighlight\s*-?%\}",
+    re.DOTALL,
+)
+_HUGO_HIGHLIGHT = re.compile(
+    r"\{\{<\s*highlight\s+([\w+#.-]+)[^>]*>\}\}[ \t]*\n?(.*?)\n?[ \t]*\{\{<\s*/highlight\s*>\}\}",
+    re.DOTALL,
+)
+_LIQUID_RAW = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str
+    toc_html: str
+    heading_count: int
+    summary_html: str
+    word_count: int
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, round(self.word_count / WORDS_PER_MINUTE))
+
+
+def renderer_fingerprint() -> str:
+    """Changes whenever the same Markdown could render differently, so cached
+    HTML keyed by it is never stale."""
+    parts = [
+        version("Markdown"),
+        version("Pygments"),
+        repr(EXTENSIONS),
+        repr({k: {n: getattr(v, "__name__", v) for n, v in c.items()} for k, c in EXTENSION_CONFIGS.items()}),
+        _JEKYLL_HIGHLIGHT.pattern,
+        _HUGO_HIGHLIGHT.pattern,
+        str(WORDS_PER_MINUTE),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+_converter: markdown.Markdown | None = None
+
+
+def _markdown() -> markdown.Markdown:
+    # Building the converter costs more than converting a typical post, so
+    # each process keeps one and resets it between documents.
+    global _converter
+    if _converter is None:
+        _converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+    return _converter
+
+
+def render_markdown(source: str) -> RenderedMarkdown:
+    converter = _markdown()
+    converter.reset()
+    html = converter.convert(_translate_liquid(source))
+    tokens = converter.toc_tokens
+    heading_count = _count(tokens)
+    toc_html = converter.toc if heading_count >= TOC_MIN_HEADINGS else ""
+    return RenderedMarkdown(
+        html=html,
+        toc_html=toc_html,
+        heading_count=heading_count,
+        summary_html=_summary(html),
+        word_count=len(plain_text(html).split()),
+    )
+
+
+def _translate_liquid(source: str) -> str:
+    """Rewrite Jekyll/Hugo highlight tags as fenced code blocks."""
+    if "highlight" in source:
+        source = _JEKYLL_HIGHLIGHT.sub(_fence, source)
+        source = _HUGO_HIGHLIGHT.sub(_fence, source)
+    if "raw" in source:
+        source = _LIQUID_RAW.sub("", source)
+    return source
+
+
+def _fence(match: re.Match) -> str:
+    language, code = match.group(1), match.group(2)
+    # A fence longer than any run of backticks in the code cannot close early.
+    longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"\n{fence}{language}\n{code}\n{fence}\n"
+
+
+def _summary(html: str) -> str:
+    parts = _MORE.split(html, maxsplit=1)
+    if len(parts) == 2:
+        return summary_fragment(parts[0])
+    first = re.search(r"<p\b[^>]*>.*?</p>", html, re.DOTALL)
+    return summary_fragment(first.group(0)) if first else ""
+
+
+def _count(tokens: list[dict]) -> int:
+    return sum(1 + _count(token["children"]) for token in tokens)

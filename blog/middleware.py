@@ -1,0 +1,36 @@
+"""Per-request set-up shared by the preview server and the build."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from django.urls import get_script_prefix, set_script_prefix
+from django.utils import timezone, translation
+
+from .siteconfig import active_site, url_prefix
+
+
+class SiteContextMiddleware:
+    """Render every request in the site's time zone and language, with URLs
+    under the site's base path."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        site = active_site()
+        if "SERVER_PROTOCOL" not in request.META and "%" in request.path_info:
+            # django-distill's synthetic request passes the reversed,
+            # percent-encoded URI as PATH_INFO; a real server decodes it.
+            request.path_info = unquote(request.path_info)
+        previous_prefix = get_script_prefix()
+        # reverse() and {% url %} prefix every URL with this, so a site
+        # deployed at https://host/blog/ links to /blog/... throughout.
+        set_script_prefix(url_prefix())
+        try:
+            with timezone.override(site.zone), translation.override(site.language):
+                return self.get_response(request)
+        finally:
+            # django-distill reverses the next URL outside any request, where
+            # the prefix must be "/" for the file path to come out right.
+            set_script_prefix(previous_prefix)

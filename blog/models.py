@@ -1,0 +1,134 @@
+"""The database is a cache of the content folder: deleting it is always safe.
+
+``blog/content_sync.py`` fills these tables from ``content/``; the views only
+read them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+from . import visibility
+
+
+class SourceFile(models.Model):
+    """What was last read from one Markdown file, so unchanged files are skipped."""
+
+    path = models.CharField(max_length=1024, unique=True)
+    mtime_ns = models.BigIntegerField()
+    size = models.BigIntegerField()
+    digest = models.CharField(max_length=64)
+    # Warnings are kept so that every build reports them, not only the one
+    # that read the file.
+    warnings = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class CacheEntry(models.Model):
+    """Small facts about the cache itself, such as the renderer's fingerprint."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    value = models.JSONField()
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Tag(models.Model):
+    slug = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:tag", args=[self.slug])
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self) -> PostQuerySet:
+        rule = visibility.current()
+        posts = self
+        if not rule.drafts:
+            posts = posts.filter(draft=False)
+        if not rule.future:
+            posts = posts.filter(date__lte=rule.cutoff())
+        return posts
+
+
+class Document(models.Model):
+    """What posts and pages share."""
+
+    source = models.CharField(max_length=1024, unique=True)
+    slug = models.CharField(max_length=255)
+    title = models.CharField(max_length=1000)
+    body_html = models.TextField()
+    toc_html = models.TextField(blank=True)
+    summary_html = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    image = models.CharField(max_length=2048, blank=True)
+    updated = models.DateTimeField(null=True)
+    extra = models.JSONField(default=dict)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Post(Document):
+    date = models.DateTimeField(db_index=True)
+    # Year and month of the URL, in the site's time zone at load time.
+    url_year = models.PositiveIntegerField()
+    url_month = models.PositiveSmallIntegerField()
+    draft = models.BooleanField(default=False)
+    comments = models.BooleanField(default=True)
+    disqus_identifier = models.CharField(max_length=1000)
+    reading_minutes = models.PositiveIntegerField(default=1)
+    aliases = models.JSONField(default=list)
+    tags = models.ManyToManyField(Tag, through="PostTag", related_name="posts")
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        # Same date: ordered by slug, so every build lists them the same way.
+        ordering = ["-date", "slug"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:post", args=[self.url_year, self.url_month, self.slug])
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.date > visibility.current().cutoff()
+
+
+class PostTag(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+    # The spelling this post used; a tag shows its most common spelling.
+    label = models.CharField(max_length=255)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        unique_together = [("post", "tag")]
+
+    def __str__(self) -> str:
+        return f"{self.post} · {self.label}"
+
+
+class Page(Document):
+    date = models.DateTimeField(null=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:page", args=[self.slug])

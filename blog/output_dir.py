@@ -1,0 +1,99 @@
+"""Replace the output folder as a whole, and only when the new site is complete.
+
+The new site is rendered into a sibling temporary folder, then swapped into
+place with one atomic rename, so a failed or killed build leaves the previous
+site untouched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import shutil
+from pathlib import Path
+
+# A file in every output folder this tool writes; without it the tool refuses
+# to replace a folder, so a mistyped --output cannot wipe someone's home.
+MARKER = ".blog-output"
+_BUILDING = "building"
+_OLD = "old"
+
+
+class OutputRefused(Exception):
+    pass
+
+
+def check_replaceable(output: Path) -> None:
+    if not output.exists():
+        return
+    if not output.is_dir():
+        raise OutputRefused(f"{output} is a file, not a folder: refusing to replace it (choose another --output)")
+    if (output / MARKER).is_file() or not any(output.iterdir()):
+        return
+    raise OutputRefused(
+        f"{output} was not made by this tool (it has no {MARKER} file): refusing to replace it "
+        "(choose another --output, or empty the folder yourself)"
+    )
+
+
+def _sibling(output: Path, kind: str, tag: str) -> Path:
+    return output.parent / f".{output.name}.{kind}-{tag}"
+
+
+def remove_leftovers(output: Path) -> None:
+    """Delete temporary folders that a killed build left beside ``output``."""
+    if not output.parent.is_dir():
+        return
+    for kind in (_BUILDING, _OLD):
+        for leftover in output.parent.glob(f".{output.name}.{kind}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def new_staging_folder(output: Path) -> Path:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = _sibling(output, _BUILDING, str(os.getpid()))
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    (staging / MARKER).write_text("Made by the blog generator's build command; safe to replace.\n")
+    return staging
+
+
+def publish(staging: Path, output: Path) -> None:
+    """Put ``staging`` where ``output`` is, atomically, and delete the old site."""
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    if _exchange(staging, output):
+        # staging now holds the previous site.
+        shutil.rmtree(staging, ignore_errors=True)
+        return
+    # No atomic exchange on this system: two renames, with a window in which
+    # output/ is missing but the old site is still complete beside it.
+    old = _sibling(output, _OLD, str(os.getpid()))
+    os.rename(output, old)
+    os.rename(staging, output)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+_RENAME_EXCHANGE = 2  # from <linux/fs.h>
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths with Linux's renameat2(RENAME_EXCHANGE); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EXDEV):
+        return False
+    raise OSError(error, os.strerror(error), str(second))

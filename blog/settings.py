@@ -1,0 +1,86 @@
+"""Django settings for the blog generator.
+
+The site's own settings (title, base URL, time zone, ...) live in the author's
+``content/site.toml``, not here: see ``blog/siteconfig.py``. This module only
+wires Django together.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.management.utils import get_random_secret_key
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Where the author's Markdown lives, and where the build keeps its cache.
+# `build --content/--cache-dir` override both for one run.
+BLOG_CONTENT_DIR = Path(os.environ.get("BLOG_CONTENT_DIR", BASE_DIR / "content"))
+BLOG_CACHE_DIR = Path(os.environ.get("BLOG_CACHE_DIR", BASE_DIR / ".cache"))
+
+# The build signs nothing and serves no sessions, so a fresh key per process is
+# fine and no author ever has to manage a secret.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or get_random_secret_key()
+
+# The preview server is a development tool; the build switches DEBUG off so that
+# static URLs carry their hashed names.
+DEBUG = os.environ.get("BLOG_DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
+INSTALLED_APPS = [
+    "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
+    "blog.apps.BlogConfig",
+    # Last: its ready() imports ROOT_URLCONF and patches django.urls.path.
+    "django_distill",
+]
+
+MIDDLEWARE = [
+    "blog.middleware.SiteContextMiddleware",
+]
+
+ROOT_URLCONF = "blog.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "blog.context_processors.site",
+            ],
+            "builtins": ["blog.templatetags.blog_tags"],
+        },
+    },
+]
+
+WSGI_APPLICATION = "blog.wsgi.application"
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": BLOG_CACHE_DIR / "blog.sqlite3",
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The site's language and time zone come from site.toml and are activated per
+# request by SiteContextMiddleware; these are only the fallbacks.
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BLOG_CACHE_DIR / "static"
+STORAGES = {
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage",
+    },
+}
+
+# Every page of a static site is public; nothing here is a secret or a session.
+SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,157 @@
+"""The site's settings, read from ``content/site.toml``. Every key is optional."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .errors import ContentError
+
+SITE_FILE = "site.toml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "My Blog"
+    description: str = ""
+    author: str = ""
+    language: str = "en"
+    base_url: str = "http://localhost:8000/"
+    time_zone: str = "UTC"
+    posts_per_page: int = 10
+    disqus_shortname: str = ""
+    google_cse_id: str = ""
+    pygments_style: str = "default"
+    pygments_dark_style: str = "monokai"
+
+    @property
+    def origin(self) -> str:
+        """Scheme and host of base_url, e.g. ``https://user.github.io``."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def base_path(self) -> str:
+        """The path the site is served under, always ending in ``/``."""
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def absolute(self, path: str) -> str:
+        """An absolute URL for a site path that already includes base_path."""
+        return self.origin + path
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+_TYPES = {f.name: f.type for f in fields(SiteConfig)}
+
+
+def parse_site_config(text: str) -> SiteConfig:
+    """Validate the text of site.toml; raise ContentError naming the line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ContentError(
+            f"invalid TOML: {exc}",
+            line=getattr(exc, "lineno", 0) or _line_of(exc),
+            hint="see https://toml.io for the syntax",
+        ) from None
+    values = {}
+    for key, value in data.items():
+        if key not in _TYPES:
+            # Unknown keys are kept out of the config but are never an error:
+            # themes may read their own settings from the file later.
+            continue
+        expected = int if _TYPES[key] == "int" else str
+        if type(value) is not expected:
+            raise ContentError(
+                f"{key} must be {'a whole number' if expected is int else 'a string'},"
+                f" not {type(value).__name__} {value!r}",
+                line=_line_of_key(text, key),
+                hint=f"write it as {key} = {'10' if expected is int else chr(34) + '...' + chr(34)}",
+            )
+        values[key] = value
+    config = SiteConfig(**values)
+    _check(config, text)
+    return config
+
+
+def _check(config: SiteConfig, text: str) -> None:
+    try:
+        ZoneInfo(config.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ContentError(
+            f"unknown time_zone {config.time_zone!r}",
+            line=_line_of_key(text, "time_zone"),
+            hint='use an IANA name such as "UTC" or "Europe/Stockholm"',
+        ) from None
+    parts = urlsplit(config.base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ContentError(
+            f"base_url must be an absolute http(s) URL, not {config.base_url!r}",
+            line=_line_of_key(text, "base_url"),
+            hint='for example "https://user.github.io/blog/"',
+        )
+    if config.posts_per_page < 1:
+        raise ContentError(
+            f"posts_per_page must be at least 1, not {config.posts_per_page}",
+            line=_line_of_key(text, "posts_per_page"),
+        )
+
+
+def _line_of_key(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(key) and "=" in line:
+            return number
+    return 1
+
+
+def _line_of(exc: Exception) -> int:
+    # tomllib puts "(at line N, column M)" in the message.
+    message = str(exc)
+    marker = "at line "
+    if marker in message:
+        digits = message.split(marker, 1)[1].split(",")[0].split(")")[0]
+        if digits.isdigit():
+            return int(digits)
+    return 1
+
+
+def read_site_config(content_dir: Path) -> SiteConfig:
+    path = content_dir / SITE_FILE
+    if not path.exists():
+        return SiteConfig()
+    return parse_site_config(path.read_text(encoding="utf-8-sig"))
+
+
+_active: SiteConfig | None = None
+# The build renders URLs under base_url's path; the preview serves at "/".
+_under_base_path = False
+
+
+def activate_site(config: SiteConfig) -> None:
+    """Make ``config`` the site every view renders (set by each content sync)."""
+    global _active
+    _active = config
+
+
+def active_site() -> SiteConfig:
+    return _active if _active is not None else SiteConfig()
+
+
+def serve_under_base_path(enabled: bool) -> None:
+    global _under_base_path
+    _under_base_path = enabled
+
+
+def url_prefix() -> str:
+    """The path every reversed URL starts with while rendering."""
+    return active_site().base_path if _under_base_path else "/"

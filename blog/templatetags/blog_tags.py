@@ -1,0 +1,49 @@
+"""Template helpers for absolute URLs and safely embedded JSON."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.encoding import iri_to_uri
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from ..siteconfig import active_site, url_prefix
+
+register = template.Library()
+
+# Characters that could end a <script> element or start an HTML comment,
+# written as JSON escapes so the JSON means the same.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+@register.filter
+def absolute(path: str) -> str:
+    """An absolute URL for a path that reverse() or {% url %} produced."""
+    return active_site().absolute(iri_to_uri(path))
+
+
+@register.filter
+def media_url(value: str) -> str:
+    """An absolute URL for front matter's ``image``: a URL, or a path in content/."""
+    if not value:
+        return ""
+    if urlsplit(value).scheme in ("http", "https"):
+        return iri_to_uri(value)
+    return active_site().absolute(iri_to_uri(url_prefix() + value.lstrip("/")))
+
+
+@register.simple_tag
+def json_ld(data: dict) -> str:
+    """A <script type="application/ld+json"> block that no value can break out of."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text.translate(_SCRIPT_ESCAPES)))
+
+
+@register.filter
+def script_json(value) -> str:
+    """JSON for use inside an inline <script>, safe against '</script>'."""
+    return mark_safe(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES))

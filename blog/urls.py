@@ -1,0 +1,87 @@
+"""Every URL of the site, named, each with the generator django-distill uses
+to find the pages to write. Generators only list what
+``Post.objects.published()`` lets through."""
+
+from __future__ import annotations
+
+import math
+
+import django_distill
+from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path, register_converter
+
+from . import feeds, views
+from .converters import MonthConverter, YearConverter
+from .models import Page, Post
+from .paths import alias_file
+from .siteconfig import active_site
+from .sitemaps import SITEMAPS
+
+register_converter(YearConverter, "yyyy")
+register_converter(MonthConverter, "mm")
+
+distill_path = django_distill.distill_path
+
+
+def _extra_pages(count: int):
+    """Page numbers 2..N of a list of ``count`` posts; page 1 is the list's own URL."""
+    pages = max(1, math.ceil(count / active_site().posts_per_page))
+    return range(2, pages + 1)
+
+
+def index_pages():
+    for number in _extra_pages(Post.objects.published().count()):
+        yield {"page": number}
+
+
+def posts():
+    for year, month, slug in Post.objects.published().values_list("url_year", "url_month", "slug"):
+        yield {"year": year, "month": month, "slug": slug}
+
+
+def tags():
+    for tag in views.tags_in_use():
+        yield {"tag": tag.slug}
+
+
+def tag_pages():
+    for tag in views.tags_in_use():
+        for number in _extra_pages(tag.count):
+            yield {"tag": tag.slug, "page": number}
+
+
+def pages():
+    for slug in Page.objects.values_list("slug", flat=True):
+        yield {"slug": slug}
+
+
+def aliases():
+    for alias_list in Post.objects.published().values_list("aliases", flat=True):
+        for alias in alias_list:
+            yield {"alias_path": alias_file(alias)}
+
+
+blog_patterns = [
+    distill_path("", views.IndexView.as_view(), name="index"),
+    distill_path("page/<int:page>/", views.IndexView.as_view(), name="index_page", distill_func=index_pages),
+    distill_path("<yyyy:year>/<mm:month>/<str:slug>/", views.PostView.as_view(), name="post", distill_func=posts),
+    distill_path("tags/", views.TagListView.as_view(), name="tags"),
+    distill_path("tags/<str:tag>/", views.TagView.as_view(), name="tag", distill_func=tags),
+    distill_path("tags/<str:tag>/page/<int:page>/", views.TagView.as_view(), name="tag_page", distill_func=tag_pages),
+    distill_path("tags/<str:tag>/rss.xml", feeds.TagFeed(), name="tag_rss", distill_func=tags),
+    distill_path("archive/", views.ArchiveView.as_view(), name="archive"),
+    distill_path("search/", views.SearchView.as_view(), name="search"),
+    distill_path("rss.xml", feeds.LatestPostsFeed(), name="rss"),
+    distill_path("atom.xml", feeds.LatestPostsAtomFeed(), name="atom"),
+    distill_path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    distill_path("robots.txt", views.robots_txt, name="robots"),
+    distill_path("css/code.css", views.code_css, name="code_css"),
+    distill_path("404.html", views.not_found, name="not_found", distill_status_codes=(404,)),
+    distill_path("<str:slug>/", views.PageView.as_view(), name="page", distill_func=pages),
+    # Last: an alias may be any path no other route claims.
+    distill_path("<path:alias_path>", views.alias_redirect, name="alias", distill_func=aliases),
+]
+
+urlpatterns = [path("", include((blog_patterns, "blog")))]
+
+handler404 = views.not_found
