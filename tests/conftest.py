@@ -1,0 +1,66 @@
+"""Shared fixtures: real builds in subprocesses, real fixture content folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Build:
+    """One run of ``manage.py build`` and where it wrote."""
+
+    process: subprocess.CompletedProcess
+    content: Path
+    output: Path
+    cache: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.process.returncode == 0
+
+    def read(self, relative: str) -> str:
+        return (self.output / relative).read_text(encoding="utf-8")
+
+
+def run_build(content: Path, output: Path, cache: Path, *extra: str, timeout: float = 300) -> Build:
+    """Run the real build command in a fresh process, as an author would."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
+    env.pop("BLOG_CONTENT_DIR", None)
+    process = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "build", "--content", str(content),
+         "--output", str(output), "--cache-dir", str(cache), *extra],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout,
+    )
+    return Build(process, content, output, cache)
+
+
+@pytest.fixture
+def copy_fixture(tmp_path):
+    """Copy a fixture content folder into tmp_path so a test may change it."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(FIXTURES / name, target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def build(tmp_path):
+    """Build a content folder into tmp_path/output with its own cache."""
+
+    def run(content: Path, *extra: str, output: Path | None = None) -> Build:
+        return run_build(content, output or tmp_path / "output", tmp_path / "cache", *extra)
+
+    return run
