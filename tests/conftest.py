@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +38,23 @@ def run_build(content: Path, output: Path, cache: Path, *extra: str, timeout: fl
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
     env.pop("BLOG_CONTENT_DIR", None)
     process = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "build", "--content", str(content),
-         "--output", str(output), "--cache-dir", str(cache), *extra],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout,
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "build",
+            "--content",
+            str(content),
+            "--output",
+            str(output),
+            "--cache-dir",
+            str(cache),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
     )
     return Build(process, content, output, cache)
 
@@ -64,3 +79,49 @@ def build(tmp_path):
         return run_build(content, output or tmp_path / "output", tmp_path / "cache", *extra)
 
     return run
+
+
+# The fixture site every whole-site test builds: see tests/fixtures/site/.
+SITE_FIXTURE = FIXTURES / "site"
+
+
+def fixture_base_url(content: Path = SITE_FIXTURE) -> str:
+    """base_url of a fixture's site.toml, read without the code under test."""
+    with (content / "site.toml").open("rb") as file:
+        return tomllib.load(file)["base_url"]
+
+
+@pytest.fixture(scope="session")
+def site_build(tmp_path_factory) -> Build:
+    """The fixture site, built once per session as an author would build it."""
+    root = tmp_path_factory.mktemp("site-build")
+    result = run_build(SITE_FIXTURE, root / "output", root / "cache")
+    assert result.ok, result.process.stderr
+    return result
+
+
+@pytest.fixture(scope="session")
+def site_build_all(tmp_path_factory) -> Build:
+    """The fixture site built with --drafts --future."""
+    root = tmp_path_factory.mktemp("site-build-all")
+    result = run_build(SITE_FIXTURE, root / "output", root / "cache", "--drafts", "--future")
+    assert result.ok, result.process.stderr
+    return result
+
+
+@pytest.fixture
+def site_db(db, settings):
+    """The fixture site synced into the test database, rendered as the preview
+    renders it (no hashed static names), with the default visibility rule."""
+    from blog.content_sync import sync_content
+    from blog.siteconfig import activate_site
+    from blog.visibility import Visibility, visible
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with visible(Visibility()):
+        report = sync_content(SITE_FIXTURE)
+        yield report
+    activate_site(None)
