@@ -238,7 +238,7 @@ def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, wo
         "add": lambda run: ours.add_post(run, posts),
         "template": ours.edit_template,
     }
-    if cases[0] != "cold":
+    if cases and cases[0] != "cold":
         _progress("ours: a first build for the incremental cases")
         ours.clean()
         ours.build()
@@ -377,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--cases",
         default=",".join(CASES),
-        help=f"comma-separated cases of ours to measure, in order (default {','.join(CASES)})",
+        help="cases of ours to measure, comma-separated, in order; empty for the peers only (default: all)",
     )
     parser.add_argument("--no-peers", action="store_true", help="do not build with Hugo and Pelican")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
