@@ -23,11 +23,15 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 build: $(STAMP)
 	$(PY) manage.py build
 
+# Live preview of content/ at http://127.0.0.1:$(PORT)/ (drafts and scheduled posts shown).
+PORT ?= 8000
 serve: $(STAMP)
-	$(PY) manage.py runserver
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# make new TITLE="My post" [TAGS="python,django"] [DRAFT=1]. The title is read
+# from the environment, so quotes and $ in it reach the command unchanged.
 new: $(STAMP)
-	$(PY) manage.py new_post "$(TITLE)"
+	$(PY) manage.py new_post "$$TITLE" $(if $(TAGS),--tags "$$TAGS") $(if $(DRAFT),--draft)
 
 test: $(DEV_STAMP)
 	bash scripts/ensure-system-packages.sh

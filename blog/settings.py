@@ -29,14 +29,17 @@ DEBUG = os.environ.get("BLOG_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 
 INSTALLED_APPS = [
+    # Before staticfiles, so that the blog's runserver (the live preview) wins.
+    "blog.apps.BlogConfig",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "blog.apps.BlogConfig",
     # Last: its ready() imports ROOT_URLCONF and patches django.urls.path.
     "django_distill",
 ]
 
 MIDDLEWARE = [
+    # Only in `manage.py runserver`: syncs content/ and adds the live-reload script.
+    "blog.preview.PreviewMiddleware",
     "blog.middleware.SiteContextMiddleware",
 ]
 

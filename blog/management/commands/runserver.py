@@ -1,0 +1,55 @@
+"""``manage.py runserver``: the live preview of the content folder.
+
+Django's development server (with static files), made a preview by
+``blog.preview``: the content is synced on each request into the preview's own
+database, drafts and scheduled posts are shown, and the browser reloads itself
+when a post, page, ``site.toml``, template or static file changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles.management.commands.runserver import Command as StaticFilesRunserver
+
+from blog import preview
+from blog.content_sync import display_path
+from blog.errors import ContentErrors
+
+
+class Command(StaticFilesRunserver):
+    help = "Preview the site live from the content folder at http://127.0.0.1:8000/."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--content",
+            type=Path,
+            default=settings.BLOG_CONTENT_DIR,
+            help="content folder (default: $BLOG_CONTENT_DIR or content/)",
+        )
+
+    def handle(self, *args, **options):
+        # Before the server and its file watcher start, in the watching process
+        # and in the serving one alike.
+        preview.configure(options["content"])
+        super().handle(*args, **options)
+
+    def inner_run(self, *args, **options):
+        folder = preview.content_dir()
+        database = preview.open_database(settings.BLOG_CACHE_DIR)
+        self.stdout.write(
+            f"Previewing {display_path(folder)} with drafts and scheduled posts (database: {display_path(database)}).\n"
+        )
+        if not folder.is_dir():
+            self.stderr.write(
+                f"The content folder {display_path(folder)} does not exist yet:"
+                ' `make new TITLE="My first post"` creates it with a first post.\n'
+            )
+        # Sync once now, so problems show in the console before the first visit;
+        # the browser shows them too, on every page, until they are fixed.
+        with contextlib.suppress(ContentErrors):
+            preview.sync()
+        super().inner_run(*args, **options)

@@ -1,0 +1,231 @@
+"""The live preview behind ``manage.py runserver``.
+
+The preview serves the content folder as it is now, through the same views and
+templates as the build:
+
+- every request first syncs the content folder into the preview's own database
+  (a stat scan: only changed files are read), so a saved post shows on the next
+  request, with no build;
+- drafts and scheduled posts are shown, with the badges the templates draw;
+- a content error is shown as a page listing every problem in the words the
+  build prints, until the file is fixed;
+- django-browser-reload reloads the browser when a template or static file
+  changes, and this module makes it do the same for anything in the content
+  folder.
+
+Everywhere else (the build, the tests) ``PreviewMiddleware`` removes itself.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import django_browser_reload
+from django.core.exceptions import MiddlewareNotUsed
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import include, path, reverse
+from django.utils.autoreload import BaseReloader, autoreload_started, file_changed
+from django.utils.html import format_html, format_html_join
+from django.views.static import serve
+from django_browser_reload.views import trigger_reload_soon
+
+from . import urls as site_urls
+from .build import use_cache_dir
+from .content_sync import sync_content
+from .errors import ContentErrors
+from .visibility import Visibility, set_default
+
+# The preview keeps its own database inside the cache folder, so a build run
+# at the same time never reads a half-synced preview (drafts included).
+CACHE_SUBDIR = "preview"
+# The reload machinery's URLs. Nothing the site publishes starts with "__".
+RELOAD_PREFIX = "__reload__/"
+# django-browser-reload's two scripts, served from the package itself: the app
+# is not installed, so that collectstatic never copies them into a build.
+RELOAD_SCRIPTS = Path(django_browser_reload.__file__).resolve().parent / "static" / "django-browser-reload"
+
+_content_dir: Path | None = None
+# runserver answers requests in threads; one sync at a time, so that SQLite
+# never sees two writers and a file is never read twice for one change.
+_sync_lock = threading.Lock()
+# What was last printed to the console, so each problem is printed once, not
+# once per request.
+_last_report: list[str] = []
+
+
+def configure(content_dir: Path) -> None:
+    """Make this process a preview of ``content_dir``. Call before the server starts:
+    the reloader thread asks which files to watch as soon as it runs."""
+    global _content_dir
+    _content_dir = content_dir.resolve()
+    set_default(Visibility(drafts=True, future=True))
+    autoreload_started.connect(_watch_content, dispatch_uid="blog_preview")
+    file_changed.connect(_content_changed, dispatch_uid="blog_preview")
+
+
+def content_dir() -> Path | None:
+    return _content_dir
+
+
+def open_database(cache_dir: Path) -> Path:
+    """Point the database at the preview's own folder and create its tables."""
+    folder = cache_dir / CACHE_SUBDIR
+    use_cache_dir(folder)
+    return folder
+
+
+def sync() -> None:
+    """Bring the preview's database in line with the content folder.
+
+    Raises ContentErrors; the database then keeps the last good state.
+    """
+    with _sync_lock:
+        try:
+            report = sync_content(_content_dir)
+        except ContentErrors as errors:
+            _print_once([str(problem) for problem in errors.problems])
+            raise
+        _print_once([f"warning: {warning}" for warning in report.warnings])
+
+
+def _print_once(lines: list[str]) -> None:
+    global _last_report
+    if lines == _last_report:
+        return
+    if not lines:
+        sys.stderr.write("The content has no problems any more.\n")
+    for line in lines:
+        sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+    _last_report = lines
+
+
+class PreviewMiddleware:
+    """Sync the content before each request; show content errors as a page;
+    add the live-reload script to every HTML page."""
+
+    def __init__(self, get_response):
+        if _content_dir is None:
+            raise MiddlewareNotUsed("only the preview server syncs on each request")
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        # The preview's URLs: the site's, plus the reload machinery's.
+        request.urlconf = __name__
+        if request.path_info.startswith("/" + RELOAD_PREFIX):
+            # The event stream must keep working while the content is broken,
+            # or the page could not reload itself once the author fixes it.
+            return self.get_response(request)
+        try:
+            sync()
+        except ContentErrors as errors:
+            response = error_page(errors)
+        else:
+            response = self.get_response(request)
+        add_reload_script(response)
+        return response
+
+
+def error_page(errors: ContentErrors) -> HttpResponse:
+    count = len(errors.problems)
+    items = format_html_join("\n", "<li><code>{}</code></li>", ((str(problem),) for problem in errors.problems))
+    return HttpResponse(
+        format_html(ERROR_PAGE, count=count, plural="" if count == 1 else "s", items=items),
+        status=500,
+    )
+
+
+ERROR_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>{count} problem{plural} in the content</title>
+<style>
+body {{ margin: 2rem auto; max-width: 60rem; padding: 0 1rem; font: 1rem/1.6 system-ui, sans-serif; }}
+h1 {{ font-size: 1.5rem; }}
+ul {{ padding: 0; list-style: none; }}
+li {{ margin: 0 0 0.75rem; padding: 0.5rem 0.75rem; border-left: 4px solid #c2410c; }}
+code {{ font: 0.95rem/1.5 ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{count} problem{plural} in the content</h1>
+<ul class="content-problems">
+{items}
+</ul>
+<p>Fix the file{plural} and save: this page reloads by itself.
+<code>manage.py build</code> stops on the same problems.</p>
+</main>
+</body>
+</html>
+"""
+
+
+def reload_script() -> str:
+    """django-browser-reload's listener, pointed at the preview's URLs."""
+    return format_html(
+        '<script src="{}" data-worker-script-path="{}" data-events-path="{}" defer></script>',
+        reverse("preview_reload_listener", urlconf=__name__),
+        reverse("preview_reload_worker", urlconf=__name__),
+        reverse("django_browser_reload:events", urlconf=__name__),
+    )
+
+
+def add_reload_script(response: HttpResponseBase) -> None:
+    """Insert the reload script before ``</body>`` in an HTML response."""
+    if response.streaming or response.get("Content-Type", "").split(";")[0] != "text/html":
+        return
+    content = response.content.decode(response.charset)
+    head, body_end, tail = content.rpartition("</body>")
+    if not body_end:
+        return
+    response.content = head + reload_script() + body_end + tail
+    if response.has_header("Content-Length"):
+        response["Content-Length"] = str(len(response.content))
+
+
+def _watch_content(sender: BaseReloader, **kwargs: Any) -> None:
+    sender.watch_dir(_content_dir, "**/*")
+
+
+def _content_changed(file_path: Path, **kwargs: Any) -> bool | None:
+    """Reload the browser, not the server, when something in the content folder changes.
+
+    New and deleted files count too: the reloader reports their folder, whose
+    modification time changes.
+    """
+    if _content_dir is None or not (file_path == _content_dir or _content_dir in file_path.parents):
+        return None
+    if file_path.name.startswith(".") or file_path.name.endswith("~"):
+        # Editors' swap and backup files change while the author types.
+        return True
+    trigger_reload_soon()
+    # True tells Django's autoreloader the change is handled: no restart.
+    return True
+
+
+# The preview's URL configuration (PreviewMiddleware sets request.urlconf).
+urlpatterns = [
+    path(RELOAD_PREFIX, include("django_browser_reload.urls")),
+    path(
+        RELOAD_PREFIX + "reload-listener.js",
+        serve,
+        {"path": "reload-listener.js", "document_root": RELOAD_SCRIPTS},
+        name="preview_reload_listener",
+    ),
+    path(
+        RELOAD_PREFIX + "reload-worker.js",
+        serve,
+        {"path": "reload-worker.js", "document_root": RELOAD_SCRIPTS},
+        name="preview_reload_worker",
+    ),
+    *site_urls.urlpatterns,
+]
+handler404 = site_urls.handler404
