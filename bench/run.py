@@ -47,7 +47,8 @@ class BenchError(Exception):
 
 @dataclass
 class Sample:
-    seconds: float
+    seconds: float  # wall time
+    cpu_seconds: float  # user + system, of the process and the children it waited for
     peak_rss: int  # bytes
 
 
@@ -59,6 +60,10 @@ class Measurement:
     @property
     def seconds(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return statistics.median(s.cpu_seconds for s in self.samples)
 
     @property
     def peak_rss(self) -> float:
@@ -83,7 +88,8 @@ def measure(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise BenchError(f"{command[0]} exited with {process.returncode}; see {log}")
-    return Sample(seconds, usage.ru_maxrss * 1024)  # ru_maxrss is in KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds, cpu, usage.ru_maxrss * 1024)  # ru_maxrss is in KiB on Linux
 
 
 def _reset(*folders: Path) -> None:
@@ -202,6 +208,8 @@ class Report:
     pelican: Measurement | None = None
     files: dict[str, int] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    # The machine may be shared: its load says how much to trust wall times.
+    load: dict[str, str] = field(default_factory=dict)
 
 
 CASE_LABELS = {
@@ -219,6 +227,7 @@ def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, wo
     site = corpus.generate(posts, work / "corpus")
     ours = OurBuild(work, site.ours)
     report = Report(posts, runs, {}, versions=_versions())
+    report.load["start"] = _load_average()
 
     # Peers first, on the untouched corpus; our incremental cases change it.
     hugo, pelican = hugo_binary(), pelican_binary()
@@ -251,7 +260,12 @@ def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, wo
             if case == "cold" and "ours" not in report.files:
                 report.files["ours"] = count_files(ours.output)
         report.ours[case] = measurement
+    report.load["end"] = _load_average()
     return report
+
+
+def _load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def _versions() -> dict[str, str]:
@@ -329,17 +343,18 @@ def _runs(measurement: Measurement) -> str:
 def render_markdown(report: Report) -> str:
     lines = [f"## {report.posts} posts, median of {report.runs} runs", ""]
     lines += [f"- {key}: {value}" for key, value in {**machine(), **report.versions}.items()]
+    lines += [f"- load average (1, 5, 15 min) at the {key}: {value}" for key, value in report.load.items()]
     lines += [
         "",
-        "| case | median wall (s) | runs (s) | median peak RSS (MB) | target | result |",
-        "| --- | ---: | --- | ---: | --- | --- |",
+        "| case | median wall (s) | runs, wall (s) | median CPU (s) | median peak RSS (MB) | target | result |",
+        "| --- | ---: | --- | ---: | ---: | --- | --- |",
     ]
     goals = targets(report)
     for case, measurement in report.ours.items():
         goal, passed = goals.get(case, ("", None))
         lines.append(
             f"| ours: {measurement.label} | {measurement.seconds:.2f} | {_runs(measurement)} "
-            f"| {measurement.peak_rss / MB:.0f} | {goal} | {_verdict(passed)} |"
+            f"| {measurement.cpu_seconds:.2f} | {measurement.peak_rss / MB:.0f} | {goal} | {_verdict(passed)} |"
         )
     if report.ours:
         peak = max(m.max_rss for m in report.ours.values())
@@ -348,10 +363,13 @@ def render_markdown(report: Report) -> str:
         else:
             goal, verdict = "none at this size", "n/a"
         label = "ours: peak memory of any one process (max of all runs)"
-        lines.append(f"| {label} | | | {peak / MB:.0f} | {goal} | {verdict} |")
+        lines.append(f"| {label} | | | | {peak / MB:.0f} | {goal} | {verdict} |")
     for peer in (report.hugo, report.pelican):
         if peer:
-            lines.append(f"| {peer.label} | {peer.seconds:.2f} | {_runs(peer)} | {peer.peak_rss / MB:.0f} | | |")
+            lines.append(
+                f"| {peer.label} | {peer.seconds:.2f} | {_runs(peer)} | {peer.cpu_seconds:.2f} "
+                f"| {peer.peak_rss / MB:.0f} | | |"
+            )
     lines.append("")
     cold = report.ours.get("cold")
     if cold:
