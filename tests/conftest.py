@@ -125,3 +125,14 @@ def site_db(db, settings):
         report = sync_content(SITE_FIXTURE)
         yield report
     activate_site(None)
+
+
+@pytest.fixture
+def built_site(site_db):
+    """The synced fixture site, rendered as the build renders it: every URL
+    under base_url's path."""
+    from blog.siteconfig import serve_under_base_path
+
+    serve_under_base_path(True)
+    yield site_db
+    serve_under_base_path(False)

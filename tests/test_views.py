@@ -9,21 +9,13 @@ import pytest
 from django.test.utils import override_script_prefix
 from django.urls import reverse
 
-from blog.siteconfig import active_site, serve_under_base_path
+from blog.siteconfig import active_site
 from blog.visibility import Visibility, visible
 
 from .html_tree import canonical_url, parse_html
 
 DRAFT_URL = ("blog:post", [2024, 7, "draft"])
 FUTURE_URL = ("blog:post", [2099, 1, "future"])
-
-
-@pytest.fixture
-def built(site_db):
-    """Render as the build does: every URL under base_url's path."""
-    serve_under_base_path(True)
-    yield
-    serve_under_base_path(False)
 
 
 def link(name: str, *args) -> str:
@@ -33,7 +25,7 @@ def link(name: str, *args) -> str:
 
 
 @pytest.fixture
-def get(client, built):
+def get(client, built_site):
     """GET a named URL (requests never carry the base path: the static host
     strips it); return the response and its parsed HTML."""
 
@@ -159,7 +151,7 @@ DRAFT, FUTURE = "An unfinished draft", "A letter to the future"
         ("blog:sitemap", [], ["/2024/07/draft/", "/2099/01/future/"]),
     ],
 )
-def test_hidden_posts_are_in_no_list_unless_shown(client, built, name, args, shown_with_flags):
+def test_hidden_posts_are_in_no_list_unless_shown(client, built_site, name, args, shown_with_flags):
     every_page = [reverse(name, args=args)]
     if name in ("blog:index", "blog:tag"):
         # With the hidden posts shown, the lists grow by a page.

@@ -1,0 +1,69 @@
+"""blog/sitemaps.py: every visible page, absolute under base_url, with lastmod."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from blog.models import Page
+
+NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+BASE_URL = "https://example.org/sub/path/"
+
+
+@pytest.fixture
+def sitemap(client, built_site) -> dict[str, str | None]:
+    """loc -> lastmod of the sitemap as a crawler reads it."""
+
+    def fetch() -> dict[str, str | None]:
+        response = client.get(reverse("blog:sitemap"))
+        assert response.status_code == 200
+        root = ET.fromstring(response.content)
+        assert root.tag == f"{NS}urlset"
+        entries = [(url.findtext(f"{NS}loc"), url.findtext(f"{NS}lastmod")) for url in root.iter(f"{NS}url")]
+        locs = [loc for loc, _ in entries]
+        assert len(locs) == len(set(locs))
+        return dict(entries)
+
+    return fetch
+
+
+def test_every_url_is_absolute_under_base_url(sitemap):
+    for loc in sitemap():
+        assert loc.startswith(BASE_URL), loc
+
+
+def test_sections_posts_pages_and_tags_are_listed(sitemap):
+    locs = sitemap()
+    paths = {loc.removeprefix(BASE_URL) for loc in locs}
+    assert {"", "archive/", "tags/", "about/", "tags/python/", "2024/07/offset-date/"} <= paths
+    assert "tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/" in paths
+    posts = [p for p in paths if p[:4].isdigit()]
+    assert len(posts) == 8
+    # Lists past their first page, search and the 404 page are not for crawlers.
+    assert not [p for p in paths if "page/" in p or p in ("search/", "404.html")]
+
+
+def test_hidden_posts_and_their_tags_are_not_listed(sitemap):
+    paths = {loc.removeprefix(BASE_URL) for loc in sitemap()}
+    assert "2024/07/draft/" not in paths
+    assert not [p for p in paths if p.startswith("2099/")]
+    assert "tags/secret-draft-tag/" not in paths
+    assert "tags/future-only/" not in paths
+
+
+def test_lastmod_is_the_updated_or_published_date(sitemap):
+    lastmods = sitemap()
+    assert lastmods[BASE_URL + "2024/01/yaml-features/"].startswith("2024-02-01")
+    assert lastmods[BASE_URL + "2016/11/jekyll-post/"].startswith("2016-11-21")
+    assert lastmods[BASE_URL + "about/"].startswith("2024-03-03")
+    # Sections and tags change with their newest post.
+    assert lastmods[BASE_URL].startswith("2024-07-01")
+    assert lastmods[BASE_URL + "tags/markdown/"].startswith("2024-06-01")
+
+
+def test_a_page_without_any_date_has_no_lastmod(sitemap):
+    Page.objects.filter(slug="about").update(updated=None, date=None)
+    assert sitemap()[BASE_URL + "about/"] is None
