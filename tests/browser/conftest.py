@@ -90,6 +90,7 @@ class Tab:
     context: BrowserContext
     page: Page
     blocked: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def blocked_matching(self, text: str) -> list[str]:
@@ -106,7 +107,11 @@ def open_tab(browser) -> Iterator:
     """``open_tab(viewport=..., color_scheme=...)`` -> Tab; closed after the test."""
     contexts = []
 
-    def open_(viewport: dict = DESKTOP, color_scheme: str = "light", is_mobile: bool = False) -> Tab:
+    def open_(
+        viewport: dict = DESKTOP, color_scheme: str = "light", is_mobile: bool = False, block: bool = True
+    ) -> Tab:
+        """``block=False`` leaves requests alone (and records them): Playwright's
+        routing stalls the scripts of shared workers, which the live reload uses."""
         context = browser.new_context(viewport=viewport, color_scheme=color_scheme, is_mobile=is_mobile)
         contexts.append(context)
         tab = Tab(context, context.new_page())
@@ -119,13 +124,18 @@ def open_tab(browser) -> Iterator:
                 route.abort("blockedbyclient")
 
         def console(message: ConsoleMessage) -> None:
-            # A blocked third-party script logs a failed load; that is the test's doing.
             source = (message.location or {}).get("url", "")
+            # A blocked third-party script logs a failed load; that is the test's doing.
             blocked = "ERR_BLOCKED_BY_CLIENT" in message.text or (source and not _is_local(source))
-            if message.type == "error" and not blocked:
+            # Browsers ask for /favicon.ico unprompted; the site does not have to have one.
+            favicon = urlsplit(source).path == "/favicon.ico"
+            if message.type == "error" and not blocked and not favicon:
                 tab.errors.append(f"console: {message.text} ({source})")
 
-        context.route("**/*", route)
+        if block:
+            context.route("**/*", route)
+        else:
+            context.on("request", lambda request: tab.requests.append(request.url))
         tab.page.on("console", console)
         tab.page.on("pageerror", lambda error: tab.errors.append(f"pageerror: {error}"))
         return tab

@@ -1,0 +1,65 @@
+"""The preview reloads the open page by itself when the content changes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+
+import pytest
+from django.utils.autoreload import StatReloader
+
+from tests.browser.fixture_site import FIXTURE
+from tests.browser.preview_server import start_preview
+
+pytestmark = pytest.mark.browser
+
+# Django's StatReloader looks every second; the reload follows within one more.
+RELOAD_TIMEOUT = 15_000  # milliseconds, for a busy machine
+
+
+def test_saving_a_post_or_site_toml_reloads_the_open_page(open_tab, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    site = content / "site.toml"
+    # No Disqus or Google here: this tab cannot block other hosts, so the page must not ask for any.
+    site.write_text(re.sub(r"(?m)^(disqus_shortname|google_cse_id) = .*$", "", site.read_text()))
+    server = start_preview(content, tmp_path / "cache", autoreload=True)
+    try:
+        tab = open_tab(block=False)
+        page = tab.page
+        page.goto(server.origin + "/archive/")  # every post, newest first
+        # The file watcher remembers each file's time on its first look, within
+        # one tick of the start: a change before that would go unnoticed. A change
+        # made before the page's event stream connects is not lost: the server
+        # keeps the reload until a stream reads it.
+        time.sleep(StatReloader.SLEEP_TIME + 0.5)
+
+        def reload_after(change) -> float:
+            page.evaluate("window.notReloadedYet = true")
+            started = time.monotonic()
+            change()
+            page.wait_for_function("window.notReloadedYet === undefined", timeout=RELOAD_TIMEOUT)
+            page.wait_for_load_state()
+            return time.monotonic() - started
+
+        post = content / "posts" / "2024-06-12-type-hints.md"
+        edited = post.read_text().replace("Type hints as documentation", "Type hints, read a month later")
+        seconds = [reload_after(lambda: post.write_text(edited))]
+        assert "Type hints, read a month later" in page.locator(".archive-list a").all_inner_texts()
+
+        new = content / "posts" / "2099-03-01-brand-new.md"
+        seconds.append(reload_after(lambda: new.write_text('---\ntitle: "Brand new"\n---\nHello.\n')))
+        assert page.locator(".archive-list a").first.inner_text() == "Brand new"
+
+        renamed = site.read_text().replace('title = "Field Notes"', 'title = "Field Notes, renamed"')
+        seconds.append(reload_after(lambda: site.write_text(renamed)))
+        assert page.locator(".site-title").inner_text() == "Field Notes, renamed"
+
+        # The server itself never restarted: only the browser reloaded.
+        assert "changed, reloading" not in server.log()
+        assert tab.errors == []
+        assert all(url.startswith(server.origin) for url in tab.requests), tab.requests
+        assert max(seconds) < RELOAD_TIMEOUT / 1000
+    finally:
+        server.stop()
