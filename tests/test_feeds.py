@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import feedparser
 import pytest
 from django.urls import reverse
 
+from blog.content_sync import sync_content
 from blog.feeds import FEED_LENGTH
-from blog.models import Post
 
+from .conftest import SITE_FIXTURE
 from .html_tree import parse_html
 
 BASE_URL = "https://example.org/sub/path/"
@@ -29,19 +31,14 @@ def feed(client, built_site):
     return fetch
 
 
-def add_posts(count: int, start: dt.datetime) -> None:
+def add_posts(content: Path, count: int, start: dt.date) -> None:
+    """Write ``count`` more posts, one a day from ``start``, and sync them."""
     for number in range(count):
-        Post.objects.create(
-            source=f"posts/extra-{number}.md",
-            slug=f"extra-{number}",
-            title=f"Extra {number}",
-            body_html=f"<p>Extra body {number}</p>",
-            summary_html=f"<p>Extra {number}</p>",
-            date=start + dt.timedelta(days=number),
-            url_year=start.year,
-            url_month=start.month,
-            disqus_identifier=f"extra-{number}",
-        )
+        day = start + dt.timedelta(days=number)
+        post = content / "posts" / "extra" / f"{day.isoformat()}-extra-{number}.md"
+        post.parent.mkdir(parents=True, exist_ok=True)
+        post.write_text(f'---\ntitle: "Extra {number}"\n---\nExtra body {number}.\n', encoding="utf-8")
+    sync_content(content)
 
 
 def test_rss_has_every_visible_post_with_full_content(feed):
@@ -84,9 +81,9 @@ def test_every_feed_url_is_absolute_under_base_url(feed, name, args):
     assert b"testserver" not in response.content
 
 
-def test_feeds_carry_the_newest_twenty(feed):
+def test_feeds_carry_the_newest_twenty(feed, copy_fixture):
     # Newer than every fixture post, and in the past.
-    add_posts(25, dt.datetime(2024, 8, 1, tzinfo=dt.UTC))
+    add_posts(copy_fixture("site"), 25, dt.date(2024, 8, 1))
     for name in ("blog:rss", "blog:atom"):
         _, parsed = feed(name)
         assert len(parsed.entries) == FEED_LENGTH == 20
@@ -104,8 +101,9 @@ def test_unknown_tag_feed_is_404(client, built_site):
     assert client.get(reverse("blog:tag_rss", args=["no-such-tag"])).status_code == 404
 
 
-def test_an_empty_feed_has_a_fixed_date(client, built_site):
-    Post.objects.all().delete()
+def test_an_empty_feed_has_a_fixed_date(client, built_site, tmp_path):
+    (tmp_path / "site.toml").write_text((SITE_FIXTURE / "site.toml").read_text())
+    sync_content(tmp_path)
     response = client.get(reverse("blog:rss"))
     channel = ET.fromstring(response.content).find("channel")
     assert channel.findall("item") == []

@@ -23,13 +23,14 @@ def test_built_site_matches_the_expected_tree(site_build):
 
 
 def test_a_changed_page_is_reported_with_a_diff(site_build, tmp_path):
+    # Compared with the session's own build, so only the changes below differ.
     changed = tmp_path / "output"
     shutil.copytree(site_build.output, changed)
     page = changed / "about" / "index.html"
     page.write_text(page.read_text(encoding="utf-8").replace("About this site</h1>", "About that site</h1>"))
     (changed / "CNAME").unlink()
     (changed / "extra.txt").write_text("new")
-    report = compare_trees(changed)
+    report = compare_trees(changed, site_build.output)
     assert report[0] == "missing from the build: CNAME"
     assert report[1] == "new in the build: extra.txt"
     diff = [line.replace(" ", "") for line in report[2].splitlines()]
