@@ -181,7 +181,7 @@ def measure_hugo(binary: Path, site: Path, work: Path, runs: int) -> tuple[Measu
         _reset(output, cache, site / "resources")
         command = [str(binary), "--source", str(site), "--destination", str(output), "--cacheDir", str(cache)]
         result.samples.append(measure(command, site, work / "hugo.log"))
-        _progress(f"hugo cold: {result.samples[-1].seconds:.2f} s")
+        _progress(f"hugo cold: {_describe(result.samples[-1])}")
     return result, count_files(output)
 
 
@@ -192,7 +192,7 @@ def measure_pelican(binary: Path, site: Path, work: Path, runs: int) -> tuple[Me
         _reset(output, site / "cache", site / "__pycache__")
         command = [str(binary), "content", "--settings", "pelicanconf.py", "--output", str(output)]
         result.samples.append(measure(command, site, work / "pelican.log"))
-        _progress(f"pelican cold: {result.samples[-1].seconds:.2f} s")
+        _progress(f"pelican cold: {_describe(result.samples[-1])}")
     return result, count_files(output)
 
 
@@ -256,7 +256,7 @@ def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, wo
         for run in range(runs):
             prepare[case](run)
             measurement.samples.append(ours.build())
-            _progress(f"ours {case}: {measurement.samples[-1].seconds:.2f} s")
+            _progress(f"ours {case}: {_describe(measurement.samples[-1])}")
             if case == "cold" and "ours" not in report.files:
                 report.files["ours"] = count_files(ours.output)
         report.ours[case] = measurement
@@ -276,6 +276,10 @@ def _versions() -> dict[str, str]:
         "Markdown": version("Markdown"),
         "Pygments": version("Pygments"),
     }
+
+
+def _describe(sample: Sample) -> str:
+    return f"{sample.seconds:.2f} s wall, {sample.cpu_seconds:.2f} s CPU, {sample.peak_rss / MB:.0f} MB peak RSS"
 
 
 def _progress(message: str) -> None:
