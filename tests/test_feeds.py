@@ -108,3 +108,20 @@ def test_an_empty_feed_has_a_fixed_date(client, built_site, tmp_path):
     channel = ET.fromstring(response.content).find("channel")
     assert channel.findall("item") == []
     assert channel.findtext("lastBuildDate") == "Thu, 01 Jan 1970 00:00:00 +0000"
+
+
+@pytest.mark.xfail(
+    strict=True, reason="bug: relative links in entry HTML (#heading, #fn:1) resolve against the feed URL"
+)
+@pytest.mark.parametrize("name", ["blog:rss", "blog:atom"])
+def test_links_inside_entries_survive_a_feed_reader(client, built_site, name):
+    url = reverse(name)
+    response = client.get(url)
+    # feedparser resolves relative links the way feed readers do: against the
+    # document's own address (xml:base when there is one).
+    parsed = feedparser.parse(response.content, response_headers={"content-location": BASE_URL + url.lstrip("/")})
+    entry = next(e for e in parsed.entries if e.link.endswith("/yaml-features/"))
+    html = entry.content[0].value if name == "blog:atom" else entry.description
+    targets = [a.get("href") for a in parse_html(html).iter("a")]
+    assert targets
+    assert all(target.startswith(entry.link) for target in targets if "#" in target), targets
