@@ -1,14 +1,19 @@
 """The build: content folder in, complete static site out.
 
-1. Read and validate every source and load it into the cache database.
+1. Read and validate every source and load it into the cache database
+   (only files changed since the last build are read and rendered).
 2. Collect static files with hashed names.
-3. Render every URL through django-distill into a staging folder.
+3. Work out every page's key and render, through django-distill, only the
+   pages whose key changed; link the others from the previous output.
 4. Copy the content folder's other files (images, CNAME, ...).
 5. Swap the staging folder into place.
+
+If nothing at all changed, the output folder is left as it is.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -16,23 +21,30 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
+from django.db import connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
-from django_distill.renderer import DistillRenderer
+from django_distill.renderer import DistillRenderer, render_pattern
+from django_distill.urls import get_distilled_url_by_name
 
-from . import output_dir
+from . import output_dir, workers
 from .content_sync import MARKDOWN_SUFFIXES, sync_content
 from .errors import ContentErrors, ContentProblem
-from .models import Page, Post
+from .models import CacheEntry, OutputFile
 from .paths import output_file_for
+from .render_keys import PageKeys, site_wide_key, tree_fingerprint
+from .site_index import site_index
+from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, serve_under_base_path
 from .visibility import Visibility, visible
 
 DATABASE_FILE = "blog.sqlite3"
 STATIC_DIR = "static"
 MANIFEST = "staticfiles.json"
+# Which output folder the cache describes, and the id of the tree written there.
+OUTPUT_ENTRY = "output"
 
 
 @dataclass
@@ -48,14 +60,16 @@ class BuildOptions:
 class BuildResult:
     posts: int
     pages: int
-    files_written: int
+    rendered: int
+    written: int
+    unchanged: int
     seconds: float
     warnings: list[ContentProblem] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
-            f"Built {self.posts} posts and {self.pages} pages: "
-            f"{self.files_written} files written in {self.seconds:.2f} s"
+            f"{self.posts} posts, {self.pages} pages: {self.rendered} pages rendered, "
+            f"{self.written} files written, {self.unchanged} unchanged, in {self.seconds:.2f} s"
         )
 
 
@@ -76,81 +90,137 @@ def build_site(options: BuildOptions) -> BuildResult:
     output = options.output_dir.resolve()
     cache_dir = options.cache_dir.resolve()
     if not content_dir.is_dir():
-        raise ContentErrors(
-            [
-                ContentProblem(
-                    str(options.content_dir),
-                    0,
-                    "the content folder does not exist",
-                    "create it, or point --content or BLOG_CONTENT_DIR at yours",
-                )
-            ]
-        )
+        raise ContentErrors([ContentProblem(
+            str(options.content_dir), 0, "the content folder does not exist",
+            "create it, or point --content or BLOG_CONTENT_DIR at yours",
+        )])
     output_dir.check_replaceable(output)
 
     use_cache_dir(cache_dir)
     report = sync_content(content_dir)
     site = report.site
+    rule = Visibility(drafts=options.drafts, future=options.future, now=timezone.now())
+    static_root = cache_dir / STATIC_DIR
+    with (
+        visible(rule),
+        override_settings(
+            # DEBUG off makes {% static %} use the hashed names.
+            DEBUG=False,
+            STATIC_ROOT=str(static_root),
+            STATIC_URL=site.base_path + "static/",
+        ),
+        DistillRenderer() as renderer,
+    ):
+        serve_under_base_path(True)
+        try:
+            result = _write_site(renderer, content_dir, output, static_root, site, rule)
+        finally:
+            serve_under_base_path(False)
+    result.seconds = time.perf_counter() - started
+    result.warnings = report.warnings
+    return result
+
+
+def _write_site(renderer, content_dir, output, static_root, site, rule) -> BuildResult:
+    index = site_index()
+    _collect_static(static_root)
+    site_wide = site_wide_key(site, rule, index)
+    keys = PageKeys(index, site, site_wide)
+
+    # Every file of the new site, with its key.
+    plan: dict[str, str] = {}
+    pages: list[tuple[str, dict, str]] = []
+    for pattern, params, uri in renderer.get_urls_to_render():
+        params = params if isinstance(params, dict) else {}
+        relative = output_file_for(uri)
+        plan[relative] = keys.key(pattern.name, params)
+        pages.append((pattern.name, params, relative))
+    static_files = _static_files(static_root)
+    for relative in static_files:
+        plan[relative] = site_wide
+    content_files = _content_files(content_dir)
+    clashes = [relative for relative in content_files if relative in plan]
+    if clashes:
+        raise ContentErrors([
+            ContentProblem(f"{content_dir.name}/{relative}", 0, f"would overwrite the generated file /{relative}",
+                           "rename or move the file")
+            for relative in clashes
+        ])
+    for relative, source in content_files.items():
+        stat = source.stat()
+        plan[relative] = f"{stat.st_size}:{stat.st_mtime_ns}"
+
+    previous = _trusted_previous(output)
+    stored = dict(OutputFile.objects.values_list("path", "key")) if previous else {}
+    build_id = hashlib.blake2b(json.dumps(sorted(plan.items())).encode(), digest_size=16).hexdigest()
+    posts, page_count = len(index.posts), len(index.pages)
+    if previous is not None and stored == plan:
+        return BuildResult(posts, page_count, 0, 0, len(plan), 0.0)
 
     output_dir.remove_leftovers(output)
-    staging = output_dir.new_staging_folder(output)
+    staging = output_dir.new_staging_folder(output, build_id)
     try:
-        rule = Visibility(drafts=options.drafts, future=options.future, now=timezone.now())
-        static_root = cache_dir / STATIC_DIR
-        with (
-            visible(rule),
-            override_settings(
-                # DEBUG off makes {% static %} use the hashed names.
-                DEBUG=False,
-                STATIC_ROOT=str(static_root),
-                STATIC_URL=site.base_path + "static/",
-            ),
-        ):
-            call_command("collectstatic", interactive=False, verbosity=0, clear=True)
-            written = _render_pages(staging)
-            written += _copy_static(static_root, staging / STATIC_DIR)
-            written += _copy_content_files(content_dir, staging)
-            posts = Post.objects.published().count()
-            pages = Page.objects.count()
+        writer = SiteWriter(staging, previous)
+        to_render = [
+            (name, params, relative)
+            for name, params, relative in pages
+            if not (stored.get(relative) == plan[relative] and writer.reuse(relative))
+        ]
+        written = _render_pages(writer, to_render)
+        for relative, source in [*static_files.items(), *content_files.items()]:
+            written += writer.copy(source, relative)
         output_dir.publish(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return BuildResult(posts, pages, written, time.perf_counter() - started, report.warnings)
+    _remember(output, plan, build_id)
+    return BuildResult(posts, page_count, len(to_render), written, len(plan) - written, 0.0)
 
 
-def _render_pages(staging: Path) -> int:
-    serve_under_base_path(True)
+_writer: SiteWriter | None = None
+
+
+def _render_one(task: tuple[str, dict, str]) -> bool:
+    name, params, relative = task
+    pattern = get_distilled_url_by_name(name, namespace="blog")
+    _uri, _filename, _status, _headers, body = render_pattern(pattern, params, None)
+    return _writer.write(relative, body)
+
+
+def _render_pages(writer: SiteWriter, tasks: list[tuple[str, dict, str]]) -> int:
+    """Render ``tasks`` in worker processes; return how many files changed."""
+    global _writer
+    _writer = writer  # forked workers inherit it
     try:
-        count = 0
-        with DistillRenderer() as renderer:
-            for _pattern, uri, filename, _status, _headers, body in renderer.render():
-                target = staging / output_file_for(filename or uri)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(body)
-                count += 1
-        return count
+        with workers.mapper(len(tasks)) as run:
+            return sum(run(_render_one, tasks))
     finally:
-        serve_under_base_path(False)
+        _writer = None
 
 
-def _copy_static(static_root: Path, target: Path) -> int:
-    """Copy collected static files, hashed and plain names, without the manifest."""
+def _collect_static(static_root: Path) -> None:
+    """Run collectstatic unless the static sources are as they were last time."""
+    fingerprint = tree_fingerprint(*[Path(d) for d in settings.STATICFILES_DIRS])
+    stored = CacheEntry.objects.filter(key="static").values_list("value", flat=True).first()
+    if stored == fingerprint and (static_root / MANIFEST).is_file():
+        return
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+    CacheEntry.objects.update_or_create(key="static", defaults={"value": fingerprint})
+
+
+def _static_files(static_root: Path) -> dict[str, Path]:
+    """Collected static files, hashed and plain names, without the manifest."""
     manifest = json.loads((static_root / MANIFEST).read_text())
-    count = 0
+    files = {}
     for original, hashed in sorted(manifest["paths"].items()):
-        for name in {original, hashed}:
-            destination = target / name
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(static_root / name, destination)
-            count += 1
-    return count
+        for name in (original, hashed):
+            files[f"{STATIC_DIR}/{name}"] = static_root / name
+    return files
 
 
-def _copy_content_files(content_dir: Path, staging: Path) -> int:
-    """Copy everything in content/ that is not a source: images, favicon, CNAME."""
-    problems = []
-    count = 0
+def _content_files(content_dir: Path) -> dict[str, Path]:
+    """Everything in content/ that is not a source: images, favicon, CNAME."""
+    files = {}
     for dirpath, dirnames, filenames in os.walk(content_dir):
         folder = Path(dirpath)
         relative_folder = folder.relative_to(content_dir)
@@ -160,20 +230,23 @@ def _copy_content_files(content_dir: Path, staging: Path) -> int:
             if name.startswith(".") or relative == Path(SITE_FILE) or name.endswith(MARKDOWN_SUFFIXES):
                 # Sources, settings and hidden files are never published.
                 continue
-            destination = staging / relative
-            if destination.exists():
-                problems.append(
-                    ContentProblem(
-                        str(Path(content_dir.name) / relative),
-                        0,
-                        f"would overwrite the generated page /{relative.as_posix()}",
-                        "rename or move the file",
-                    )
-                )
-                continue
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(folder / name, destination)
-            count += 1
-    if problems:
-        raise ContentErrors(problems)
-    return count
+            files[relative.as_posix()] = folder / name
+    return files
+
+
+def _trusted_previous(output: Path) -> Path | None:
+    """The previous output, if it is the tree the cache describes."""
+    entry = CacheEntry.objects.filter(key=OUTPUT_ENTRY).values_list("value", flat=True).first()
+    if not entry or entry.get("path") != str(output):
+        return None
+    if output_dir.read_marker(output) != entry.get("build_id"):
+        return None
+    return output
+
+
+def _remember(output: Path, plan: dict[str, str], build_id: str) -> None:
+    with transaction.atomic():
+        OutputFile.objects.all().delete()
+        OutputFile.objects.bulk_create(OutputFile(path=path, key=key) for path, key in plan.items())
+        CacheEntry.objects.update_or_create(key=OUTPUT_ENTRY,
+                                            defaults={"value": {"path": str(output), "build_id": build_id}})

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -20,12 +19,14 @@ from django.db import transaction
 from django.utils.html import escape
 from django.utils.text import slugify
 
+from . import workers
 from .errors import ContentError, ContentErrors, ContentProblem
 from .html_text import plain_text, truncate_words
 from .markdown_render import render_markdown, renderer_fingerprint
 from .models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
 from .paths import alias_file
 from .reader import PAGE, POST, SourceDocument, read_document
+from .site_index import bump_generation
 from .siteconfig import SITE_FILE, SiteConfig, activate_site, parse_site_config
 
 POSTS_DIR = "posts"
@@ -69,6 +70,8 @@ class _FileTask:
     display: str
     kind: str
     time_zone: str
+    # The digest stored for this file, so an unchanged file is not rendered.
+    previous_digest: str = ""
 
 
 @dataclass
@@ -78,6 +81,7 @@ class _FileResult:
     document: SourceDocument | None
     errors: list[ContentProblem]
     warnings: list[ContentProblem]
+    unchanged: bool = False
     html: str = ""
     toc_html: str = ""
     summary_html: str = ""
@@ -127,6 +131,8 @@ def _load(task: _FileTask) -> _FileResult:
     """Read, validate and render one file. Pure, so it can run in a worker process."""
     data = Path(task.absolute).read_bytes()
     digest = hashlib.sha256(data).hexdigest()
+    if digest == task.previous_digest:
+        return _FileResult(task.relative, digest, None, [], [], unchanged=True)
     document, errors, warnings = read_document(data, task.display, task.relative, task.kind, ZoneInfo(task.time_zone))
     result = _FileResult(task.relative, digest, document, errors, warnings)
     if document is not None:
@@ -140,70 +146,82 @@ def _load(task: _FileTask) -> _FileResult:
     return result
 
 
-def sync_content(content_dir: Path, mapper: Callable[[Callable, Iterable], Iterable] = map) -> SyncReport:
+def sync_content(content_dir: Path) -> SyncReport:
     """Load ``content_dir`` into the database; raise ContentErrors listing every problem."""
     content_dir = content_dir.resolve()
     site = read_site(content_dir)
     fingerprint = f"{renderer_fingerprint()}:{site.time_zone}"
     report = SyncReport(site=site)
 
-    with transaction.atomic():
-        stored_fingerprint = CacheEntry.objects.filter(key="fingerprint").values_list("value", flat=True).first()
-        if stored_fingerprint != fingerprint:
-            # Naive dates depend on the time zone, and HTML on the renderer:
-            # read everything again.
-            SourceFile.objects.all().delete()
-        known = {row.path: row for row in SourceFile.objects.all()}
+    stored_fingerprint = CacheEntry.objects.filter(key="fingerprint").values_list("value", flat=True).first()
+    # Naive dates depend on the time zone, and HTML on the renderer: when
+    # either changed, every file is read again.
+    known = {row.path: row for row in SourceFile.objects.all()} if stored_fingerprint == fingerprint else {}
 
-        tasks, stats, seen = [], {}, set()
-        for absolute, kind in find_sources(content_dir):
-            relative = absolute.relative_to(content_dir).as_posix()
-            seen.add(relative)
-            stat = absolute.stat()
-            stats[relative] = (stat.st_mtime_ns, stat.st_size)
-            row = known.get(relative)
-            if row is not None and (row.mtime_ns, row.size) == stats[relative]:
-                report.unchanged += 1
-                report.warnings += [ContentProblem(*w) for w in row.warnings]
-                continue
-            tasks.append(_FileTask(str(absolute), relative, display_path(absolute), kind, site.time_zone))
+    tasks, stats, seen = [], {}, set()
+    for absolute, kind in find_sources(content_dir):
+        relative = absolute.relative_to(content_dir).as_posix()
+        seen.add(relative)
+        stat = absolute.stat()
+        stats[relative] = (stat.st_mtime_ns, stat.st_size)
+        row = known.get(relative)
+        if row is not None and (row.mtime_ns, row.size) == stats[relative]:
+            report.unchanged += 1
+            report.warnings += [ContentProblem(*w) for w in row.warnings]
+            continue
+        previous_digest = row.digest if row is not None else ""
+        tasks.append(_FileTask(str(absolute), relative, display_path(absolute), kind, site.time_zone, previous_digest))
 
-        errors: list[ContentProblem] = []
-        for result in mapper(_load, tasks):
+    # Read and render outside any transaction: the work may run in forked
+    # processes, which must not share the database connection.
+    errors: list[ContentProblem] = []
+    changed: list[_FileResult] = []
+    touched: list[_FileResult] = []
+    with workers.mapper(len(tasks)) as run:
+        for result in run(_load, tasks):
             errors += result.errors
             report.warnings += result.warnings
-            if result.errors:
-                continue
-            row = known.get(result.relative)
-            mtime_ns, size = stats[result.relative]
-            if row is not None and row.digest == result.digest:
-                # Touched but not changed: remember the new stat, keep the HTML.
-                SourceFile.objects.filter(pk=row.pk).update(mtime_ns=mtime_ns, size=size)
-                report.unchanged += 1
-                continue
-            _store(result, site)
-            SourceFile.objects.update_or_create(
-                path=result.relative,
-                defaults={
-                    "mtime_ns": mtime_ns,
-                    "size": size,
-                    "digest": result.digest,
-                    "warnings": [list(astuple_problem(w)) for w in result.warnings],
-                },
-            )
-            report.rendered += 1
+            if result.unchanged:
+                report.warnings += [ContentProblem(*w) for w in known[result.relative].warnings]
+            if not result.errors:
+                (touched if result.unchanged else changed).append(result)
 
-        gone = set(known) - seen
-        if gone:
-            report.removed = len(gone)
+    with transaction.atomic():
+        if stored_fingerprint != fingerprint:
+            SourceFile.objects.all().delete()
+        for result in touched:
+            # Saved again but not changed: remember the new stat, keep the HTML.
+            mtime_ns, size = stats[result.relative]
+            SourceFile.objects.filter(path=result.relative).update(mtime_ns=mtime_ns, size=size)
+            report.unchanged += 1
+        _store(changed, site)
+        SourceFile.objects.filter(path__in=[r.relative for r in changed]).delete()
+        SourceFile.objects.bulk_create(
+            SourceFile(
+                path=r.relative,
+                mtime_ns=stats[r.relative][0],
+                size=stats[r.relative][1],
+                digest=r.digest,
+                warnings=[list(astuple_problem(w)) for w in r.warnings],
+            )
+            for r in changed
+        )
+        report.rendered = len(changed)
+        gone = set(SourceFile.objects.values_list("path", flat=True)) - seen
+        stale_documents = (set(Post.objects.values_list("source", flat=True)) |
+                           set(Page.objects.values_list("source", flat=True))) - seen
+        if gone or stale_documents:
+            report.removed = len(gone | stale_documents)
             SourceFile.objects.filter(path__in=gone).delete()
-            Post.objects.filter(source__in=gone).delete()
-            Page.objects.filter(source__in=gone).delete()
+            Post.objects.filter(source__in=stale_documents).delete()
+            Page.objects.filter(source__in=stale_documents).delete()
         errors += _conflicts(content_dir)
         if errors:
             transaction.set_rollback(True)
             raise ContentErrors(errors)
         _name_tags()
+        if report.rendered or report.removed or stored_fingerprint != fingerprint:
+            bump_generation()
         CacheEntry.objects.update_or_create(key="fingerprint", defaults={"value": fingerprint})
         CacheEntry.objects.update_or_create(key="site", defaults={"value": site.as_dict()})
     activate_site(site)
@@ -214,46 +232,59 @@ def astuple_problem(problem: ContentProblem) -> tuple:
     return (problem.path, problem.line, problem.message, problem.hint)
 
 
-def _store(result: _FileResult, site: SiteConfig) -> None:
-    doc = result.document
-    description = doc.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
-    common = {
-        "slug": doc.slug,
-        "title": doc.title,
-        "body_html": result.html,
-        "toc_html": result.toc_html,
-        "summary_html": result.summary_html,
-        "description": description,
-        "image": doc.image,
-        "updated": doc.updated,
-        "extra": doc.extra,
-    }
-    if doc.kind == PAGE:
-        Post.objects.filter(source=doc.source_path).delete()
-        Page.objects.update_or_create(source=doc.source_path, defaults={**common, "date": doc.date})
-        return
-    Page.objects.filter(source=doc.source_path).delete()
-    local = doc.date.astimezone(site.zone)
-    post, _ = Post.objects.update_or_create(
-        source=doc.source_path,
-        defaults={
+def _store(results: list[_FileResult], site: SiteConfig) -> None:
+    """Replace the posts and pages of ``results`` in a few bulk queries."""
+    sources = [r.relative for r in results]
+    Post.objects.filter(source__in=sources).delete()
+    Page.objects.filter(source__in=sources).delete()
+    posts, pages, labels = [], [], {}
+    for result in results:
+        doc = result.document
+        common = {
+            "source": doc.source_path,
+            "slug": doc.slug,
+            "title": doc.title,
+            "body_html": result.html,
+            "toc_html": result.toc_html,
+            "summary_html": result.summary_html,
+            "description": doc.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH),
+            "image": doc.image,
+            "updated": doc.updated,
+            "extra": doc.extra,
+        }
+        if doc.kind == PAGE:
+            pages.append(Page(**common, date=doc.date))
+            continue
+        local = doc.date.astimezone(site.zone)
+        posts.append(Post(
             **common,
-            "date": doc.date,
-            "url_year": local.year,
-            "url_month": local.month,
-            "draft": doc.draft,
-            "comments": doc.comments,
-            "disqus_identifier": doc.disqus_identifier,
-            "reading_minutes": result.reading_minutes,
-            "aliases": doc.aliases,
-        },
-    )
-    PostTag.objects.filter(post=post).delete()
+            date=doc.date,
+            url_year=local.year,
+            url_month=local.month,
+            draft=doc.draft,
+            comments=doc.comments,
+            disqus_identifier=doc.disqus_identifier,
+            reading_minutes=result.reading_minutes,
+            aliases=doc.aliases,
+        ))
+        labels[doc.source_path] = doc.tags
+    Page.objects.bulk_create(pages)
+    Post.objects.bulk_create(posts)
+    if not labels:
+        return
+    wanted = {tag_slug(label): label for tag_labels in labels.values() for label in reversed(tag_labels)}
+    existing = dict(Tag.objects.filter(slug__in=wanted).values_list("slug", "pk"))
+    Tag.objects.bulk_create(Tag(slug=slug, name=label) for slug, label in wanted.items() if slug not in existing)
+    tag_ids = dict(Tag.objects.filter(slug__in=wanted).values_list("slug", "pk"))
+    post_ids = dict(Post.objects.filter(source__in=labels).values_list("source", "pk"))
     links = []
-    for position, label in enumerate(doc.tags):
-        tag, _ = Tag.objects.get_or_create(slug=tag_slug(label), defaults={"name": label})
-        if all(link.tag_id != tag.pk for link in links):
-            links.append(PostTag(post=post, tag=tag, label=label, position=position))
+    for source, tag_labels in labels.items():
+        linked = set()
+        for position, label in enumerate(tag_labels):
+            tag_id = tag_ids[tag_slug(label)]
+            if tag_id not in linked:
+                linked.add(tag_id)
+                links.append(PostTag(post_id=post_ids[source], tag_id=tag_id, label=label, position=position))
     PostTag.objects.bulk_create(links)
 
 

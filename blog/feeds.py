@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.syndication.views import Feed
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
-from .models import Post, Tag
+from .models import Post
+from .site_index import site_index
 from .siteconfig import active_site
 
 # How many of the newest posts a feed carries.
@@ -35,6 +36,17 @@ class _Atom(Atom1Feed):
             handler.addQuickElement("content", item["content"], {"type": "html"})
 
 
+def _full_posts(listed: list[Post]) -> list[Post]:
+    """The index holds posts without their bodies; feeds carry whole posts."""
+    bodies = Post.objects.in_bulk([post.pk for post in listed])
+    full = []
+    for post in listed:
+        whole = bodies[post.pk]
+        whole.tag_list = post.tag_list
+        full.append(whole)
+    return full
+
+
 class LatestPostsFeed(Feed):
     feed_type = _Rss
 
@@ -54,7 +66,7 @@ class LatestPostsFeed(Feed):
         return active_site().author or None
 
     def items(self):
-        return Post.objects.published()[:FEED_LENGTH]
+        return _full_posts(site_index().posts[:FEED_LENGTH])
 
     def item_title(self, post):
         return post.title
@@ -72,7 +84,7 @@ class LatestPostsFeed(Feed):
         return post.updated or post.date
 
     def item_categories(self, post):
-        return [tag.name for tag in post.tags.all()]
+        return [tag.name for tag in post.tag_list]
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):
@@ -93,7 +105,10 @@ class LatestPostsAtomFeed(LatestPostsFeed):
 
 class TagFeed(LatestPostsFeed):
     def get_object(self, request, tag):
-        return get_object_or_404(Tag, slug=tag)
+        found = site_index().tag(tag)
+        if found is None:
+            raise Http404("No visible posts with this tag")
+        return found
 
     def title(self, tag):
         return f"{active_site().title}: {tag.name}"
@@ -105,4 +120,4 @@ class TagFeed(LatestPostsFeed):
         return active_site().absolute(reverse("blog:tag_rss", args=[tag.slug]))
 
     def items(self, tag):
-        return Post.objects.published().filter(tags=tag)[:FEED_LENGTH]
+        return _full_posts(site_index().posts_tagged(tag.slug)[:FEED_LENGTH])

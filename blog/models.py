@@ -7,9 +7,21 @@ read them.
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.functional import cached_property
 
 from . import visibility
+
+
+def _cached_url(instance: models.Model, name: str, *args) -> str:
+    """reverse() once per instance and URL prefix: list pages, the archive and the
+    sitemap ask the same posts for their URLs thousands of times in one build."""
+    prefix = get_script_prefix()
+    cached = instance.__dict__.get("_url_cache")
+    if cached is None or cached[0] != (prefix, args):
+        cached = ((prefix, args), reverse(name, args=args))
+        instance.__dict__["_url_cache"] = cached
+    return cached[1]
 
 
 class SourceFile(models.Model):
@@ -48,7 +60,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("blog:tag", args=[self.slug])
+        return _cached_url(self, "blog:tag", self.slug)
 
 
 class PostQuerySet(models.QuerySet):
@@ -102,7 +114,13 @@ class Post(Document):
         ordering = ["-date", "slug"]
 
     def get_absolute_url(self) -> str:
-        return reverse("blog:post", args=[self.url_year, self.url_month, self.slug])
+        return _cached_url(self, "blog:post", self.url_year, self.url_month, self.slug)
+
+    @cached_property
+    def tag_list(self) -> list[Tag]:
+        """The post's tags in the order the author wrote them. The site index
+        sets this for every visible post, so list pages make no query per post."""
+        return list(Tag.objects.filter(posttag__post=self).order_by("posttag__position"))
 
     @property
     def is_scheduled(self) -> bool:
@@ -132,3 +150,15 @@ class Page(Document):
 
     def get_absolute_url(self) -> str:
         return reverse("blog:page", args=[self.slug])
+
+
+class OutputFile(models.Model):
+    """Each file the last successful build put in the output folder, with the
+    key of everything that went into it: a later build whose key for the file
+    is the same links the old file instead of rendering it again."""
+
+    path = models.CharField(max_length=2048, unique=True)
+    key = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.path

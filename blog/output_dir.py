@@ -51,13 +51,29 @@ def remove_leftovers(output: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def new_staging_folder(output: Path) -> Path:
+def new_staging_folder(output: Path, build_id: str) -> Path:
+    """An empty folder beside ``output``, marked with the id of the tree to come.
+
+    The id depends only on what the tree holds, so identical builds give
+    identical trees, marker included."""
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = _sibling(output, _BUILDING, str(os.getpid()))
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    (staging / MARKER).write_text("Made by the blog generator's build command; safe to replace.\n")
+    (staging / MARKER).write_text(f"{_MARKER_TEXT}{build_id}\n")
     return staging
+
+
+_MARKER_TEXT = "Made by the blog generator's build command, which may replace this folder. Build "
+
+
+def read_marker(output: Path) -> str | None:
+    """The build id in ``output``'s marker, or None."""
+    try:
+        text = (output / MARKER).read_text()
+    except OSError:
+        return None
+    return text.removeprefix(_MARKER_TEXT).strip() if text.startswith(_MARKER_TEXT) else None
 
 
 def publish(staging: Path, output: Path) -> None:

@@ -65,6 +65,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": BLOG_CACHE_DIR / "blog.sqlite3",
+        # Keep the connection between requests: the build renders thousands of
+        # pages through the request cycle, and reconnecting costs ~1 ms each.
+        "CONN_MAX_AGE": None,
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

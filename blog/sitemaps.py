@@ -7,9 +7,8 @@ from urllib.parse import urlsplit
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from .models import Page, Post
+from .site_index import site_index
 from .siteconfig import active_site
-from .views import tags_in_use
 
 
 class _SiteSitemap(Sitemap):
@@ -22,7 +21,7 @@ class _SiteSitemap(Sitemap):
 
 class PostSitemap(_SiteSitemap):
     def items(self):
-        return Post.objects.published()
+        return site_index().posts
 
     def lastmod(self, post):
         return post.updated or post.date
@@ -30,7 +29,7 @@ class PostSitemap(_SiteSitemap):
 
 class PageSitemap(_SiteSitemap):
     def items(self):
-        return Page.objects.all()
+        return site_index().pages
 
     def lastmod(self, page):
         return page.updated or page.date
@@ -46,17 +45,21 @@ class SectionSitemap(_SiteSitemap):
         return reverse(name)
 
     def lastmod(self, name):
-        newest = Post.objects.published().first()
-        return newest.updated or newest.date if newest else None
+        posts = site_index().posts
+        return _last_change(posts)
 
 
 class TagSitemap(_SiteSitemap):
     def items(self):
-        return tags_in_use()
+        return site_index().tags
 
     def lastmod(self, tag):
-        newest = Post.objects.published().filter(tags=tag).first()
-        return newest.updated or newest.date if newest else None
+        return _last_change(site_index().posts_tagged(tag.slug))
+
+
+def _last_change(posts):
+    """When a list of posts last changed: the latest date or update among them."""
+    return max((post.updated or post.date for post in posts), default=None)
 
 
 SITEMAPS = {

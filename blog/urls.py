@@ -12,8 +12,7 @@ from django.urls import include, path, register_converter
 
 from . import feeds, views
 from .converters import MonthConverter, YearConverter
-from .models import Page, Post
-from .paths import alias_file
+from .site_index import site_index
 from .siteconfig import active_site
 from .sitemaps import SITEMAPS
 
@@ -30,35 +29,34 @@ def _extra_pages(count: int):
 
 
 def index_pages():
-    for number in _extra_pages(Post.objects.published().count()):
+    for number in _extra_pages(len(site_index().posts)):
         yield {"page": number}
 
 
 def posts():
-    for year, month, slug in Post.objects.published().values_list("url_year", "url_month", "slug"):
-        yield {"year": year, "month": month, "slug": slug}
+    for post in site_index().posts:
+        yield {"year": post.url_year, "month": post.url_month, "slug": post.slug}
 
 
 def tags():
-    for tag in views.tags_in_use():
+    for tag in site_index().tags:
         yield {"tag": tag.slug}
 
 
 def tag_pages():
-    for tag in views.tags_in_use():
+    for tag in site_index().tags:
         for number in _extra_pages(tag.count):
             yield {"tag": tag.slug, "page": number}
 
 
 def pages():
-    for slug in Page.objects.values_list("slug", flat=True):
-        yield {"slug": slug}
+    for page in site_index().pages:
+        yield {"slug": page.slug}
 
 
 def aliases():
-    for alias_list in Post.objects.published().values_list("aliases", flat=True):
-        for alias in alias_list:
-            yield {"alias_path": alias_file(alias)}
+    for alias_path in site_index().alias_targets():
+        yield {"alias_path": alias_path}
 
 
 blog_patterns = [

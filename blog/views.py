@@ -1,39 +1,26 @@
 """Thin views over the cached content. What is visible is decided once, by
-``Post.objects.published()``."""
+``Post.objects.published()``; the site index holds its result for the views."""
 
 from __future__ import annotations
 
 from itertools import groupby
 
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.generic import DetailView, ListView, TemplateView
 
 from .highlight_css import stylesheet
-from .models import Page, Post, Tag
-from .paths import alias_file
+from .models import Page, Post
+from .site_index import site_index
 from .siteconfig import active_site
 from .templatetags.blog_tags import absolute, media_url
-
-# How many related posts a post shows at most.
-RELATED_POSTS = 3
-
-
-def published_posts():
-    return Post.objects.published().prefetch_related("tags")
-
-
-def tags_in_use():
-    """Tags with at least one visible post, each with its count."""
-    visible = Post.objects.published().values("pk")
-    return Tag.objects.annotate(count=Count("posts", filter=Q(posts__in=visible))).filter(count__gt=0).order_by("slug")
 
 
 class PaginatedPostsMixin:
     """Page N of a list of posts comes from the URL (/page/N/), never a query string."""
 
     page_kwarg = "page"
+    context_object_name = "posts"
 
     def get_paginate_by(self, queryset):
         return active_site().posts_per_page
@@ -41,10 +28,9 @@ class PaginatedPostsMixin:
 
 class IndexView(PaginatedPostsMixin, ListView):
     template_name = "blog/index.html"
-    context_object_name = "posts"
 
     def get_queryset(self):
-        return published_posts()
+        return site_index().posts
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -55,14 +41,12 @@ class IndexView(PaginatedPostsMixin, ListView):
 
 class TagView(PaginatedPostsMixin, ListView):
     template_name = "blog/tag_detail.html"
-    context_object_name = "posts"
 
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["tag"])
-        posts = published_posts().filter(tags=self.tag)
-        if not posts.exists():
+        self.tag = site_index().tag(self.kwargs["tag"])
+        if self.tag is None:
             raise Http404("No visible posts with this tag")
-        return posts
+        return site_index().posts_tagged(self.tag.slug)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)
@@ -77,14 +61,14 @@ class TagListView(ListView):
     context_object_name = "tags"
 
     def get_queryset(self):
-        return tags_in_use()
+        return site_index().tags
 
 
 class ArchiveView(TemplateView):
     template_name = "blog/archive.html"
 
     def get_context_data(self, **kwargs):
-        posts = list(Post.objects.published().only("title", "slug", "date", "url_year", "url_month", "draft"))
+        posts = site_index().posts
         years = [
             (year, [(month, list(in_month)) for month, in_month in groupby(in_year, key=lambda p: p.url_month)])
             for year, in_year in groupby(posts, key=lambda p: p.url_year)
@@ -97,27 +81,21 @@ class PostView(DetailView):
     context_object_name = "post"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            published_posts(),
-            url_year=self.kwargs["year"],
-            url_month=self.kwargs["month"],
-            slug=self.kwargs["slug"],
-        )
+        index = site_index()
+        listed = index.post_at(self.kwargs["year"], self.kwargs["month"], self.kwargs["slug"])
+        if listed is None:
+            raise Http404("No visible post at this address")
+        post = Post.objects.get(pk=listed.pk)
+        post.tag_list = listed.tag_list
+        return post
 
     def get_context_data(self, **kwargs):
         post = self.object
-        visible = Post.objects.published()
-        # Lists run newest first; "previous" is the older neighbour.
-        older = visible.filter(Q(date__lt=post.date) | Q(date=post.date, slug__gt=post.slug)).first()
-        newer = (
-            visible.filter(Q(date__gt=post.date) | Q(date=post.date, slug__lt=post.slug))
-            .order_by("date", "-slug")
-            .first()
-        )
+        index = site_index()
         return super().get_context_data(
-            previous_post=older,
-            next_post=newer,
-            related_posts=related_posts(post),
+            previous_post=index.older(post),
+            next_post=index.newer(post),
+            related_posts=index.related(post),
             structured_data=blog_posting(post),
             disqus_settings=disqus_settings(post),
             **kwargs,
@@ -137,7 +115,7 @@ def blog_posting(post: Post) -> dict:
         "datePublished": post.date.astimezone(site.zone).isoformat(),
         "dateModified": (post.updated or post.date).astimezone(site.zone).isoformat(),
         "description": post.description,
-        "keywords": [tag.name for tag in post.tags.all()],
+        "keywords": [tag.name for tag in post.tag_list],
         "inLanguage": post.extra.get("lang") or site.language,
     }
     if site.author:
@@ -156,20 +134,6 @@ def disqus_settings(post: Post) -> dict:
         "identifier": post.disqus_identifier,
         "title": post.title,
     }
-
-
-def related_posts(post: Post) -> list[Post]:
-    """Up to RELATED_POSTS visible posts sharing the most tags with ``post``."""
-    tag_ids = [tag.pk for tag in post.tags.all()]
-    if not tag_ids:
-        return []
-    return list(
-        Post.objects.published()
-        .exclude(pk=post.pk)
-        .filter(tags__in=tag_ids)
-        .annotate(shared=Count("tags"))
-        .order_by("-shared", "-date", "slug")[:RELATED_POSTS]
-    )
 
 
 class PageView(DetailView):
@@ -191,10 +155,10 @@ def not_found(request, exception=None):
 
 
 def alias_redirect(request, alias_path: str):
-    for post in Post.objects.published().exclude(aliases=[]).only("aliases", "slug", "url_year", "url_month", "title"):
-        if any(alias_file(alias) == alias_path for alias in post.aliases):
-            return render(request, "blog/redirect.html", {"post": post})
-    raise Http404("No post has this alias")
+    post = site_index().alias_targets().get(alias_path)
+    if post is None:
+        raise Http404("No post has this alias")
+    return render(request, "blog/redirect.html", {"post": post})
 
 
 def code_css(request):
@@ -202,3 +166,4 @@ def code_css(request):
     return HttpResponse(
         stylesheet(site.pygments_style, site.pygments_dark_style), content_type="text/css; charset=utf-8"
     )
+

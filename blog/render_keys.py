@@ -1,0 +1,118 @@
+"""A key for every page, from everything the page shows, so a rebuild renders
+only the pages whose key changed.
+
+Keys are built from the site index (no rendering): a post page's key covers
+the post itself, its neighbours and its related posts; a list page's key
+covers the posts on it; every key covers the site-wide inputs (the generator's
+code, templates, static files, site.toml, the pages in the navigation and the
+visibility rule). A page whose key is unchanged is byte-identical to the one
+the last build wrote, so it is linked from the previous output instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from importlib.metadata import version
+from pathlib import Path
+
+from django.conf import settings
+
+from .feeds import FEED_LENGTH
+from .models import Post, SourceFile
+from .site_index import SiteIndex
+from .siteconfig import SiteConfig
+from .visibility import Visibility
+
+_PACKAGES = ("Django", "django-distill", "Markdown", "Pygments", "PyYAML")
+# Post fields a list page shows; the body is not among them.
+_LISTED_FIELDS = (
+    "source", "slug", "title", "date", "updated", "url_year", "url_month", "draft", "comments",
+    "disqus_identifier", "reading_minutes", "summary_html", "description", "image", "aliases", "extra",
+)
+
+
+def _digest(*parts) -> str:
+    text = json.dumps(parts, default=str, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def tree_fingerprint(*roots: Path) -> str:
+    """A digest of every file's path and bytes under ``roots`` (code, templates, static)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            hasher.update(str(path.relative_to(root)).encode())
+            hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def site_wide_key(site: SiteConfig, rule: Visibility, index: SiteIndex) -> str:
+    base = Path(settings.BASE_DIR)
+    code = tree_fingerprint(base / "blog", *[Path(d) for d in settings.TEMPLATES[0]["DIRS"]],
+                            *[Path(d) for d in settings.STATICFILES_DIRS])
+    packages = [version(name) for name in _PACKAGES]
+    navigation = [(page.slug, page.title) for page in index.pages]
+    return _digest(code, packages, site.as_dict(), rule.drafts, rule.future, navigation)
+
+
+class PageKeys:
+    """Computes the key of any page the URL patterns produce."""
+
+    def __init__(self, index: SiteIndex, site: SiteConfig, site_wide: str) -> None:
+        self.index = index
+        self.site = site
+        self.site_wide = site_wide
+        digests = dict(SourceFile.objects.values_list("path", "digest"))
+        self._listed = {post.pk: self._listed_key(post) for post in index.posts}
+        self._full = {post.pk: _digest(self._listed[post.pk], digests.get(post.source)) for post in index.posts}
+        self._pages = {
+            page.slug: _digest([getattr(page, f) for f in ("source", "title", "description", "image", "updated",
+                                                           "extra")], digests.get(page.source))
+            for page in index.pages
+        }
+        self._all_listed = _digest(list(self._listed.values()))
+        self._tags = _digest([(tag.slug, tag.name, tag.count) for tag in index.tags])
+
+    @staticmethod
+    def _listed_key(post: Post) -> str:
+        return _digest([getattr(post, name) for name in _LISTED_FIELDS],
+                       [(tag.slug, tag.name) for tag in post.tag_list], post.is_scheduled)
+
+    def _page_of(self, posts: list[Post], number: int) -> tuple:
+        per_page = self.site.posts_per_page
+        shown = posts[(number - 1) * per_page : number * per_page]
+        return math.ceil(len(posts) / per_page), [self._listed[post.pk] for post in shown]
+
+    def key(self, name: str, params: dict) -> str:
+        index = self.index
+        if name in ("index", "index_page"):
+            parts = self._page_of(index.posts, params.get("page", 1))
+        elif name == "post":
+            post = index.post_at(params["year"], params["month"], params["slug"])
+            around = [index.older(post), index.newer(post), *index.related(post)]
+            parts = (self._full[post.pk], [self._listed[p.pk] if p else None for p in around])
+        elif name in ("tag", "tag_page"):
+            tag = index.tag(params["tag"])
+            parts = (tag.name, self._page_of(index.posts_tagged(tag.slug), params.get("page", 1)))
+        elif name == "tag_rss":
+            tag = index.tag(params["tag"])
+            parts = (tag.name, [self._full[p.pk] for p in index.posts_tagged(tag.slug)[:FEED_LENGTH]])
+        elif name in ("rss", "atom"):
+            parts = [self._full[p.pk] for p in index.posts[:FEED_LENGTH]]
+        elif name == "archive":
+            parts = self._all_listed
+        elif name == "tags":
+            parts = self._tags
+        elif name == "sitemap":
+            parts = (self._all_listed, self._tags, sorted(self._pages.items()))
+        elif name == "page":
+            parts = self._pages[params["slug"]]
+        elif name == "alias":
+            parts = self._listed[index.alias_targets()[params["alias_path"]].pk]
+        else:
+            # search, robots, 404, code.css: only site-wide inputs.
+            parts = None
+        return _digest(self.site_wide, name, sorted(params.items()), parts)
+

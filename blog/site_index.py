@@ -1,0 +1,122 @@
+"""Everything a page needs to know about the other posts, computed once.
+
+A post page shows its neighbours and related posts, list pages show tags with
+counts: asked of the database page by page, that is several queries over the
+whole table per page. The index loads the visible posts once (without their
+bodies), and the views and the build's change detection read it.
+
+It is rebuilt when the content changes (the sync bumps a generation number) or
+when the visibility rule changes.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
+
+from .models import CacheEntry, Page, Post, PostTag, Tag
+from .paths import alias_file
+from .visibility import current
+
+# How many related posts a post shows at most.
+RELATED_POSTS = 3
+GENERATION_KEY = "generation"
+
+
+@dataclass
+class SiteIndex:
+    posts: list[Post]
+    tags: list[Tag]
+    pages: list[Page]
+    _position: dict[int, int] = field(default_factory=dict)
+    _by_url: dict[tuple[int, int, str], Post] = field(default_factory=dict)
+    _by_tag: dict[str, list[Post]] = field(default_factory=dict)
+    _tags: dict[str, Tag] = field(default_factory=dict)
+    _positions_by_tag: dict[str, list[int]] = field(default_factory=dict)
+    _aliases: dict[str, Post] | None = None
+
+    def __post_init__(self) -> None:
+        self._tags = {tag.slug: tag for tag in self.tags}
+        self._position = {post.pk: index for index, post in enumerate(self.posts)}
+        self._by_url = {(p.url_year, p.url_month, p.slug): p for p in self.posts}
+        self._by_tag = {tag.slug: [] for tag in self.tags}
+        self._positions_by_tag = {tag.slug: [] for tag in self.tags}
+        for position, post in enumerate(self.posts):
+            for tag in post.tag_list:
+                self._by_tag[tag.slug].append(post)
+                self._positions_by_tag[tag.slug].append(position)
+
+    def post_at(self, year: int, month: int, slug: str) -> Post | None:
+        return self._by_url.get((year, month, slug))
+
+    def tag(self, slug: str) -> Tag | None:
+        """A tag with at least one visible post, with its ``count``."""
+        return self._tags.get(slug)
+
+    def posts_tagged(self, slug: str) -> list[Post]:
+        return self._by_tag.get(slug, [])
+
+    def older(self, post: Post) -> Post | None:
+        """The previous post in time (lists run newest first)."""
+        index = self._position[post.pk] + 1
+        return self.posts[index] if index < len(self.posts) else None
+
+    def newer(self, post: Post) -> Post | None:
+        index = self._position[post.pk] - 1
+        return self.posts[index] if index >= 0 else None
+
+    def alias_targets(self) -> dict[str, Post]:
+        """Redirect file -> the visible post it points to."""
+        if self._aliases is None:
+            self._aliases = {alias_file(alias): post for post in self.posts for alias in post.aliases}
+        return self._aliases
+
+    def related(self, post: Post) -> list[Post]:
+        """Up to RELATED_POSTS posts sharing the most tags; ties go to the newest."""
+        # Counting list positions (ints) rather than model instances keeps
+        # the counting in C: Model.__hash__ is Python code.
+        shared = Counter(chain.from_iterable(self._positions_by_tag.get(tag.slug, ()) for tag in post.tag_list))
+        shared.pop(self._position[post.pk], None)
+        best = heapq.nsmallest(RELATED_POSTS, shared, key=lambda position: (-shared[position], position))
+        return [self.posts[position] for position in best]
+
+
+def load_index() -> SiteIndex:
+    posts = list(Post.objects.published().defer("body_html", "toc_html"))
+    visible_ids = {post.pk for post in posts}
+    tags_by_id = {tag.pk: tag for tag in Tag.objects.all()}
+    tag_lists: dict[int, list[Tag]] = {}
+    for post_id, tag_id in PostTag.objects.order_by("post_id", "position").values_list("post_id", "tag_id"):
+        if post_id in visible_ids:
+            tag_lists.setdefault(post_id, []).append(tags_by_id[tag_id])
+    counts: Counter = Counter()
+    for post in posts:
+        post.tag_list = tag_lists.get(post.pk, [])
+        counts.update(tag.pk for tag in post.tag_list)
+    tags = sorted((tag for tag in tags_by_id.values() if counts[tag.pk]), key=lambda tag: tag.slug)
+    for tag in tags:
+        tag.count = counts[tag.pk]
+    pages = list(Page.objects.defer("body_html", "toc_html"))
+    return SiteIndex(posts=posts, tags=tags, pages=pages)
+
+
+_cached: tuple[object, SiteIndex] | None = None
+
+
+def site_index() -> SiteIndex:
+    """The index for the current content and visibility rule, loaded at most once for each."""
+    global _cached
+    generation = CacheEntry.objects.filter(key=GENERATION_KEY).values_list("value", flat=True).first()
+    key = (generation, current())
+    if _cached is None or _cached[0] != key:
+        _cached = (key, load_index())
+    return _cached[1]
+
+
+def bump_generation() -> None:
+    """Called by the content sync whenever the database changed."""
+    entry, created = CacheEntry.objects.get_or_create(key=GENERATION_KEY, defaults={"value": 1})
+    if not created:
+        CacheEntry.objects.filter(key=GENERATION_KEY).update(value=entry.value + 1)
