@@ -9,6 +9,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from .html_text import absolute_links
 from .models import Post
 from .site_index import site_index
 from .siteconfig import active_site
@@ -72,7 +73,7 @@ class LatestPostsFeed(Feed):
         return post.title
 
     def item_description(self, post):
-        return post.body_html
+        return absolute_links(post.body_html, self.item_link(post))
 
     def item_link(self, post):
         return active_site().absolute(post.get_absolute_url())
@@ -97,10 +98,10 @@ class LatestPostsAtomFeed(LatestPostsFeed):
         return active_site().description or None
 
     def item_description(self, post):
-        return post.summary_html
+        return absolute_links(post.summary_html, self.item_link(post))
 
     def item_extra_kwargs(self, post):
-        return {"content": post.body_html}
+        return {"content": absolute_links(post.body_html, self.item_link(post))}
 
 
 class TagFeed(LatestPostsFeed):

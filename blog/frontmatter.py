@@ -38,7 +38,10 @@ class FrontMatter:
     key_lines: dict[str, int] = field(default_factory=dict)
 
     def line_of(self, key: str) -> int:
-        return self.key_lines.get(key, 1)
+        """The line of ``key`` ("taxonomies.tags" for a key inside a TOML table)."""
+        if key in self.key_lines:
+            return self.key_lines[key]
+        return self.key_lines.get(key.split(".")[0], 1)
 
 
 def split_front_matter(text: str) -> FrontMatter:
@@ -136,8 +139,14 @@ def _pelican(lines: list[str]) -> FrontMatter:
 
 def _key_lines(header_lines: list[str], first_line: int) -> dict[str, int]:
     found: dict[str, int] = {}
+    table = ""  # the TOML [table] the lines are in, e.g. Zola's [taxonomies]
     for offset, line in enumerate(header_lines):
+        header = re.match(r"^\[([A-Za-z_][\w.-]*)\]\s*$", line)
+        if header:
+            table = header.group(1) + "."
+            found.setdefault(header.group(1), first_line + offset)
+            continue
         match = re.match(r"^([A-Za-z_][\w-]*)\s*[:=]", line)
-        if match and match.group(1) not in found:
-            found[match.group(1)] = first_line + offset
+        if match:
+            found.setdefault(table + match.group(1), first_line + offset)
     return found

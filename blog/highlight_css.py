@@ -13,10 +13,18 @@ CODE_CSS_CLASS = ".highlight"
 @lru_cache(maxsize=8)
 def stylesheet(light_style: str, dark_style: str) -> str:
     """Light rules, then dark rules that apply when the reader prefers dark."""
-    light = HtmlFormatter(style=light_style).get_style_defs(CODE_CSS_CLASS)
-    dark = HtmlFormatter(style=dark_style).get_style_defs(CODE_CSS_CLASS)
+    light = _scoped(HtmlFormatter(style=light_style).get_style_defs(CODE_CSS_CLASS))
+    dark = _scoped(HtmlFormatter(style=dark_style).get_style_defs(CODE_CSS_CLASS))
     dark_indented = "\n".join("  " + line for line in dark.splitlines())
     return (
         f"/* Generated from the Pygments styles {light_style!r} and {dark_style!r}. */\n"
         f"{light}\n\n@media (prefers-color-scheme: dark) {{\n{dark_indented}\n}}\n"
+    )
+
+
+def _scoped(rules: str) -> str:
+    """Pygments emits a bare ``pre { ... }`` rule that would style every <pre>
+    on the site; keep it to highlighted code."""
+    return "\n".join(
+        f"{CODE_CSS_CLASS} {line}" if line.startswith("pre ") else line for line in rules.splitlines()
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -23,6 +24,22 @@ def truncate_words(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
     return cut + "…"
+
+
+_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)=)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def absolute_links(fragment: str, base_url: str) -> str:
+    """Resolve every href and src in ``fragment`` against ``base_url``.
+
+    Feed readers resolve relative links against the feed's address, not the
+    post's, so links a post body makes relative to itself (``#fn:1``,
+    ``../images/x.png``) must be made absolute before they go in a feed."""
+
+    def resolve(match: re.Match) -> str:
+        return f"{match.group(1)}{match.group(2)}{urljoin(base_url, match.group(3))}{match.group(2)}"
+
+    return _LINK_ATTRIBUTE.sub(resolve, fragment)
 
 
 def summary_fragment(fragment: str) -> str:

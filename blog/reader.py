@@ -235,10 +235,13 @@ def _tags(meta, front, problems) -> list[str]:
     if isinstance(taxonomies, dict):  # Zola keeps tags under [taxonomies]
         sources += [(f"taxonomies.{k}", taxonomies[k]) for k in ("tags", "categories") if k in taxonomies]
     for key, value in sources:
-        line = front.line_of(key.split(".")[0])
+        line = front.line_of(key)
         if value is None:
             continue
-        if isinstance(value, str):
+        if isinstance(value, str) and key in ("categories", "category") and "," not in value:
+            # Jekyll separates categories with spaces: "categories: ruby scripting".
+            items = value.split()
+        elif isinstance(value, str):
             items = value.split(",")
         elif isinstance(value, list):
             items = value

@@ -100,11 +100,25 @@ def _check(config: SiteConfig, text: str) -> None:
             line=_line_of_key(text, "base_url"),
             hint='for example "https://user.github.io/blog/"',
         )
+    for key in ("pygments_style", "pygments_dark_style"):
+        name = getattr(config, key)
+        if name not in _pygments_styles():
+            raise ContentError(
+                f"unknown {key} {name!r}",
+                line=_line_of_key(text, key),
+                hint="pick one of: " + ", ".join(sorted(_pygments_styles())),
+            )
     if config.posts_per_page < 1:
         raise ContentError(
             f"posts_per_page must be at least 1, not {config.posts_per_page}",
             line=_line_of_key(text, "posts_per_page"),
         )
+
+
+def _pygments_styles() -> set[str]:
+    from pygments.styles import get_all_styles
+
+    return set(get_all_styles())
 
 
 def _line_of_key(text: str, key: str) -> int:

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from .conftest import FIXTURES, ROOT, run_build
 from .html_tree import parse_html
 
@@ -86,7 +84,6 @@ def test_a_folder_the_build_did_not_make_is_never_replaced(tmp_path):
     assert (tmp_path / "output" / "precious.txt").read_text() == "keep me"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an unknown pygments_style crashes the build with a traceback")
 def test_an_unknown_pygments_style_is_reported_as_a_content_error(copy_fixture, tmp_path):
     content = copy_fixture("minimal")
     with (content / "site.toml").open("a") as file:

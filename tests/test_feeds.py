@@ -110,9 +110,6 @@ def test_an_empty_feed_has_a_fixed_date(client, built_site, tmp_path):
     assert channel.findtext("lastBuildDate") == "Thu, 01 Jan 1970 00:00:00 +0000"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: relative links in entry HTML (#heading, #fn:1) resolve against the feed URL"
-)
 @pytest.mark.parametrize("name", ["blog:rss", "blog:atom"])
 def test_links_inside_entries_survive_a_feed_reader(client, built_site, name):
     url = reverse(name)

@@ -83,9 +83,6 @@ def test_problems_name_their_line(text, line, words):
     assert caught.value.line == line
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: an unknown Pygments style is not checked; the build dies rendering code.css"
-)
 def test_unknown_pygments_style_is_a_content_error():
     with pytest.raises(ContentError):
         parse_site_config('pygments_style = "no-such-style"')
