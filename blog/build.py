@@ -32,6 +32,7 @@ from django_distill.urls import get_distilled_url_by_name
 from . import output_dir, workers
 from .content_sync import MARKDOWN_SUFFIXES, sync_content
 from .errors import ContentErrors, ContentProblem
+from .link_check import CHECKED_SUFFIXES, PageLinks, check_links, extract
 from .models import CacheEntry, OutputFile
 from .paths import output_file_for
 from .render_keys import PageKeys, site_wide_key, tree_fingerprint
@@ -45,6 +46,8 @@ STATIC_DIR = "static"
 MANIFEST = "staticfiles.json"
 # Which output folder the cache describes, and the id of the tree written there.
 OUTPUT_ENTRY = "output"
+# The last build's broken links, reported again when nothing is rebuilt.
+LINK_PROBLEMS = "link_problems"
 
 
 @dataclass
@@ -54,6 +57,8 @@ class BuildOptions:
     cache_dir: Path
     drafts: bool = False
     future: bool = False
+    # Warnings fail the build.
+    strict: bool = False
 
 
 @dataclass
@@ -98,6 +103,8 @@ def build_site(options: BuildOptions) -> BuildResult:
 
     use_cache_dir(cache_dir)
     report = sync_content(content_dir)
+    if options.strict and report.warnings:
+        raise ContentErrors(report.warnings)
     site = report.site
     rule = Visibility(drafts=options.drafts, future=options.future, now=timezone.now())
     static_root = cache_dir / STATIC_DIR
@@ -113,15 +120,15 @@ def build_site(options: BuildOptions) -> BuildResult:
     ):
         serve_under_base_path(True)
         try:
-            result = _write_site(renderer, content_dir, output, static_root, site, rule)
+            result = _write_site(renderer, content_dir, output, static_root, site, rule, options.strict)
         finally:
             serve_under_base_path(False)
     result.seconds = time.perf_counter() - started
-    result.warnings = report.warnings
+    result.warnings = report.warnings + result.warnings
     return result
 
 
-def _write_site(renderer, content_dir, output, static_root, site, rule) -> BuildResult:
+def _write_site(renderer, content_dir, output, static_root, site, rule, strict) -> BuildResult:
     index = site_index()
     _collect_static(static_root)
     site_wide = site_wide_key(site, rule, index)
@@ -130,11 +137,15 @@ def _write_site(renderer, content_dir, output, static_root, site, rule) -> Build
     # Every file of the new site, with its key.
     plan: dict[str, str] = {}
     pages: list[tuple[str, dict, str]] = []
+    sources: dict[str, Path] = {}  # page -> the Markdown file behind it
     for pattern, params, uri in renderer.get_urls_to_render():
         params = params if isinstance(params, dict) else {}
         relative = output_file_for(uri)
         plan[relative] = keys.key(pattern.name, params)
         pages.append((pattern.name, params, relative))
+        source = _source_of(index, pattern.name, params)
+        if source:
+            sources[relative] = content_dir / source
     static_files = _static_files(static_root)
     for relative in static_files:
         plan[relative] = site_wide
@@ -155,7 +166,10 @@ def _write_site(renderer, content_dir, output, static_root, site, rule) -> Build
     build_id = hashlib.blake2b(json.dumps(sorted(plan.items())).encode(), digest_size=16).hexdigest()
     posts, page_count = len(index.posts), len(index.pages)
     if previous is not None and stored == plan:
-        return BuildResult(posts, page_count, 0, 0, len(plan), 0.0)
+        problems = [ContentProblem(*p) for p in CacheEntry.objects.get(key=LINK_PROBLEMS).value]
+        if strict and problems:
+            raise ContentErrors(problems)
+        return BuildResult(posts, page_count, 0, 0, len(plan), 0.0, problems)
 
     output_dir.remove_leftovers(output)
     staging = output_dir.new_staging_folder(output, build_id)
@@ -166,36 +180,57 @@ def _write_site(renderer, content_dir, output, static_root, site, rule) -> Build
             for name, params, relative in pages
             if not (stored.get(relative) == plan[relative] and writer.reuse(relative))
         ]
-        written = _render_pages(writer, to_render)
+        links = _stored_links({relative for _n, _p, relative in pages} - {r for _n, _p, r in to_render})
+        written = 0
+        for relative, changed, found in _render_pages(writer, to_render):
+            written += changed
+            links[relative] = found
         for relative, source in [*static_files.items(), *content_files.items()]:
             written += writer.copy(source, relative)
+        problems = check_links(site, links, set(plan), sources)
+        if strict and problems:
+            raise ContentErrors(problems)
         output_dir.publish(staging, output)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _remember(output, plan, build_id)
-    return BuildResult(posts, page_count, len(to_render), written, len(plan) - written, 0.0)
+    _remember(output, plan, links, problems, build_id)
+    return BuildResult(posts, page_count, len(to_render), written, len(plan) - written, 0.0, problems)
 
 
 _writer: SiteWriter | None = None
 
 
-def _render_one(task: tuple[str, dict, str]) -> bool:
+def _render_one(task: tuple[str, dict, str]) -> tuple[str, bool, PageLinks]:
     name, params, relative = task
     pattern = get_distilled_url_by_name(name, namespace="blog")
     _uri, _filename, _status, _headers, body = render_pattern(pattern, params, None)
-    return _writer.write(relative, body)
+    found = extract(body) if relative.endswith(CHECKED_SUFFIXES) else PageLinks()
+    return relative, _writer.write(relative, body), found
 
 
-def _render_pages(writer: SiteWriter, tasks: list[tuple[str, dict, str]]) -> int:
-    """Render ``tasks`` in worker processes; return how many files changed."""
+def _render_pages(writer: SiteWriter, tasks: list[tuple[str, dict, str]]) -> list[tuple[str, bool, PageLinks]]:
+    """Render ``tasks`` in worker processes: (file, whether its bytes changed, its links)."""
     global _writer
     _writer = writer  # forked workers inherit it
     try:
         with workers.mapper(len(tasks)) as run:
-            return sum(run(_render_one, tasks))
+            return list(run(_render_one, tasks))
     finally:
         _writer = None
+
+
+def _source_of(index, name: str, params: dict) -> str:
+    if name == "post":
+        return index.post_at(params["year"], params["month"], params["slug"]).source
+    if name == "page":
+        return next(page.source for page in index.pages if page.slug == params["slug"])
+    return ""
+
+
+def _stored_links(paths: set[str]) -> dict[str, PageLinks]:
+    rows = OutputFile.objects.filter(path__in=paths).values_list("path", "links", "ids") if paths else []
+    return {path: PageLinks(links, ids) for path, links, ids in rows}
 
 
 def _collect_static(static_root: Path) -> None:
@@ -244,9 +279,16 @@ def _trusted_previous(output: Path) -> Path | None:
     return output
 
 
-def _remember(output: Path, plan: dict[str, str], build_id: str) -> None:
+def _remember(output, plan, links, problems, build_id) -> None:
     with transaction.atomic():
         OutputFile.objects.all().delete()
-        OutputFile.objects.bulk_create(OutputFile(path=path, key=key) for path, key in plan.items())
+        empty = PageLinks()
+        OutputFile.objects.bulk_create(
+            OutputFile(path=path, key=key, links=links.get(path, empty).links, ids=links.get(path, empty).ids)
+            for path, key in plan.items()
+        )
+        CacheEntry.objects.update_or_create(
+            key=LINK_PROBLEMS, defaults={"value": [[p.path, p.line, p.message, p.hint] for p in problems]}
+        )
         CacheEntry.objects.update_or_create(key=OUTPUT_ENTRY,
                                             defaults={"value": {"path": str(output), "build_id": build_id}})

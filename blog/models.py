@@ -159,6 +159,10 @@ class OutputFile(models.Model):
 
     path = models.CharField(max_length=2048, unique=True)
     key = models.CharField(max_length=64)
+    # For pages and feeds: the links in it and the ids it has, so the link
+    # check covers pages a rebuild did not render.
+    links = models.JSONField(default=list)
+    ids = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return self.path

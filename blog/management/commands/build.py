@@ -31,6 +31,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--drafts", action="store_true", help="include drafts")
         parser.add_argument("--future", action="store_true", help="include posts dated after now")
+        parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     def handle(self, *args, **options):
         build = BuildOptions(
@@ -39,6 +40,7 @@ class Command(BaseCommand):
             cache_dir=options["cache_dir"],
             drafts=options["drafts"],
             future=options["future"],
+            strict=options["strict"],
         )
         try:
             result = build_site(build)
