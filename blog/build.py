@@ -35,6 +35,7 @@ from .errors import ContentErrors, ContentProblem
 from .link_check import CHECKED_SUFFIXES, PageLinks, check_links, extract
 from .models import CacheEntry, OutputFile
 from .paths import output_file_for
+from .progress import Progress
 from .render_keys import PageKeys, site_wide_key, tree_fingerprint
 from .site_index import site_index
 from .site_writer import SiteWriter
@@ -89,8 +90,9 @@ def use_cache_dir(cache_dir: Path) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def build_site(options: BuildOptions) -> BuildResult:
+def build_site(options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     started = time.perf_counter()
+    progress = progress or Progress()
     content_dir = options.content_dir.resolve()
     output = options.output_dir.resolve()
     cache_dir = options.cache_dir.resolve()
@@ -102,7 +104,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     output_dir.check_replaceable(output)
 
     use_cache_dir(cache_dir)
-    report = sync_content(content_dir)
+    report = sync_content(content_dir, progress)
     if options.strict and report.warnings:
         raise ContentErrors(report.warnings)
     site = report.site
@@ -120,7 +122,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     ):
         serve_under_base_path(True)
         try:
-            result = _write_site(renderer, content_dir, output, static_root, site, rule, options.strict)
+            result = _write_site(renderer, content_dir, output, static_root, site, rule, options.strict, progress)
         finally:
             serve_under_base_path(False)
     result.seconds = time.perf_counter() - started
@@ -128,7 +130,7 @@ def build_site(options: BuildOptions) -> BuildResult:
     return result
 
 
-def _write_site(renderer, content_dir, output, static_root, site, rule, strict) -> BuildResult:
+def _write_site(renderer, content_dir, output, static_root, site, rule, strict, progress) -> BuildResult:
     index = site_index()
     _collect_static(static_root)
     site_wide = site_wide_key(site, rule, index)
@@ -182,15 +184,22 @@ def _write_site(renderer, content_dir, output, static_root, site, rule, strict) 
         ]
         links = _stored_links({relative for _n, _p, relative in pages} - {r for _n, _p, r in to_render})
         written = 0
+        progress.phase("render pages", len(to_render))
         for relative, changed, found in _render_pages(writer, to_render):
+            progress.advance()
             written += changed
             links[relative] = found
-        for relative, source in [*static_files.items(), *content_files.items()]:
+        progress.end_phase(f"{len(to_render)} of {len(pages)} pages")
+        copies = [*static_files.items(), *content_files.items()]
+        progress.phase("write", len(copies))
+        for relative, source in copies:
             written += writer.copy(source, relative)
+            progress.advance()
         problems = check_links(site, links, set(plan), sources)
         if strict and problems:
             raise ContentErrors(problems)
         output_dir.publish(staging, output)
+        progress.end_phase(f"{written} files changed")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -209,13 +218,13 @@ def _render_one(task: tuple[str, dict, str]) -> tuple[str, bool, PageLinks]:
     return relative, _writer.write(relative, body), found
 
 
-def _render_pages(writer: SiteWriter, tasks: list[tuple[str, dict, str]]) -> list[tuple[str, bool, PageLinks]]:
-    """Render ``tasks`` in worker processes: (file, whether its bytes changed, its links)."""
+def _render_pages(writer: SiteWriter, tasks: list[tuple[str, dict, str]]):
+    """Render ``tasks`` in worker processes, yielding (file, whether its bytes changed, its links)."""
     global _writer
     _writer = writer  # forked workers inherit it
     try:
         with workers.mapper(len(tasks)) as run:
-            return list(run(_render_one, tasks))
+            yield from run(_render_one, tasks)
     finally:
         _writer = None
 

@@ -25,6 +25,7 @@ from .html_text import plain_text, truncate_words
 from .markdown_render import render_markdown, renderer_fingerprint
 from .models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
 from .paths import alias_file
+from .progress import Progress
 from .reader import PAGE, POST, SourceDocument, read_document
 from .site_index import bump_generation
 from .siteconfig import SITE_FILE, SiteConfig, activate_site, parse_site_config
@@ -146,8 +147,9 @@ def _load(task: _FileTask) -> _FileResult:
     return result
 
 
-def sync_content(content_dir: Path) -> SyncReport:
+def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncReport:
     """Load ``content_dir`` into the database; raise ContentErrors listing every problem."""
+    progress = progress or Progress()
     content_dir = content_dir.resolve()
     site = read_site(content_dir)
     fingerprint = f"{renderer_fingerprint()}:{site.time_zone}"
@@ -159,7 +161,9 @@ def sync_content(content_dir: Path) -> SyncReport:
     known = {row.path: row for row in SourceFile.objects.all()} if stored_fingerprint == fingerprint else {}
 
     tasks, stats, seen = [], {}, set()
-    for absolute, kind in find_sources(content_dir):
+    sources = find_sources(content_dir)
+    progress.phase("scan", len(sources))
+    for absolute, kind in sources:
         relative = absolute.relative_to(content_dir).as_posix()
         seen.add(relative)
         stat = absolute.stat()
@@ -172,13 +176,16 @@ def sync_content(content_dir: Path) -> SyncReport:
         previous_digest = row.digest if row is not None else ""
         tasks.append(_FileTask(str(absolute), relative, display_path(absolute), kind, site.time_zone, previous_digest))
 
+    progress.end_phase(f"{len(sources)} files, {len(tasks)} new or changed")
     # Read and render outside any transaction: the work may run in forked
     # processes, which must not share the database connection.
     errors: list[ContentProblem] = []
     changed: list[_FileResult] = []
     touched: list[_FileResult] = []
+    progress.phase("render Markdown", len(tasks))
     with workers.mapper(len(tasks)) as run:
         for result in run(_load, tasks):
+            progress.advance()
             errors += result.errors
             report.warnings += result.warnings
             if result.unchanged:
@@ -186,6 +193,7 @@ def sync_content(content_dir: Path) -> SyncReport:
             if not result.errors:
                 (touched if result.unchanged else changed).append(result)
 
+    progress.end_phase(f"{len(tasks)} files")
     with transaction.atomic():
         if stored_fingerprint != fingerprint:
             SourceFile.objects.all().delete()
@@ -314,30 +322,31 @@ def _name_tags() -> None:
 
 def _conflicts(content_dir: Path) -> list[ContentProblem]:
     """Two sources that would write the same output file."""
-    owners: dict[str, list[str]] = defaultdict(list)
+    owners: dict[str, list[tuple[str, str]]] = defaultdict(list)  # file -> (source, what)
     for name in RESERVED_NAMES:
-        owners[name if "." in name else f"{name}/index.html"].append(f"the built-in '{name}' section")
+        owners[name if "." in name else f"{name}/index.html"].append(("", f"the built-in '{name}' section"))
     for source, year, month, slug in Post.objects.values_list("source", "url_year", "url_month", "slug"):
-        owners[f"{year:04d}/{month:02d}/{slug}/index.html"].append(_shown(content_dir, source))
+        owners[f"{year:04d}/{month:02d}/{slug}/index.html"].append((source, ""))
     for source, slug in Page.objects.values_list("source", "slug"):
-        owners[f"{slug}/index.html"].append(_shown(content_dir, source))
-    for source, aliases in Post.objects.values_list("source", "aliases"):
+        owners[f"{slug}/index.html"].append((source, ""))
+    for source, aliases in Post.objects.exclude(aliases=[]).values_list("source", "aliases"):
         for alias in aliases:
-            owners[alias_file(alias)].append(f"{_shown(content_dir, source)} (alias {alias})")
+            owners[alias_file(alias)].append((source, f"(alias {alias})"))
     problems = []
-    for output, claimants in sorted(owners.items()):
-        claimants = list(dict.fromkeys(claimants))
-        files = [c for c in claimants if not c.startswith("the built-in")]
-        if len(claimants) > 1 and files:
-            others = ", ".join(c for c in claimants if c != files[0])
-            problems.append(
-                ContentProblem(
-                    files[0].split(" (alias")[0],
-                    1,
-                    f"writes the same output file /{output} as {others}",
-                    "give one of them another slug or date, or remove the alias",
-                )
-            )
+    for output, claims in sorted(owners.items()):
+        claims = list(dict.fromkeys(claims))
+        files = [source for source, _ in claims if source]
+        if len(claims) < 2 or not files:
+            continue
+        # Display paths only for the few conflicts, not for every post.
+        names = [f"{_shown(content_dir, source)} {what}".strip() if source else what for source, what in claims]
+        reported = next(i for i, (source, _) in enumerate(claims) if source)
+        first = _shown(content_dir, claims[reported][0])
+        others = ", ".join(name for i, name in enumerate(names) if i != reported)
+        problems.append(ContentProblem(
+            first, 1, f"writes the same output file /{output} as {others}",
+            "give one of them another slug or date, or remove the alias",
+        ))
     return problems
 
 

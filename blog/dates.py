@@ -12,7 +12,7 @@ ACCEPTED_FORMS = "2024-05-01, 2024-05-01 14:30, 2024-05-01T14:30:00, 2024-05-01 
 
 _DATE_TIME = re.compile(
     r"^(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:[T ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?)?"
+    r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?)?"
     r"[ \t]*(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
 )
 

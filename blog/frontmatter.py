@@ -19,9 +19,21 @@ import yaml
 from .errors import ContentError
 
 try:  # The C loader is several times faster on large front matter.
-    _YamlLoader = yaml.CSafeLoader
+    _BaseLoader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _YamlLoader(_BaseLoader):
+    """YAML without implicit timestamps: dates stay text and blog.dates reads
+    them, so an impossible date is a content error with its line and the
+    accepted forms, not a crash inside the YAML library."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
 
 _PELICAN_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*)|[ \t]*)$")
 _TOML_LINE = re.compile(r"at line (\d+)")

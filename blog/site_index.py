@@ -12,6 +12,7 @@ when the visibility rule changes.
 from __future__ import annotations
 
 import heapq
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
@@ -116,7 +117,6 @@ def site_index() -> SiteIndex:
 
 
 def bump_generation() -> None:
-    """Called by the content sync whenever the database changed."""
-    entry, created = CacheEntry.objects.get_or_create(key=GENERATION_KEY, defaults={"value": 1})
-    if not created:
-        CacheEntry.objects.filter(key=GENERATION_KEY).update(value=entry.value + 1)
+    """Called by the content sync whenever the database changed. A random token,
+    not a counter: a fresh database must never repeat an old database's value."""
+    CacheEntry.objects.update_or_create(key=GENERATION_KEY, defaults={"value": uuid.uuid4().hex})

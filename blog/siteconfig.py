@@ -44,8 +44,9 @@ class SiteConfig:
         return ZoneInfo(self.time_zone)
 
     def absolute(self, path: str) -> str:
-        """An absolute URL for a site path that already includes base_path."""
-        return self.origin + path
+        """The published, absolute URL of a path that reverse() gave while
+        rendering: under base_url's path, even in the preview, which serves at "/"."""
+        return self.origin + self.base_path + path.removeprefix(url_prefix())
 
     def as_dict(self) -> dict:
         return asdict(self)

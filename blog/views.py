@@ -25,6 +25,12 @@ class PaginatedPostsMixin:
     def get_paginate_by(self, queryset):
         return active_site().posts_per_page
 
+    def get(self, request, *args, **kwargs):
+        # Page 1 lives at the list's own URL; /page/1/ (and /page/0/) do not exist.
+        if kwargs.get(self.page_kwarg, 2) < 2:
+            raise Http404("Page 1 is the list's own address")
+        return super().get(request, *args, **kwargs)
+
 
 class IndexView(PaginatedPostsMixin, ListView):
     template_name = "blog/index.html"

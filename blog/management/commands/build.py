@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from blog import progress
 from blog.build import BuildOptions, build_site
 from blog.errors import ContentErrors
 from blog.output_dir import OutputRefused
@@ -32,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--drafts", action="store_true", help="include drafts")
         parser.add_argument("--future", action="store_true", help="include posts dated after now")
         parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        parser.add_argument("--quiet", action="store_true", help="print only errors")
 
     def handle(self, *args, **options):
         build = BuildOptions(
@@ -43,7 +45,7 @@ class Command(BaseCommand):
             strict=options["strict"],
         )
         try:
-            result = build_site(build)
+            result = build_site(build, progress.for_stream(self.stdout, quiet=options["quiet"]))
         except ContentErrors as errors:
             for problem in errors.problems:
                 self.stderr.write(str(problem))
@@ -54,6 +56,8 @@ class Command(BaseCommand):
             ) from None
         except OutputRefused as refused:
             raise CommandError(str(refused), returncode=1) from None
+        if options["quiet"]:
+            return
         for warning in result.warnings:
             self.stderr.write(f"warning: {warning}")
         self.stdout.write(result.summary())
