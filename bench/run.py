@@ -226,7 +226,7 @@ def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, wo
     _progress(f"writing a corpus of {posts} posts under {work}")
     site = corpus.generate(posts, work / "corpus")
     ours = OurBuild(work, site.ours)
-    report = Report(posts, runs, {}, versions=_versions())
+    report = Report(posts, runs, {}, versions={"code measured": _code_version(), **_versions()})
     report.load["start"] = _load_average()
 
     # Peers first, on the untouched corpus; our incremental cases change it.
@@ -266,6 +266,20 @@ def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, wo
 
 def _load_average() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _code_version() -> str:
+    """The commit our build was copied from, and whether its code had uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", *APP_PARTS], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"{commit} with uncommitted changes" if changed else commit
 
 
 def _versions() -> dict[str, str]:
