@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.utils.encoding import iri_to_uri
 
-from .models import Page
+from .site_index import site_index
 from .siteconfig import active_site, url_prefix
 
 
@@ -21,5 +21,5 @@ def site(request):
         "canonical_url": config.absolute(path),
         # Google's sitesearch takes a host and path without the scheme.
         "site_search_domain": (base.netloc + base.path).rstrip("/"),
-        "nav_pages": Page.objects.only("slug", "title"),
+        "nav_pages": site_index().pages,
     }

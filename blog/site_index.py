@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -104,11 +105,16 @@ def load_index() -> SiteIndex:
 
 
 _cached: tuple[object, SiteIndex] | None = None
+# During a build the content cannot change: the index is pinned and no page
+# pays for the query that checks whether it is still current.
+_pinned: SiteIndex | None = None
 
 
 def site_index() -> SiteIndex:
     """The index for the current content and visibility rule, loaded at most once for each."""
     global _cached
+    if _pinned is not None:
+        return _pinned
     generation = CacheEntry.objects.filter(key=GENERATION_KEY).values_list("value", flat=True).first()
     key = (generation, current())
     if _cached is None or _cached[0] != key:
@@ -120,3 +126,15 @@ def bump_generation() -> None:
     """Called by the content sync whenever the database changed. A random token,
     not a counter: a fresh database must never repeat an old database's value."""
     CacheEntry.objects.update_or_create(key=GENERATION_KEY, defaults={"value": uuid.uuid4().hex})
+
+
+@contextmanager
+def pinned_index():
+    """Load the index once and serve it to every page until the block ends."""
+    global _pinned
+    _pinned = None
+    _pinned = site_index()
+    try:
+        yield _pinned
+    finally:
+        _pinned = None
