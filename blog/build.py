@@ -42,7 +42,7 @@ from .progress import Progress
 from .render_keys import PageKeys, site_wide_key, tree_fingerprint
 from .site_index import pinned_index
 from .site_writer import SiteWriter
-from .siteconfig import SITE_FILE, serve_under_base_path
+from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
 from .visibility import Visibility, visible
 
 DATABASE_FILE = "blog.sqlite3"
@@ -110,8 +110,6 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
 
     use_cache_dir(cache_dir)
     report = sync_content(content_dir, progress)
-    if options.strict and report.warnings:
-        raise ContentErrors(report.warnings)
     site = report.site
     rule = Visibility(drafts=options.drafts, future=options.future, now=timezone.now())
     static_root = cache_dir / STATIC_DIR
@@ -128,7 +126,10 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     ):
         serve_under_base_path(True)
         try:
-            result = _write_site(renderer, content_dir, output, static_root, site, rule, options.strict, progress)
+            run = _Run(content_dir, output, static_root, site, rule, progress,
+                       strict_warnings=report.warnings if options.strict else None)
+            with pinned_index() as index:
+                result = _write_site(run, index, renderer)
         finally:
             serve_under_base_path(False)
     result.seconds = time.perf_counter() - started
@@ -136,12 +137,25 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     return result
 
 
-def _write_site(renderer, content_dir, output, static_root, site, rule, strict, progress) -> BuildResult:
-    with pinned_index() as index:
-        return _write_pinned(index, renderer, content_dir, output, static_root, site, rule, strict, progress)
+@dataclass
+class _Run:
+    """What one build's writing phase works with."""
+
+    content_dir: Path
+    output: Path
+    static_root: Path
+    site: SiteConfig
+    rule: Visibility
+    progress: Progress
+    # With --strict: the content warnings so far, to fail with the rest.
+    strict_warnings: list[ContentProblem] | None
 
 
-def _write_pinned(index, renderer, content_dir, output, static_root, site, rule, strict, progress) -> BuildResult:
+def _write_site(run: _Run, index, renderer) -> BuildResult:
+    content_dir, output, site, progress = run.content_dir, run.output, run.site, run.progress
+    strict = run.strict_warnings
+    static_root = run.static_root
+    rule = run.rule
     _collect_static(static_root)
     site_wide = site_wide_key(site, rule, index)
     keys = PageKeys(index, site, site_wide)
@@ -180,8 +194,8 @@ def _write_pinned(index, renderer, content_dir, output, static_root, site, rule,
     posts, page_count = len(index.posts), len(index.pages)
     if previous is not None and stored == plan:
         problems = skipped + [ContentProblem(*p) for p in CacheEntry.objects.get(key=LINK_PROBLEMS).value]
-        if strict and problems:
-            raise ContentErrors(problems)
+        if strict is not None and (strict or problems):
+            raise ContentErrors(strict + problems)
         return BuildResult(posts, page_count, 0, 0, len(plan), 0.0, problems)
 
     staging = output_dir.new_staging_folder(output, build_id)
@@ -206,8 +220,9 @@ def _write_pinned(index, renderer, content_dir, output, static_root, site, rule,
             written += writer.copy(source, relative)
             progress.advance()
         problems = check_links(site, links, set(plan), sources)
-        if strict and (problems or skipped):
-            raise ContentErrors(skipped + problems)
+        if strict is not None and (strict or problems or skipped):
+            # --strict: every warning of the run (content, files, links) at once.
+            raise ContentErrors(strict + skipped + problems)
         output_dir.publish(staging, output)
         progress.end_phase(f"{written} files changed")
     except BaseException:

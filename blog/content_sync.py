@@ -151,7 +151,13 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
     """Load ``content_dir`` into the database; raise ContentErrors listing every problem."""
     progress = progress or Progress()
     content_dir = content_dir.resolve()
-    site = read_site(content_dir)
+    try:
+        site = read_site(content_dir)
+        site_problems: list[ContentProblem] = []
+    except ContentErrors as bad_site:
+        # Read the posts with the defaults anyway, so the author sees every
+        # problem in one run, not the site's first and the posts' next time.
+        site, site_problems = SiteConfig(), bad_site.problems
     fingerprint = f"{renderer_fingerprint()}:{site.time_zone}"
     report = SyncReport(site=site)
 
@@ -179,7 +185,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
     progress.end_phase(f"{len(sources)} files, {len(tasks)} new or changed")
     # Read and render outside any transaction: the work may run in forked
     # processes, which must not share the database connection.
-    errors: list[ContentProblem] = []
+    errors: list[ContentProblem] = list(site_problems)
     changed: list[_FileResult] = []
     touched: list[_FileResult] = []
     progress.phase("render Markdown", len(tasks))

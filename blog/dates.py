@@ -67,7 +67,7 @@ def _fixed_offset(offset: str, text: str) -> dt.tzinfo:
     if hours > 23 or minutes > 59:
         raise ContentError(
             f"date {text!r} has an impossible UTC offset {offset}",
-            hint="offsets run from -23:59 to +23:59, for example +0200 or -05:00",
+            hint=f"offsets run from -23:59 to +23:59; accepted forms: {ACCEPTED_FORMS}",
         )
     return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
 

@@ -115,7 +115,8 @@ def _load_toml(header: str):
         return tomllib.loads(header)
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
-        line = int(found.group(1)) + 1 if found else 2
+        # Without a line, tomllib means "at end of document": the header's last line.
+        line = int(found.group(1)) + 1 if found else 1 + max(1, len(header.splitlines()))
         message = str(exc).split(" (at ")[0]
         raise ContentError(
             f"invalid TOML front matter: {message}",

@@ -160,12 +160,7 @@ EXPECTED: dict[str, list[Expected]] = {
     "site-key-type": [at("site.toml", 4, "posts_per_page", "ten")],
 }
 
-XFAIL = {
-    "toml-syntax": "needs: a TOML error tomllib places 'at end of document' reported on the header's last line "
-    "(4), not line 2",
-    "bad-offset": "needs: the impossible-UTC-offset message to show the accepted date forms, as for other "
-    "unreadable dates (it shows only the offset range)",
-}
+XFAIL: dict[str, str] = {}
 
 
 def test_every_case_folder_has_expectations():
@@ -255,11 +250,6 @@ def test_several_bad_files_are_all_reported_in_one_run_sorted_by_file(good_site,
     assert locations == sorted(locations)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs: site.toml problems collected with the posts' problems (a bad site.toml stops the "
-    "build before any post is read)",
-)
 def test_site_toml_problems_are_reported_with_the_posts_problems(good_site, tmp_path):
     root = start_from(good_site, tmp_path, BAD / "several", CASES / "site-key-type")
     before = tree_digest(root / "output")
@@ -356,11 +346,6 @@ def test_strict_turns_broken_links_into_errors(good_site, tmp_path):
     assert_reported(expected, errors, build.content, build.process.stderr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs: --strict to report every warning in one run (it stops after the content sync, so "
-    "broken links are not reported when a date warning is present)",
-)
 def test_strict_reports_every_warning_in_one_run(good_site, tmp_path):
     build, errors = strict_build(good_site, tmp_path, BAD / "warnings-dates", BAD / "warnings-links")
     expected = [at(DST_GAP, 4, "02:30"), at(DST_OVERLAP, 4, "02:30")]
