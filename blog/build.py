@@ -20,6 +20,7 @@ import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from django.conf import settings
@@ -151,85 +152,106 @@ class _Run:
     strict_warnings: list[ContentProblem] | None
 
 
-def _write_site(run: _Run, index, renderer) -> BuildResult:
-    content_dir, output, site, progress = run.content_dir, run.output, run.site, run.progress
-    strict = run.strict_warnings
-    static_root = run.static_root
-    rule = run.rule
-    _collect_static(static_root)
-    site_wide = site_wide_key(site, rule, index)
-    keys = PageKeys(index, site, site_wide)
+@dataclass
+class _Plan:
+    """Every file of the new site, with the key of what went into it."""
 
-    # Every file of the new site, with its key.
-    plan: dict[str, str] = {}
-    pages: list[tuple[str, dict, str]] = []
-    sources: dict[str, Path] = {}  # page -> the Markdown file behind it
+    keys: dict[str, str] = field(default_factory=dict)
+    pages: list[tuple[str, dict, str]] = field(default_factory=list)  # (URL name, params, file)
+    sources: dict[str, Path] = field(default_factory=dict)  # page file -> the Markdown behind it
+    copies: dict[str, Path] = field(default_factory=dict)  # static and content files -> their source
+    content: set[str] = field(default_factory=set)  # which of the copies come from content/
+    skipped: list[ContentProblem] = field(default_factory=list)
+
+    @cached_property
+    def build_id(self) -> str:
+        """Depends only on what the tree holds, so identical builds write identical
+        markers, even from two clones whose files have different mtimes: content
+        files count by path and size here, not by the mtime in their key."""
+        identity = {path: (str(self.copies[path].stat().st_size) if path in self.content else key)
+                    for path, key in self.keys.items()}
+        return hashlib.blake2b(json.dumps(sorted(identity.items())).encode(), digest_size=16).hexdigest()
+
+
+def _plan(run: _Run, index, renderer) -> _Plan:
+    _collect_static(run.static_root)
+    site_wide = site_wide_key(run.site, run.rule, index)
+    page_keys = PageKeys(index, run.site, site_wide)
+    plan = _Plan()
     for pattern, params, uri in renderer.get_urls_to_render():
         params = params if isinstance(params, dict) else {}
         relative = output_file_for(uri)
-        plan[relative] = keys.key(pattern.name, params)
-        pages.append((pattern.name, params, relative))
+        plan.keys[relative] = page_keys.key(pattern.name, params)
+        plan.pages.append((pattern.name, params, relative))
         source = _source_of(index, pattern.name, params)
         if source:
-            sources[relative] = content_dir / source
-    static_files = _static_files(static_root)
-    for relative in static_files:
-        plan[relative] = site_wide
-    content_files, skipped = _content_files(content_dir)
-    clashes = [relative for relative in content_files if relative in plan]
+            plan.sources[relative] = run.content_dir / source
+    for relative, source in _static_files(run.static_root).items():
+        plan.keys[relative] = site_wide
+        plan.copies[relative] = source
+    content_files, plan.skipped = _content_files(run.content_dir)
+    clashes = [relative for relative in content_files if relative in plan.keys]
     if clashes:
         raise ContentErrors([
-            ContentProblem(f"{content_dir.name}/{relative}", 0, f"would overwrite the generated file /{relative}",
-                           "rename or move the file")
+            ContentProblem(display_path(run.content_dir / relative), 0,
+                           f"would overwrite the generated file /{relative}", "rename or move the file")
             for relative in clashes
         ])
     for relative, source in content_files.items():
         stat = source.stat()
-        plan[relative] = f"{stat.st_size}:{stat.st_mtime_ns}"
+        plan.keys[relative] = f"{stat.st_size}:{stat.st_mtime_ns}"
+        plan.copies[relative] = source
+        plan.content.add(relative)
+    return plan
 
-    output_dir.remove_leftovers(output)
-    previous = _trusted_previous(output)
+
+def _write_site(run: _Run, index, renderer) -> BuildResult:
+    plan = _plan(run, index, renderer)
+    output_dir.remove_leftovers(run.output)
+    previous = _trusted_previous(run.output)
     stored = dict(OutputFile.objects.values_list("path", "key")) if previous else {}
-    build_id = hashlib.blake2b(json.dumps(sorted(plan.items())).encode(), digest_size=16).hexdigest()
-    posts, page_count = len(index.posts), len(index.pages)
-    if previous is not None and stored == plan:
-        problems = skipped + [ContentProblem(*p) for p in CacheEntry.objects.get(key=LINK_PROBLEMS).value]
+    counts = (len(index.posts), len(index.pages))
+    strict = run.strict_warnings
+
+    if previous is not None and stored == plan.keys:
+        # Nothing changed: the output is already this build's tree.
+        problems = plan.skipped + [ContentProblem(*p) for p in CacheEntry.objects.get(key=LINK_PROBLEMS).value]
         if strict is not None and (strict or problems):
             raise ContentErrors(strict + problems)
-        return BuildResult(posts, page_count, 0, 0, len(plan), 0.0, problems)
+        return BuildResult(*counts, 0, 0, len(plan.keys), 0.0, problems)
 
-    staging = output_dir.new_staging_folder(output, build_id)
+    staging = output_dir.new_staging_folder(run.output, plan.build_id)
     try:
         writer = SiteWriter(staging, previous)
         to_render = [
             (name, params, relative)
-            for name, params, relative in pages
-            if not (stored.get(relative) == plan[relative] and writer.reuse(relative))
+            for name, params, relative in plan.pages
+            if not (stored.get(relative) == plan.keys[relative] and writer.reuse(relative))
         ]
-        links = _stored_links({relative for _n, _p, relative in pages} - {r for _n, _p, r in to_render})
+        links = _stored_links({relative for _n, _p, relative in plan.pages} - {r for _n, _p, r in to_render})
         written = 0
-        progress.phase("render pages", len(to_render))
+        run.progress.phase("render pages", len(to_render))
         for relative, changed, found in _render_pages(writer, to_render):
-            progress.advance()
+            run.progress.advance()
             written += changed
             links[relative] = found
-        progress.end_phase(f"{len(to_render)} of {len(pages)} pages")
-        copies = [*static_files.items(), *content_files.items()]
-        progress.phase("write", len(copies))
-        for relative, source in copies:
+        run.progress.end_phase(f"{len(to_render)} of {len(plan.pages)} pages")
+        run.progress.phase("write", len(plan.copies))
+        for relative, source in plan.copies.items():
             written += writer.copy(source, relative)
-            progress.advance()
-        problems = check_links(site, links, set(plan), sources)
-        if strict is not None and (strict or problems or skipped):
+            run.progress.advance()
+        broken_links = check_links(run.site, links, set(plan.keys), plan.sources)
+        problems = plan.skipped + broken_links
+        if strict is not None and (strict or problems):
             # --strict: every warning of the run (content, files, links) at once.
-            raise ContentErrors(strict + skipped + problems)
-        output_dir.publish(staging, output)
-        progress.end_phase(f"{written} files changed")
+            raise ContentErrors(strict + problems)
+        output_dir.publish(staging, run.output)
+        run.progress.end_phase(f"{written} files changed")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _remember(output, plan, links, problems, build_id)
-    return BuildResult(posts, page_count, len(to_render), written, len(plan) - written, 0.0, skipped + problems)
+    _remember(run.output, plan, links, broken_links)
+    return BuildResult(*counts, len(to_render), written, len(plan.keys) - written, 0.0, problems)
 
 
 @contextmanager
@@ -336,16 +358,16 @@ def _trusted_previous(output: Path) -> Path | None:
     return output
 
 
-def _remember(output, plan, links, problems, build_id) -> None:
+def _remember(output: Path, plan: _Plan, links: dict[str, PageLinks], broken_links: list[ContentProblem]) -> None:
     with transaction.atomic():
         OutputFile.objects.all().delete()
         empty = PageLinks()
         OutputFile.objects.bulk_create(
             OutputFile(path=path, key=key, links=links.get(path, empty).links, ids=links.get(path, empty).ids)
-            for path, key in plan.items()
+            for path, key in plan.keys.items()
         )
         CacheEntry.objects.update_or_create(
-            key=LINK_PROBLEMS, defaults={"value": [[p.path, p.line, p.message, p.hint] for p in problems]}
+            key=LINK_PROBLEMS, defaults={"value": [[p.path, p.line, p.message, p.hint] for p in broken_links]}
         )
         CacheEntry.objects.update_or_create(key=OUTPUT_ENTRY,
-                                            defaults={"value": {"path": str(output), "build_id": build_id}})
+                                            defaults={"value": {"path": str(output), "build_id": plan.build_id}})

@@ -107,11 +107,6 @@ def test_another_listing_order_and_folder_give_identical_trees(site_build, tmp_p
     assert second == first, tree_difference(first, second)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs: the build id in output/.blog-output not to depend on the modification times of "
-    "content/'s other files (images, CNAME); every fresh clone changes it",
-)
 def test_a_fresh_clone_of_the_content_gives_identical_trees(site_build, tmp_path):
     # As git clone does on a CI runner: same bytes, new modification times.
     content = tmp_path / "clone"
