@@ -21,7 +21,7 @@ from .output_trees import tree_difference, tree_digest
 
 POSTS = 150
 TAGS = ["python", "django", "sqlite", "rust", "go", "shell", "css", "html", "notes", "travel"]
-KILLS = 8
+KILLS = 6
 SEED = 20240501
 # Temporary folders a build makes beside output/ (blog/output_dir.py's naming).
 LEFTOVER_PATTERNS = (".output.building-*", ".output.old-*")
