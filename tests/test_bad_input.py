@@ -351,3 +351,81 @@ def test_strict_reports_every_warning_in_one_run(good_site, tmp_path):
     expected = [at(DST_GAP, 4, "02:30"), at(DST_OVERLAP, 4, "02:30")]
     expected += [at(LINKS, line, target) for line, target in BROKEN_LINKS.items()]
     assert_reported(expected, errors, build.content, build.process.stderr)
+
+
+# Variants of the URL-shaped rules, read in-process: a full build adds nothing
+# to what the cases above already show about exit codes and output/.
+REJECTED_VARIANTS = [
+    ("image: 'JavaScript:alert(1)'", "image"),
+    ("image: '  javascript:alert(1)'", "image"),
+    ('image: "java\\tscript:alert(1)"', "image"),
+    ("image: 'vbscript:msgbox(1)'", "image"),
+    ("image: 'data:text/html,<script>alert(1)</script>'", "image"),
+    ("image: '//evil.example/cover.png'", "image"),
+    ("image: 'ftp://example.com/cover.png'", "image"),
+    ("aliases: ['https://evil.example/old/']", "alias"),
+    ("aliases: ['//evil.example/old/']", "alias"),
+    ("aliases: ['/old/../../etc/passwd']", "alias"),
+    ("aliases: [old/name/]", "alias"),
+    ('slug: ".."', "slug"),
+    ('slug: "../../etc"', "slug"),
+    ('slug: "back\\\\slash"', "slug"),
+    ('slug: "tab\\there"', "slug"),
+    ('slug: "nul\\0here"', "slug"),
+    ('slug: "line\\nbreak"', "slug"),
+    ("slug: '   '", "slug"),
+]
+ACCEPTED_VARIANTS = [
+    "image: images/cover.png",
+    "image: https://cdn.example/cover.png",
+    "aliases: [/2015/old-name/, /old.html]",
+    "slug: plain-words-123",
+    "slug: 日本語",
+]
+
+
+def read_variant(line: str):
+    from blog.reader import POST, read_document
+
+    text = f'---\ntitle: "Variant"\ndate: 2024-01-01\n{line}\n---\nBody.\n'
+    return read_document(text.encode(), "posts/variant.md", "variant.md", POST, ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize(("line", "word"), REJECTED_VARIANTS)
+def test_url_shaped_values_that_escape_the_site_are_rejected(line, word):
+    document, errors, _warnings = read_variant(line)
+    assert document is None
+    assert [(e.path, e.line) for e in errors] == [("posts/variant.md", 4)], errors
+    assert word in errors[0].message and errors[0].hint, errors[0]
+
+
+@pytest.mark.parametrize("line", ACCEPTED_VARIANTS)
+def test_ordinary_paths_urls_and_slugs_are_accepted(line):
+    document, errors, _warnings = read_variant(line)
+    assert errors == [] and document is not None
+
+
+def site_keys() -> list[str]:
+    from dataclasses import fields
+
+    from blog.siteconfig import SiteConfig
+
+    return [f.name for f in fields(SiteConfig)]
+
+
+@pytest.mark.parametrize("key", site_keys())
+def test_a_wrong_type_for_any_site_toml_key_is_named_with_its_line(key):
+    from blog.errors import ContentError
+    from blog.siteconfig import SiteConfig, parse_site_config
+
+    default = getattr(SiteConfig(), key)
+    wrong_values = ["true", '{ nested = "table" }', "[1, 2]"]
+    wrong_values.append('"ten"' if isinstance(default, int) else "42")
+    for wrong in wrong_values:
+        text = (
+            f'# The site.\ntitle = "Fine"\n{key} = {wrong}\n' if key != "title" else f"# The site.\n\ntitle = {wrong}\n"
+        )
+        with pytest.raises(ContentError) as raised:
+            parse_site_config(text)
+        assert raised.value.line == 3, (key, wrong, raised.value.message)
+        assert key in raised.value.message and raised.value.hint, (key, wrong)
