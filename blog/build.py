@@ -48,6 +48,7 @@ from .visibility import Visibility, visible
 
 DATABASE_FILE = "blog.sqlite3"
 STATIC_DIR = "static"
+TRASH_DIR = "trash"
 MANIFEST = "staticfiles.json"
 # Files in content/ that are never copied to the output.
 NEVER_PUBLISHED = (".py", ".pyc", ".sqlite3", ".sqlite", ".db", ".env", ".toml", ".ini", ".cfg")
@@ -128,7 +129,7 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
         serve_under_base_path(True)
         try:
             run = _Run(content_dir, output, static_root, site, rule, progress,
-                       strict_warnings=report.warnings if options.strict else None)
+                       strict_warnings=report.warnings if options.strict else None, trash=cache_dir / TRASH_DIR)
             with pinned_index() as index:
                 result = _write_site(run, index, renderer)
         finally:
@@ -150,6 +151,8 @@ class _Run:
     progress: Progress
     # With --strict: the content warnings so far, to fail with the rest.
     strict_warnings: list[ContentProblem] | None
+    # Where the previous site goes to be deleted.
+    trash: Path
 
 
 @dataclass
@@ -208,6 +211,7 @@ def _plan(run: _Run, index, renderer) -> _Plan:
 def _write_site(run: _Run, index, renderer) -> BuildResult:
     plan = _plan(run, index, renderer)
     output_dir.remove_leftovers(run.output)
+    output_dir.empty_trash(run.trash)
     previous = _trusted_previous(run.output)
     stored = dict(OutputFile.objects.values_list("path", "key")) if previous else {}
     counts = (len(index.posts), len(index.pages))
@@ -245,7 +249,7 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
         if strict is not None and (strict or problems):
             # --strict: every warning of the run (content, files, links) at once.
             raise ContentErrors(strict + problems)
-        output_dir.publish(staging, run.output)
+        output_dir.publish(staging, run.output, run.trash)
         run.progress.end_phase(f"{written} files changed")
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -29,6 +30,10 @@ CHECKED_SUFFIXES = (".html", ".xml")
 class PageLinks:
     links: list[str] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
+
+    @cached_property
+    def id_set(self) -> frozenset[str]:
+        return frozenset(self.ids)
 
 
 def extract(body: bytes) -> PageLinks:
@@ -53,13 +58,23 @@ def check_links(
     problems = []
     site_root = site.origin + site.base_path
     reported = set()
+    # Most links are the same on every page (navigation, tags, feeds) and do
+    # not depend on the page they are on: resolve each of those once.
+    resolved: dict[str, tuple[str, str]] = {}
     # Pages made from a Markdown file first: a broken link in a post is also
     # in the feeds that carry the post, and is reported once, against the post.
     for relative in sorted(pages, key=lambda page: (page not in sources, page)):
         base = page_url(site, relative)
         for link in pages[relative].links:
-            reason = _broken(link, base, site_root, pages, files)
-            target = urljoin(base, link)
+            if link.startswith("#"):
+                target, reason = base + link, _missing_id(link[1:], relative, pages)
+            elif link in resolved:
+                target, reason = resolved[link]
+            else:
+                target = urljoin(base, link)
+                reason = _broken(target, site_root, pages, files)
+                if link.startswith(("/", "http:", "https:")):
+                    resolved[link] = (target, reason)
             if not reason or target in reported:
                 continue
             reported.add(target)
@@ -73,6 +88,13 @@ def check_links(
     return problems
 
 
+def _missing_id(fragment: str, target: str, pages: dict[str, PageLinks]) -> str:
+    fragment = unquote(fragment)
+    if fragment and target.endswith(".html") and fragment not in pages[target].id_set:
+        return f"but /{target} has no element with id {fragment!r}"
+    return ""
+
+
 def _line_mentioning(source: Path, link: str) -> int:
     """The first line of the Markdown file that holds ``link``, or 0."""
     try:
@@ -82,10 +104,11 @@ def _line_mentioning(source: Path, link: str) -> int:
     return next((number for number, line in enumerate(lines, start=1) if link in line), 0)
 
 
-def _broken(link: str, base: str, site_root: str, pages: dict[str, PageLinks], files: set[str]) -> str:
-    if not link or link.lower().startswith(_NOT_PLACES):
+def _broken(absolute: str, site_root: str, pages: dict[str, PageLinks], files: set[str]) -> str:
+    """Why the resolved link ``absolute`` is broken, or "" if it is fine or not ours."""
+    if absolute.lower().startswith(_NOT_PLACES):
         return ""
-    parts = urlsplit(urljoin(base, link))
+    parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or parts.netloc != urlsplit(site_root).netloc:
         return ""  # another site: not ours to check
     location = f"{parts.scheme}://{parts.netloc}{parts.path}"
@@ -99,7 +122,4 @@ def _broken(link: str, base: str, site_root: str, pages: dict[str, PageLinks], f
         if target + "/index.html" not in files:
             return "which the site does not have"
         target += "/index.html"
-    fragment = unquote(parts.fragment)
-    if fragment and target in pages and target.endswith(".html") and fragment not in pages[target].ids:
-        return f"but /{target} has no element with id {fragment!r}"
-    return ""
+    return _missing_id(parts.fragment, target, pages) if target in pages else ""

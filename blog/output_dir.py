@@ -12,6 +12,8 @@ import ctypes.util
 import errno
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 # A file in every output folder this tool writes; without it the tool refuses
@@ -76,21 +78,47 @@ def read_marker(output: Path) -> str | None:
     return text.removeprefix(_MARKER_TEXT).strip() if text.startswith(_MARKER_TEXT) else None
 
 
-def publish(staging: Path, output: Path) -> None:
-    """Put ``staging`` where ``output`` is, atomically, and delete the old site."""
+def publish(staging: Path, output: Path, trash: Path) -> None:
+    """Put ``staging`` where ``output`` is, atomically, and delete the old site.
+
+    The old site is moved into ``trash`` (a folder in the cache) and deleted
+    there in the background: unlinking thousands of files takes seconds on a
+    slow disk, the new site is already in place, and nothing is left beside
+    ``output``. Whatever an interrupted deletion leaves, the next build empties."""
     if not output.exists():
         os.rename(staging, output)
         return
+    old = _sibling(output, _OLD, str(os.getpid()))
     if _exchange(staging, output):
         # staging now holds the previous site.
-        shutil.rmtree(staging, ignore_errors=True)
+        os.rename(staging, old)
+    else:
+        # No atomic exchange on this system: two renames, with a window in
+        # which output/ is missing but the old site is still complete beside it.
+        os.rename(output, old)
+        os.rename(staging, output)
+    trash.mkdir(parents=True, exist_ok=True)
+    try:
+        discarded = trash / old.name
+        os.rename(old, discarded)
+    except OSError:
+        # The cache is on another file system: delete beside the output, now.
+        shutil.rmtree(old, ignore_errors=True)
         return
-    # No atomic exchange on this system: two renames, with a window in which
-    # output/ is missing but the old site is still complete beside it.
-    old = _sibling(output, _OLD, str(os.getpid()))
-    os.rename(output, old)
-    os.rename(staging, output)
-    shutil.rmtree(old, ignore_errors=True)
+    _delete_in_background(discarded)
+
+
+def empty_trash(trash: Path) -> None:
+    if trash.is_dir():
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _delete_in_background(folder: Path) -> None:
+    subprocess.Popen(
+        [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(folder)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
