@@ -37,10 +37,10 @@ from . import output_dir, workers
 from .content_sync import MARKDOWN_SUFFIXES, display_path, sync_content
 from .errors import ContentErrors, ContentProblem
 from .link_check import CHECKED_SUFFIXES, PageLinks, check_links, extract
-from .models import CacheEntry, OutputFile
+from .models import CacheEntry, OutputFile, Page, Post
 from .paths import output_file_for
 from .progress import Progress
-from .render_keys import PageKeys, site_wide_key, tree_fingerprint
+from .render_keys import PageKeys, inputs_key, site_wide_key, tree_fingerprint
 from .site_index import pinned_index
 from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
@@ -56,6 +56,8 @@ NEVER_PUBLISHED = (".py", ".pyc", ".sqlite3", ".sqlite", ".db", ".env", ".toml",
 OUTPUT_ENTRY = "output"
 # The last build's broken links, reported again when nothing is rebuilt.
 LINK_PROBLEMS = "link_problems"
+# The inputs of the tree in the output folder.
+INPUTS_ENTRY = "inputs"
 
 
 @dataclass
@@ -130,8 +132,10 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
         try:
             run = _Run(content_dir, output, static_root, site, rule, progress,
                        strict_warnings=report.warnings if options.strict else None, trash=cache_dir / TRASH_DIR)
-            with pinned_index() as index:
-                result = _write_site(run, index, renderer)
+            result = _nothing_to_do(run)
+            if result is None:
+                with pinned_index() as index:
+                    result = _write_site(run, index, renderer)
         finally:
             serve_under_base_path(False)
     result.seconds = time.perf_counter() - started
@@ -153,6 +157,8 @@ class _Run:
     strict_warnings: list[ContentProblem] | None
     # Where the previous site goes to be deleted.
     trash: Path
+    # Everything this build reads, summed up (render_keys.inputs_key).
+    inputs: str = ""
 
 
 @dataclass
@@ -208,21 +214,29 @@ def _plan(run: _Run, index, renderer) -> _Plan:
     return plan
 
 
-def _write_site(run: _Run, index, renderer) -> BuildResult:
-    plan = _plan(run, index, renderer)
+def _nothing_to_do(run: _Run) -> BuildResult | None:
+    """The result of a build that would write exactly the tree already in
+    ``output/``, found without planning a single page; None if there is work."""
     output_dir.remove_leftovers(run.output)
     output_dir.empty_trash(run.trash)
+    content_files, skipped = _content_files(run.content_dir)
+    run.inputs = inputs_key(run.site, run.rule, content_files)
+    stored = CacheEntry.objects.filter(key=INPUTS_ENTRY).values_list("value", flat=True).first()
+    if stored != run.inputs or _trusted_previous(run.output) is None:
+        return None
+    problems = skipped + [ContentProblem(*p) for p in CacheEntry.objects.get(key=LINK_PROBLEMS).value]
+    if run.strict_warnings is not None and (run.strict_warnings or problems):
+        raise ContentErrors(run.strict_warnings + problems)
+    posts = Post.objects.published().count()
+    return BuildResult(posts, Page.objects.count(), 0, 0, OutputFile.objects.count(), 0.0, problems)
+
+
+def _write_site(run: _Run, index, renderer) -> BuildResult:
+    plan = _plan(run, index, renderer)
     previous = _trusted_previous(run.output)
     stored = dict(OutputFile.objects.values_list("path", "key")) if previous else {}
     counts = (len(index.posts), len(index.pages))
     strict = run.strict_warnings
-
-    if previous is not None and stored == plan.keys:
-        # Nothing changed: the output is already this build's tree.
-        problems = plan.skipped + [ContentProblem(*p) for p in CacheEntry.objects.get(key=LINK_PROBLEMS).value]
-        if strict is not None and (strict or problems):
-            raise ContentErrors(strict + problems)
-        return BuildResult(*counts, 0, 0, len(plan.keys), 0.0, problems)
 
     staging = output_dir.new_staging_folder(run.output, plan.build_id)
     try:
@@ -242,7 +256,7 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
         run.progress.end_phase(f"{len(to_render)} of {len(plan.pages)} pages")
         run.progress.phase("write", len(plan.copies))
         for relative, source in plan.copies.items():
-            written += writer.copy(source, relative)
+            written += writer.copy(source, relative, compare_bytes=relative not in plan.content)
             run.progress.advance()
         broken_links = check_links(run.site, links, set(plan.keys), plan.sources)
         problems = plan.skipped + broken_links
@@ -254,7 +268,7 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _remember(run.output, plan, links, broken_links)
+    _remember(run, plan, links, broken_links)
     return BuildResult(*counts, len(to_render), written, len(plan.keys) - written, 0.0, problems)
 
 
@@ -362,7 +376,8 @@ def _trusted_previous(output: Path) -> Path | None:
     return output
 
 
-def _remember(output: Path, plan: _Plan, links: dict[str, PageLinks], broken_links: list[ContentProblem]) -> None:
+def _remember(run: _Run, plan: _Plan, links: dict[str, PageLinks], broken_links: list[ContentProblem]) -> None:
+    """Record the tree now in the output folder, for the next build to start from."""
     with transaction.atomic():
         OutputFile.objects.all().delete()
         empty = PageLinks()
@@ -370,8 +385,9 @@ def _remember(output: Path, plan: _Plan, links: dict[str, PageLinks], broken_lin
             OutputFile(path=path, key=key, links=links.get(path, empty).links, ids=links.get(path, empty).ids)
             for path, key in plan.keys.items()
         )
+        CacheEntry.objects.update_or_create(key=INPUTS_ENTRY, defaults={"value": run.inputs})
         CacheEntry.objects.update_or_create(
             key=LINK_PROBLEMS, defaults={"value": [[p.path, p.line, p.message, p.hint] for p in broken_links]}
         )
         CacheEntry.objects.update_or_create(key=OUTPUT_ENTRY,
-                                            defaults={"value": {"path": str(output), "build_id": plan.build_id}})
+                                            defaults={"value": {"path": str(run.output), "build_id": plan.build_id}})

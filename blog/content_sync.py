@@ -13,6 +13,7 @@ import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -62,6 +63,16 @@ class SyncReport:
     rendered: int = 0
     unchanged: int = 0
     removed: int = 0
+
+
+class _Known(NamedTuple):
+    """What the cache remembers of a source file."""
+
+    path: str
+    mtime_ns: int
+    size: int
+    digest: str
+    warnings: list
 
 
 @dataclass
@@ -164,7 +175,12 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
     stored_fingerprint = CacheEntry.objects.filter(key="fingerprint").values_list("value", flat=True).first()
     # Naive dates depend on the time zone, and HTML on the renderer: when
     # either changed, every file is read again.
-    known = {row.path: row for row in SourceFile.objects.all()} if stored_fingerprint == fingerprint else {}
+    # Plain rows, not model instances: this runs on every build and every
+    # preview request, over every source file.
+    known = {
+        row.path: row
+        for row in map(_Known._make, SourceFile.objects.values_list("path", "mtime_ns", "size", "digest", "warnings"))
+    } if stored_fingerprint == fingerprint else {}
 
     tasks, stats, seen = [], {}, set()
     sources = find_sources(content_dir)

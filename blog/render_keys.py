@@ -14,14 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
 from django.conf import settings
 
 from .feeds import FEED_LENGTH
-from .models import Post, SourceFile
-from .site_index import SiteIndex
+from .models import CacheEntry, Post, SourceFile
+from .site_index import GENERATION_KEY, SiteIndex
 from .siteconfig import SiteConfig
 from .visibility import Visibility
 
@@ -48,13 +49,29 @@ def tree_fingerprint(*roots: Path) -> str:
     return hasher.hexdigest()
 
 
-def site_wide_key(site: SiteConfig, rule: Visibility, index: SiteIndex) -> str:
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The generator's own code, templates, static files and library versions."""
     base = Path(settings.BASE_DIR)
     code = tree_fingerprint(base / "blog", *[Path(d) for d in settings.TEMPLATES[0]["DIRS"]],
                             *[Path(d) for d in settings.STATICFILES_DIRS])
-    packages = [version(name) for name in _PACKAGES]
+    return _digest(code, [version(name) for name in _PACKAGES])
+
+
+def site_wide_key(site: SiteConfig, rule: Visibility, index: SiteIndex) -> str:
     navigation = [(page.slug, page.title) for page in index.pages]
-    return _digest(code, packages, site.as_dict(), rule.drafts, rule.future, navigation)
+    return _digest(code_fingerprint(), site.as_dict(), rule.drafts, rule.future, navigation)
+
+
+def inputs_key(site: SiteConfig, rule: Visibility, content_files: dict[str, Path]) -> str:
+    """Everything a build reads, summed up without rendering or planning: the
+    content (through the sync's generation token), which posts are visible now,
+    the code and settings, and the files copied from content/."""
+    generation = CacheEntry.objects.filter(key=GENERATION_KEY).values_list("value", flat=True).first()
+    visible = list(Post.objects.published().order_by("pk").values_list("pk", flat=True))
+    copies = [(relative, stat.st_size, stat.st_mtime_ns)
+              for relative, stat in ((relative, source.stat()) for relative, source in content_files.items())]
+    return _digest(generation, visible, code_fingerprint(), site.as_dict(), rule.drafts, rule.future, copies)
 
 
 class PageKeys:

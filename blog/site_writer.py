@@ -51,13 +51,21 @@ class SiteWriter:
         target.write_bytes(data)
         return True
 
-    def copy(self, source: Path, relative: str) -> bool:
-        """Copy a file as is (keeping its mtime); True if it differs from the previous one."""
+    def copy(self, source: Path, relative: str, compare_bytes: bool = False) -> bool:
+        """Copy a file as is (keeping its mtime); True if it differs from the previous one.
+
+        Files are the same when size and mtime are (copies keep the mtime), or,
+        with ``compare_bytes``, when their bytes are: for files that are made
+        again on every run, such as collected static files."""
         target = self._target(relative)
         old = self._old(relative)
         if old is not None:
             old_stat, new_stat = old.stat(), source.stat()
-            if (old_stat.st_size, old_stat.st_mtime_ns) == (new_stat.st_size, new_stat.st_mtime_ns):
+            if compare_bytes:
+                same = old_stat.st_size == new_stat.st_size and old.read_bytes() == source.read_bytes()
+            else:
+                same = (old_stat.st_size, old_stat.st_mtime_ns) == (new_stat.st_size, new_stat.st_mtime_ns)
+            if same:
                 _link_or_copy(old, target)
                 return False
         shutil.copy2(source, target)
