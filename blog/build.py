@@ -106,10 +106,16 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     output = options.output_dir.resolve()
     cache_dir = options.cache_dir.resolve()
     if not content_dir.is_dir():
-        raise ContentErrors([ContentProblem(
-            str(options.content_dir), 0, "the content folder does not exist",
-            "create it, or point --content or BLOG_CONTENT_DIR at yours",
-        )])
+        raise ContentErrors(
+            [
+                ContentProblem(
+                    str(options.content_dir),
+                    0,
+                    "the content folder does not exist",
+                    "create it, or point --content or BLOG_CONTENT_DIR at yours",
+                )
+            ]
+        )
     output_dir.check_replaceable(output)
 
     use_cache_dir(cache_dir)
@@ -130,8 +136,16 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     ):
         serve_under_base_path(True)
         try:
-            run = _Run(content_dir, output, static_root, site, rule, progress,
-                       strict_warnings=report.warnings if options.strict else None, trash=cache_dir / TRASH_DIR)
+            run = _Run(
+                content_dir,
+                output,
+                static_root,
+                site,
+                rule,
+                progress,
+                strict_warnings=report.warnings if options.strict else None,
+                trash=cache_dir / TRASH_DIR,
+            )
             result = _nothing_to_do(run)
             if result is None:
                 with pinned_index() as index:
@@ -177,8 +191,10 @@ class _Plan:
         """Depends only on what the tree holds, so identical builds write identical
         markers, even from two clones whose files have different mtimes: content
         files count by path and size here, not by the mtime in their key."""
-        identity = {path: (str(self.copies[path].stat().st_size) if path in self.content else key)
-                    for path, key in self.keys.items()}
+        identity = {
+            path: (str(self.copies[path].stat().st_size) if path in self.content else key)
+            for path, key in self.keys.items()
+        }
         return hashlib.blake2b(json.dumps(sorted(identity.items())).encode(), digest_size=16).hexdigest()
 
 
@@ -201,11 +217,17 @@ def _plan(run: _Run, index, renderer) -> _Plan:
     content_files, plan.skipped = _content_files(run.content_dir)
     clashes = [relative for relative in content_files if relative in plan.keys]
     if clashes:
-        raise ContentErrors([
-            ContentProblem(display_path(run.content_dir / relative), 0,
-                           f"would overwrite the generated file /{relative}", "rename or move the file")
-            for relative in clashes
-        ])
+        raise ContentErrors(
+            [
+                ContentProblem(
+                    display_path(run.content_dir / relative),
+                    0,
+                    f"would overwrite the generated file /{relative}",
+                    "rename or move the file",
+                )
+                for relative in clashes
+            ]
+        )
     for relative, source in content_files.items():
         stat = source.stat()
         plan.keys[relative] = f"{stat.st_size}:{stat.st_mtime_ns}"
@@ -357,10 +379,14 @@ def _content_files(content_dir: Path) -> tuple[dict[str, Path], list[ContentProb
             if name.startswith(".") or relative == Path(SITE_FILE) or name.endswith(MARKDOWN_SUFFIXES):
                 continue
             if name.endswith(NEVER_PUBLISHED):
-                skipped.append(ContentProblem(
-                    display_path(folder / name), 0, "not copied to the output: code, databases and "
-                    "settings files are never published", "zip it if you mean it as a download",
-                ))
+                skipped.append(
+                    ContentProblem(
+                        display_path(folder / name),
+                        0,
+                        "not copied to the output: code, databases and settings files are never published",
+                        "zip it if you mean it as a download",
+                    )
+                )
                 continue
             files[relative.as_posix()] = folder / name
     return files, skipped
@@ -389,5 +415,6 @@ def _remember(run: _Run, plan: _Plan, links: dict[str, PageLinks], broken_links:
         CacheEntry.objects.update_or_create(
             key=LINK_PROBLEMS, defaults={"value": [[p.path, p.line, p.message, p.hint] for p in broken_links]}
         )
-        CacheEntry.objects.update_or_create(key=OUTPUT_ENTRY,
-                                            defaults={"value": {"path": str(run.output), "build_id": plan.build_id}})
+        CacheEntry.objects.update_or_create(
+            key=OUTPUT_ENTRY, defaults={"value": {"path": str(run.output), "build_id": plan.build_id}}
+        )

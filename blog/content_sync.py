@@ -177,10 +177,16 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
     # either changed, every file is read again.
     # Plain rows, not model instances: this runs on every build and every
     # preview request, over every source file.
-    known = {
-        row.path: row
-        for row in map(_Known._make, SourceFile.objects.values_list("path", "mtime_ns", "size", "digest", "warnings"))
-    } if stored_fingerprint == fingerprint else {}
+    known = (
+        {
+            row.path: row
+            for row in map(
+                _Known._make, SourceFile.objects.values_list("path", "mtime_ns", "size", "digest", "warnings")
+            )
+        }
+        if stored_fingerprint == fingerprint
+        else {}
+    )
 
     tasks, stats, seen = [], {}, set()
     sources = find_sources(content_dir)
@@ -238,8 +244,9 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         )
         report.rendered = len(changed)
         gone = set(SourceFile.objects.values_list("path", flat=True)) - seen
-        stale_documents = (set(Post.objects.values_list("source", flat=True)) |
-                           set(Page.objects.values_list("source", flat=True))) - seen
+        stale_documents = (
+            set(Post.objects.values_list("source", flat=True)) | set(Page.objects.values_list("source", flat=True))
+        ) - seen
         if gone or stale_documents:
             report.removed = len(gone | stale_documents)
             SourceFile.objects.filter(path__in=gone).delete()
@@ -286,17 +293,19 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             pages.append(Page(**common, date=doc.date))
             continue
         local = doc.date.astimezone(site.zone)
-        posts.append(Post(
-            **common,
-            date=doc.date,
-            url_year=local.year,
-            url_month=local.month,
-            draft=doc.draft,
-            comments=doc.comments,
-            disqus_identifier=doc.disqus_identifier,
-            reading_minutes=result.reading_minutes,
-            aliases=doc.aliases,
-        ))
+        posts.append(
+            Post(
+                **common,
+                date=doc.date,
+                url_year=local.year,
+                url_month=local.month,
+                draft=doc.draft,
+                comments=doc.comments,
+                disqus_identifier=doc.disqus_identifier,
+                reading_minutes=result.reading_minutes,
+                aliases=doc.aliases,
+            )
+        )
         labels[doc.source_path] = doc.tags
     Page.objects.bulk_create(pages)
     Post.objects.bulk_create(posts)
@@ -365,10 +374,14 @@ def _conflicts(content_dir: Path) -> list[ContentProblem]:
         reported = next(i for i, (source, _) in enumerate(claims) if source)
         first = _shown(content_dir, claims[reported][0])
         others = ", ".join(name for i, name in enumerate(names) if i != reported)
-        problems.append(ContentProblem(
-            first, 1, f"writes the same output file /{output} as {others}",
-            "give one of them another slug or date, or remove the alias",
-        ))
+        problems.append(
+            ContentProblem(
+                first,
+                1,
+                f"writes the same output file /{output} as {others}",
+                "give one of them another slug or date, or remove the alias",
+            )
+        )
     return problems
 
 

@@ -25,6 +25,4 @@ def stylesheet(light_style: str, dark_style: str) -> str:
 def _scoped(rules: str) -> str:
     """Pygments emits a bare ``pre { ... }`` rule that would style every <pre>
     on the site; keep it to highlighted code."""
-    return "\n".join(
-        f"{CODE_CSS_CLASS} {line}" if line.startswith("pre ") else line for line in rules.splitlines()
-    )
+    return "\n".join(f"{CODE_CSS_CLASS} {line}" if line.startswith("pre ") else line for line in rules.splitlines())

@@ -79,12 +79,14 @@ def check_links(
                 continue
             reported.add(target)
             source = sources.get(relative)
-            problems.append(ContentProblem(
-                display_path(source) if source else f"output/{relative}",
-                _line_mentioning(source, link) if source else 0,
-                f"the page /{relative} links to {link!r}, {reason}",
-                "fix the link, or add the file to content/",
-            ))
+            problems.append(
+                ContentProblem(
+                    display_path(source) if source else f"output/{relative}",
+                    _line_mentioning(source, link) if source else 0,
+                    f"the page /{relative} links to {link!r}, {reason}",
+                    "fix the link, or add the file to content/",
+                )
+            )
     return problems
 
 

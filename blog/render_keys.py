@@ -29,8 +29,22 @@ from .visibility import Visibility
 _PACKAGES = ("Django", "django-distill", "Markdown", "Pygments", "PyYAML")
 # Post fields a list page shows; the body is not among them.
 _LISTED_FIELDS = (
-    "source", "slug", "title", "date", "updated", "url_year", "url_month", "draft", "comments",
-    "disqus_identifier", "reading_minutes", "summary_html", "description", "image", "aliases", "extra",
+    "source",
+    "slug",
+    "title",
+    "date",
+    "updated",
+    "url_year",
+    "url_month",
+    "draft",
+    "comments",
+    "disqus_identifier",
+    "reading_minutes",
+    "summary_html",
+    "description",
+    "image",
+    "aliases",
+    "extra",
 )
 
 
@@ -53,8 +67,9 @@ def tree_fingerprint(*roots: Path) -> str:
 def code_fingerprint() -> str:
     """The generator's own code, templates, static files and library versions."""
     base = Path(settings.BASE_DIR)
-    code = tree_fingerprint(base / "blog", *[Path(d) for d in settings.TEMPLATES[0]["DIRS"]],
-                            *[Path(d) for d in settings.STATICFILES_DIRS])
+    code = tree_fingerprint(
+        base / "blog", *[Path(d) for d in settings.TEMPLATES[0]["DIRS"]], *[Path(d) for d in settings.STATICFILES_DIRS]
+    )
     return _digest(code, [version(name) for name in _PACKAGES])
 
 
@@ -69,8 +84,10 @@ def inputs_key(site: SiteConfig, rule: Visibility, content_files: dict[str, Path
     the code and settings, and the files copied from content/."""
     generation = CacheEntry.objects.filter(key=GENERATION_KEY).values_list("value", flat=True).first()
     visible = list(Post.objects.published().order_by("pk").values_list("pk", flat=True))
-    copies = [(relative, stat.st_size, stat.st_mtime_ns)
-              for relative, stat in ((relative, source.stat()) for relative, source in content_files.items())]
+    copies = [
+        (relative, stat.st_size, stat.st_mtime_ns)
+        for relative, stat in ((relative, source.stat()) for relative, source in content_files.items())
+    ]
     return _digest(generation, visible, code_fingerprint(), site.as_dict(), rule.drafts, rule.future, copies)
 
 
@@ -85,8 +102,10 @@ class PageKeys:
         self._listed = {post.pk: self._listed_key(post) for post in index.posts}
         self._full = {post.pk: _digest(self._listed[post.pk], digests.get(post.source)) for post in index.posts}
         self._pages = {
-            page.slug: _digest([getattr(page, f) for f in ("source", "title", "description", "image", "updated",
-                                                           "extra")], digests.get(page.source))
+            page.slug: _digest(
+                [getattr(page, f) for f in ("source", "title", "description", "image", "updated", "extra")],
+                digests.get(page.source),
+            )
             for page in index.pages
         }
         self._all_listed = _digest(list(self._listed.values()))
@@ -94,8 +113,11 @@ class PageKeys:
 
     @staticmethod
     def _listed_key(post: Post) -> str:
-        return _digest([getattr(post, name) for name in _LISTED_FIELDS],
-                       [(tag.slug, tag.name) for tag in post.tag_list], post.is_scheduled)
+        return _digest(
+            [getattr(post, name) for name in _LISTED_FIELDS],
+            [(tag.slug, tag.name) for tag in post.tag_list],
+            post.is_scheduled,
+        )
 
     def _page_of(self, posts: list[Post], number: int) -> tuple:
         per_page = self.site.posts_per_page
@@ -132,4 +154,3 @@ class PageKeys:
             # search, robots, 404, code.css: only site-wide inputs.
             parts = None
         return _digest(self.site_wide, name, sorted(params.items()), parts)
-

@@ -184,4 +184,3 @@ def code_css(request):
     return HttpResponse(
         stylesheet(site.pygments_style, site.pygments_dark_style), content_type="text/css; charset=utf-8"
     )
-
