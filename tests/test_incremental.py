@@ -19,6 +19,7 @@ default, always the same ones; BLOG_INCREMENTAL_EXAMPLES=20 searches deeper.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import os
@@ -26,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
 from .conftest import FIXTURES, ROOT
+from .html_tree import parse_html
 
 BASE = FIXTURES / "incremental"
 # What a build needs of the project; templates are edited in the copy.
@@ -67,6 +70,7 @@ TEMPLATES = ["includes/post_meta.html", "base.html", "blog/index.html"]
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 POST_PAGE = re.compile(r"^\d{4}/\d{2}/([^/]+)/index\.html$")
 RENDERED = re.compile(r"(\d+) pages rendered")
+MARKER = ".blog-output"
 
 
 # --- the content folder, as the test sees it ---------------------------------
@@ -435,7 +439,7 @@ def project(tmp_path_factory) -> Path:
     return copy
 
 
-def start_build(project: Path, content: Path, output: Path, cache: Path) -> subprocess.Popen:
+def start_build(project: Path, content: Path, output: Path, cache: Path, *options: str) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
     env.pop("BLOG_CONTENT_DIR", None)
     command = [
@@ -448,6 +452,7 @@ def start_build(project: Path, content: Path, output: Path, cache: Path) -> subp
         str(output),
         "--cache-dir",
         str(cache),
+        *options,
     ]
     return subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
@@ -495,7 +500,9 @@ def tree_differences(incremental: dict[str, Entry], clean: dict[str, Entry]) -> 
     return problems
 
 
-def rewritten_unchanged_files(before: dict[str, Entry], after: dict[str, Entry]) -> list[str]:
+def rewritten_unchanged_files(
+    before: dict[str, Entry], after: dict[str, Entry], known_bugs: frozenset[str] = frozenset()
+) -> list[str]:
     """Files whose bytes are as before but whose modification time is not."""
     return sorted(
         path
@@ -504,6 +511,7 @@ def rewritten_unchanged_files(before: dict[str, Entry], after: dict[str, Entry])
         and path in before
         and before[path].data == entry.data
         and before[path].mtime_ns != entry.mtime_ns
+        and path not in known_bugs
     )
 
 
@@ -532,13 +540,15 @@ class StepResult:
     output_replaced: bool
 
 
-def build_both(project: Path, content: Content, work: Path, number: int, before: dict[str, Entry]) -> StepResult:
+def build_both(
+    project: Path, content: Content, work: Path, number: int, before: dict[str, Entry], *options: str
+) -> StepResult:
     """Build incrementally into work/output and from scratch, side by side."""
     output = work / "output"
     inode = output.stat().st_ino
     clean_root = work / f"clean-{number}"
-    incremental = start_build(project, content.root, output, work / "cache")
-    clean = start_build(project, content.root, clean_root / "output", clean_root / "cache")
+    incremental = start_build(project, content.root, output, work / "cache", *options)
+    clean = start_build(project, content.root, clean_root / "output", clean_root / "cache", *options)
     stdout = finish_build(incremental, "incremental")
     finish_build(clean, "clean")
     result = StepResult(
@@ -553,7 +563,9 @@ def check_step(step: Step, result: StepResult, content: Content, history: list[s
     differences = tree_differences(result.after, result.clean)
     assert not differences, f"incremental and clean builds differ after:\n{steps}\n" + "\n".join(differences)
 
-    rewritten = rewritten_unchanged_files(result.before, result.after)
+    # The marker is left out here only while test_same_size_content_change_keeps_the_marker
+    # fails (it is strict): it must go when that test passes.
+    rewritten = rewritten_unchanged_files(result.before, result.after, known_bugs=frozenset({MARKER}))
     assert not rewritten, f"unchanged files were rewritten after:\n{steps}\n" + "\n".join(rewritten)
 
     if step.nothing_changed:
@@ -636,3 +648,58 @@ def test_static_edit_incremental_equals_clean(static_edit):
 def test_static_edit_keeps_the_unchanged_static_files(static_edit):
     rewritten = rewritten_unchanged_files(static_edit.before, static_edit.after)
     assert not rewritten, rewritten
+
+
+# --- a content file whose bytes change but not its size -----------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: the build id counts content files by size only, so after a same-size image edit the new tree "
+    "has the old tree's id and .blog-output is written again with the same bytes",
+)
+def test_same_size_content_change_keeps_the_marker(project, tmp_path):
+    content = Content.from_base(tmp_path / "content")
+    finish_build(start_build(project, content.root, tmp_path / "output", tmp_path / "cache"), "first")
+    image = content.root / content.images[0]
+    original = image.read_bytes()
+    changed = original.replace(b"#2a6f97", b"#2a6f98")
+    assert changed != original and len(changed) == len(original)
+    image.write_bytes(changed)
+    result = build_both(project, content, tmp_path, 1, snapshot(tmp_path / "output"))
+    assert not tree_differences(result.after, result.clean)
+    assert not rewritten_unchanged_files(result.before, result.after)
+
+
+# --- time passing -----------------------------------------------------------------
+
+# How far ahead the scheduled post is dated: longer than one build takes on a busy machine.
+SCHEDULE_DELAY = 10  # seconds
+
+
+def scheduled_badges(tree: dict[str, Entry], slug: str) -> list[str]:
+    """The "Scheduled" badges on the page of the post ``slug``."""
+    page = next(entry for path, entry in tree.items() if (m := POST_PAGE.match(path)) and m.group(1) == slug)
+    return [badge.text() for badge in parse_html(page.data.decode()).with_class("badge-scheduled")]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: with --future, a rebuild after a scheduled post's time has come finds nothing to do "
+    "(render_keys.inputs_key has no sign of it), so the post keeps its Scheduled badge",
+)
+def test_scheduled_post_loses_its_badge_when_its_time_comes(project, tmp_path):
+    content = Content.from_base(tmp_path / "content")
+    due = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=SCHEDULE_DELAY)
+    content.write_post("soon.md", {"title": "Soon", "date": due.isoformat()}, "Due in a few seconds.\n")
+    finish_build(start_build(project, content.root, tmp_path / "output", tmp_path / "cache", "--future"), "first")
+    if dt.datetime.now(dt.UTC) >= due:
+        pytest.skip("the first build took longer than the post's delay")
+    before = snapshot(tmp_path / "output")
+    assert scheduled_badges(before, "soon") == ["Scheduled"]
+
+    time.sleep((due - dt.datetime.now(dt.UTC)).total_seconds() + 1)
+    result = build_both(project, content, tmp_path, 1, before, "--future")
+    assert scheduled_badges(result.clean, "soon") == []
+    differences = tree_differences(result.after, result.clean)
+    assert not differences, "\n".join(differences)
