@@ -327,6 +327,18 @@ def test_a_broken_link_in_a_post_is_a_warning_naming_the_post_and_line(warned_si
     assert len(warnings) == len(in_links) + 2, warned_site.process.stderr
 
 
+def test_a_rebuild_with_nothing_changed_repeats_the_warnings_and_strict_still_fails(warned_site):
+    assert warned_site.ok, warned_site.process.stderr
+    first = set(parse_stderr(warned_site.process.stderr)[1])
+    assert len(first) == 2 + len(BROKEN_LINKS)
+    before = tree_digest(warned_site.output)
+    again = run_build(warned_site.content, warned_site.output, warned_site.cache)
+    assert again.ok, again.process.stderr
+    assert set(parse_stderr(again.process.stderr)[1]) == first
+    strict = run_build(warned_site.content, warned_site.output, warned_site.cache, "--strict")
+    assert {(p.path, p.line) for p in assert_failed_cleanly(strict, before)} == {(w.path, w.line) for w in first}
+
+
 def strict_build(good_site: Build, tmp_path: Path, *overlays: Path) -> tuple[Build, list[Problem]]:
     root = start_from(good_site, tmp_path, *overlays)
     before = tree_digest(root / "output")
