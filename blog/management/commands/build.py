@@ -58,6 +58,6 @@ class Command(BaseCommand):
             raise CommandError(str(refused), returncode=1) from None
         if options["quiet"]:
             return
-        for warning in result.warnings:
+        for warning in sorted(result.warnings):
             self.stderr.write(f"warning: {warning}")
         self.stdout.write(result.summary())
