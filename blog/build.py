@@ -260,9 +260,10 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     counts = (len(index.posts), len(index.pages))
     strict = run.strict_warnings
 
-    staging = output_dir.new_staging_folder(run.output, plan.build_id)
+    staging = output_dir.new_staging_folder(run.output)
     try:
         writer = SiteWriter(staging, previous)
+        writer.write(output_dir.MARKER, output_dir.marker(plan.build_id))
         to_render = [
             (name, params, relative)
             for name, params, relative in plan.pages

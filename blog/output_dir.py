@@ -53,20 +53,22 @@ def remove_leftovers(output: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def new_staging_folder(output: Path, build_id: str) -> Path:
-    """An empty folder beside ``output``, marked with the id of the tree to come.
-
-    The id depends only on what the tree holds, so identical builds give
-    identical trees, marker included."""
+def new_staging_folder(output: Path) -> Path:
+    """An empty folder beside ``output``."""
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = _sibling(output, _BUILDING, str(os.getpid()))
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
-    (staging / MARKER).write_text(f"{_MARKER_TEXT}{build_id}\n")
     return staging
 
 
 _MARKER_TEXT = "Made by the blog generator's build command, which may replace this folder. Build "
+
+
+def marker(build_id: str) -> bytes:
+    """The marker's bytes. The id depends only on what the tree holds, so
+    identical builds give identical trees, marker included."""
+    return f"{_MARKER_TEXT}{build_id}\n".encode()
 
 
 def read_marker(output: Path) -> str | None:

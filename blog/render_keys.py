@@ -83,7 +83,13 @@ def inputs_key(site: SiteConfig, rule: Visibility, content_files: dict[str, Path
     content (through the sync's generation token), which posts are visible now,
     the code and settings, and the files copied from content/."""
     generation = CacheEntry.objects.filter(key=GENERATION_KEY).values_list("value", flat=True).first()
-    visible = list(Post.objects.published().order_by("pk").values_list("pk", flat=True))
+    visible = Post.objects.published().order_by("pk")
+    # Which posts show, and which of them show as scheduled (with --future):
+    # both change with the clock alone.
+    visible = [
+        list(visible.values_list("pk", flat=True)),
+        list(visible.filter(date__gt=rule.cutoff()).values_list("pk", flat=True)),
+    ]
     copies = [
         (relative, stat.st_size, stat.st_mtime_ns)
         for relative, stat in ((relative, source.stat()) for relative, source in content_files.items())

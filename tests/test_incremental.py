@@ -500,9 +500,7 @@ def tree_differences(incremental: dict[str, Entry], clean: dict[str, Entry]) -> 
     return problems
 
 
-def rewritten_unchanged_files(
-    before: dict[str, Entry], after: dict[str, Entry], known_bugs: frozenset[str] = frozenset()
-) -> list[str]:
+def rewritten_unchanged_files(before: dict[str, Entry], after: dict[str, Entry]) -> list[str]:
     """Files whose bytes are as before but whose modification time is not."""
     return sorted(
         path
@@ -511,7 +509,6 @@ def rewritten_unchanged_files(
         and path in before
         and before[path].data == entry.data
         and before[path].mtime_ns != entry.mtime_ns
-        and path not in known_bugs
     )
 
 
@@ -563,9 +560,7 @@ def check_step(step: Step, result: StepResult, content: Content, history: list[s
     differences = tree_differences(result.after, result.clean)
     assert not differences, f"incremental and clean builds differ after:\n{steps}\n" + "\n".join(differences)
 
-    # The marker is left out here only while test_same_size_content_change_keeps_the_marker
-    # fails (it is strict): it must go when that test passes.
-    rewritten = rewritten_unchanged_files(result.before, result.after, known_bugs=frozenset({MARKER}))
+    rewritten = rewritten_unchanged_files(result.before, result.after)
     assert not rewritten, f"unchanged files were rewritten after:\n{steps}\n" + "\n".join(rewritten)
 
     if step.nothing_changed:
@@ -653,11 +648,6 @@ def test_static_edit_keeps_the_unchanged_static_files(static_edit):
 # --- a content file whose bytes change but not its size -----------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the build id counts content files by size only, so after a same-size image edit the new tree "
-    "has the old tree's id and .blog-output is written again with the same bytes",
-)
 def test_same_size_content_change_keeps_the_marker(project, tmp_path):
     content = Content.from_base(tmp_path / "content")
     finish_build(start_build(project, content.root, tmp_path / "output", tmp_path / "cache"), "first")
@@ -683,11 +673,6 @@ def scheduled_badges(tree: dict[str, Entry], slug: str) -> list[str]:
     return [badge.text() for badge in parse_html(page.data.decode()).with_class("badge-scheduled")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with --future, a rebuild after a scheduled post's time has come finds nothing to do "
-    "(render_keys.inputs_key has no sign of it), so the post keeps its Scheduled badge",
-)
 def test_scheduled_post_loses_its_badge_when_its_time_comes(project, tmp_path):
     content = Content.from_base(tmp_path / "content")
     due = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=SCHEDULE_DELAY)
