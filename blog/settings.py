@@ -18,6 +18,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # `build --content/--cache-dir` override both for one run.
 BLOG_CONTENT_DIR = Path(os.environ.get("BLOG_CONTENT_DIR", BASE_DIR / "content"))
 BLOG_CACHE_DIR = Path(os.environ.get("BLOG_CACHE_DIR", BASE_DIR / ".cache"))
+# SQLite cannot create a database in a missing folder, and Django 6's system
+# checks open the database before any command runs.
+BLOG_CACHE_DIR.mkdir(parents=True, exist_ok=True)
 
 # The build signs nothing and serves no sessions, so a fresh key per process is
 # fine and no author ever has to manage a secret.
