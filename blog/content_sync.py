@@ -34,6 +34,8 @@ from .siteconfig import SITE_FILE, SiteConfig, activate_site, parse_site_config
 POSTS_DIR = "posts"
 PAGES_DIR = "pages"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+# Rendered files are written to the database this many at a time.
+STORE_BATCH = 200
 # Meta descriptions longer than this are cut by search engines anyway.
 DESCRIPTION_LENGTH = 200
 # Top-level names the generator writes itself; a page may not take them.
@@ -205,44 +207,34 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         tasks.append(_FileTask(str(absolute), relative, display_path(absolute), kind, site.time_zone, previous_digest))
 
     progress.end_phase(f"{len(sources)} files, {len(tasks)} new or changed")
-    # Read and render outside any transaction: the work may run in forked
-    # processes, which must not share the database connection.
     errors: list[ContentProblem] = list(site_problems)
-    changed: list[_FileResult] = []
-    touched: list[_FileResult] = []
     progress.phase("render Markdown", len(tasks))
-    with workers.mapper(len(tasks)) as run:
+    # The workers fork before the transaction opens the database connection,
+    # so no SQLite handle is shared. Results are stored as they come, in
+    # batches, so the HTML of a large site is never all in memory at once.
+    with workers.mapper(len(tasks)) as run, transaction.atomic():
+        if stored_fingerprint != fingerprint:
+            SourceFile.objects.all().delete()
+        batch: list[_FileResult] = []
         for result in run(_load, tasks):
             progress.advance()
             errors += result.errors
             report.warnings += result.warnings
             if result.unchanged:
+                # Saved again but not changed: remember the new stat, keep the HTML.
                 report.warnings += [ContentProblem(*w) for w in known[result.relative].warnings]
-            if not result.errors:
-                (touched if result.unchanged else changed).append(result)
-
-    progress.end_phase(f"{len(tasks)} files")
-    with transaction.atomic():
-        if stored_fingerprint != fingerprint:
-            SourceFile.objects.all().delete()
-        for result in touched:
-            # Saved again but not changed: remember the new stat, keep the HTML.
-            mtime_ns, size = stats[result.relative]
-            SourceFile.objects.filter(path=result.relative).update(mtime_ns=mtime_ns, size=size)
-            report.unchanged += 1
-        _store(changed, site)
-        SourceFile.objects.filter(path__in=[r.relative for r in changed]).delete()
-        SourceFile.objects.bulk_create(
-            SourceFile(
-                path=r.relative,
-                mtime_ns=stats[r.relative][0],
-                size=stats[r.relative][1],
-                digest=r.digest,
-                warnings=[list(astuple_problem(w)) for w in r.warnings],
-            )
-            for r in changed
-        )
-        report.rendered = len(changed)
+                mtime_ns, size = stats[result.relative]
+                SourceFile.objects.filter(path=result.relative).update(mtime_ns=mtime_ns, size=size)
+                report.unchanged += 1
+            elif not result.errors:
+                batch.append(result)
+            if len(batch) >= STORE_BATCH:
+                _store_files(batch, site, stats)
+                report.rendered += len(batch)
+                batch = []
+        _store_files(batch, site, stats)
+        report.rendered += len(batch)
+        progress.end_phase(f"{len(tasks)} files")
         gone = set(SourceFile.objects.values_list("path", flat=True)) - seen
         stale_documents = (
             set(Post.objects.values_list("source", flat=True)) | set(Page.objects.values_list("source", flat=True))
@@ -267,6 +259,24 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
 
 def astuple_problem(problem: ContentProblem) -> tuple:
     return (problem.path, problem.line, problem.message, problem.hint)
+
+
+def _store_files(results: list[_FileResult], site: SiteConfig, stats: dict[str, tuple[int, int]]) -> None:
+    """Store rendered files: their posts and pages, and what the cache knows of the files."""
+    if not results:
+        return
+    _store(results, site)
+    SourceFile.objects.filter(path__in=[r.relative for r in results]).delete()
+    SourceFile.objects.bulk_create(
+        SourceFile(
+            path=r.relative,
+            mtime_ns=stats[r.relative][0],
+            size=stats[r.relative][1],
+            digest=r.digest,
+            warnings=[list(astuple_problem(w)) for w in r.warnings],
+        )
+        for r in results
+    )
 
 
 def _store(results: list[_FileResult], site: SiteConfig) -> None:
