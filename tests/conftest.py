@@ -33,26 +33,36 @@ class Build:
         return (self.output / relative).read_text(encoding="utf-8")
 
 
-def run_build(content: Path, output: Path, cache: Path, *extra: str, timeout: float = 300) -> Build:
-    """Run the real build command in a fresh process, as an author would."""
+def build_command(content: Path, output: Path, cache: Path, *extra: str, project: Path = ROOT) -> list[str]:
+    """``manage.py build`` of ``project`` (the repository, or a copy of it)."""
+    return [
+        sys.executable,
+        str(project / "manage.py"),
+        "build",
+        "--content",
+        str(content),
+        "--output",
+        str(output),
+        "--cache-dir",
+        str(cache),
+        *extra,
+    ]
+
+
+def build_env() -> dict[str, str]:
+    """The environment of a build run as an author would, without our test's content folder."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
     env.pop("BLOG_CONTENT_DIR", None)
+    return env
+
+
+def run_build(content: Path, output: Path, cache: Path, *extra: str, timeout: float = 300) -> Build:
+    """Run the real build command in a fresh process, as an author would."""
     process = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "manage.py"),
-            "build",
-            "--content",
-            str(content),
-            "--output",
-            str(output),
-            "--cache-dir",
-            str(cache),
-            *extra,
-        ],
+        build_command(content, output, cache, *extra),
         capture_output=True,
         text=True,
-        env=env,
+        env=build_env(),
         cwd=ROOT,
         timeout=timeout,
     )

@@ -10,13 +10,12 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import FIXTURES, ROOT, run_build
+from .conftest import FIXTURES, ROOT, build_command, build_env, run_build
 from .output_trees import tree_difference, tree_digest
 
 POSTS = 150
@@ -61,26 +60,6 @@ def write_site(content: Path, version: str) -> None:
 
 def leftovers(output: Path) -> list[str]:
     return sorted(p.name for pattern in LEFTOVER_PATTERNS for p in output.parent.glob(pattern))
-
-
-def build_command(content: Path, output: Path, cache: Path) -> list[str]:
-    return [
-        sys.executable,
-        str(ROOT / "manage.py"),
-        "build",
-        "--content",
-        str(content),
-        "--output",
-        str(output),
-        "--cache-dir",
-        str(cache),
-    ]
-
-
-def build_env() -> dict[str, str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
-    env.pop("BLOG_CONTENT_DIR", None)
-    return env
 
 
 def kill_after(content: Path, output: Path, cache: Path, delay: float) -> bool:

@@ -38,7 +38,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES, ROOT, build_command, build_env
 from .html_tree import parse_html
 
 BASE = FIXTURES / "incremental"
@@ -440,21 +440,10 @@ def project(tmp_path_factory) -> Path:
 
 
 def start_build(project: Path, content: Path, output: Path, cache: Path, *options: str) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
-    env.pop("BLOG_CONTENT_DIR", None)
-    command = [
-        sys.executable,
-        str(project / "manage.py"),
-        "build",
-        "--content",
-        str(content),
-        "--output",
-        str(output),
-        "--cache-dir",
-        str(cache),
-        *options,
-    ]
-    return subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    command = build_command(content, output, cache, *options, project=project)
+    return subprocess.Popen(
+        command, cwd=project, env=build_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def finish_build(process: subprocess.Popen, what: str) -> str:

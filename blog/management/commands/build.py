@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from blog import progress
 from blog.build import BuildOptions, build_site
 from blog.errors import ContentErrors
+from blog.management.options import add_content_argument
 from blog.output_dir import OutputRefused
 
 
@@ -17,12 +18,7 @@ class Command(BaseCommand):
     help = "Build the static site from the content folder into the output folder."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--content",
-            type=Path,
-            default=settings.BLOG_CONTENT_DIR,
-            help="content folder (default: $BLOG_CONTENT_DIR or content/)",
-        )
+        add_content_argument(parser)
         parser.add_argument("--output", type=Path, default=Path("output"), help="output folder (default: output/)")
         parser.add_argument(
             "--cache-dir",

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from blog.content_sync import display_path
 from blog.errors import ContentErrors
+from blog.management.options import add_content_argument
 from blog.scaffold import NewPost, PostExists, create_post, split_tags
 
 
@@ -21,12 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("title", help="the post's title")
         parser.add_argument("--tags", default="", help="comma-separated tags, e.g. --tags python,django")
         parser.add_argument("--draft", action="store_true", help="mark the post as a draft")
-        parser.add_argument(
-            "--content",
-            type=Path,
-            default=settings.BLOG_CONTENT_DIR,
-            help="content folder (default: $BLOG_CONTENT_DIR or content/)",
-        )
+        add_content_argument(parser)
 
     def handle(self, *args, **options):
         title = options["title"].strip()

@@ -9,7 +9,6 @@ when a post, page, ``site.toml``, template or static file changes.
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles.management.commands.runserver import Command as StaticFilesRunserver
@@ -17,6 +16,7 @@ from django.contrib.staticfiles.management.commands.runserver import Command as 
 from blog import preview
 from blog.content_sync import display_path
 from blog.errors import ContentErrors
+from blog.management.options import add_content_argument
 
 
 class Command(StaticFilesRunserver):
@@ -24,12 +24,7 @@ class Command(StaticFilesRunserver):
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
-        parser.add_argument(
-            "--content",
-            type=Path,
-            default=settings.BLOG_CONTENT_DIR,
-            help="content folder (default: $BLOG_CONTENT_DIR or content/)",
-        )
+        add_content_argument(parser)
 
     def handle(self, *args, **options):
         # Before the server and its file watcher start, in the watching process
