@@ -97,6 +97,24 @@ def inputs_key(site: SiteConfig, rule: Visibility, content_files: dict[str, Path
     return _digest(generation, visible, code_fingerprint(), site.as_dict(), rule.drafts, rule.future, copies)
 
 
+RELATED_ENTRY = "related"
+
+
+def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
+    """Every visible post's related posts, reused from the last build while no
+    post's place in the list or its tags changed (a body edit, say): finding
+    them costs seconds on a site of thousands of posts with popular tags."""
+    structure = _digest([(post.pk, [tag.slug for tag in post.tag_list]) for post in index.posts])
+    stored = CacheEntry.objects.filter(key=RELATED_ENTRY).values_list("value", flat=True).first()
+    if stored and stored["structure"] == structure:
+        by_pk = {post.pk: post for post in index.posts}
+        return {int(pk): [by_pk[other] for other in others] for pk, others in stored["related"].items()}
+    related = {post.pk: index.related(post) for post in index.posts}
+    value = {"structure": structure, "related": {pk: [p.pk for p in others] for pk, others in related.items()}}
+    CacheEntry.objects.update_or_create(key=RELATED_ENTRY, defaults={"value": value})
+    return related
+
+
 class PageKeys:
     """Computes the key of any page the URL patterns produce."""
 
@@ -115,6 +133,7 @@ class PageKeys:
             for page in index.pages
         }
         self._all_listed = _digest(list(self._listed.values()))
+        self._related = related_posts(index)
         self._tags = _digest([(tag.slug, tag.name, tag.count) for tag in index.tags])
 
     @staticmethod
@@ -136,7 +155,7 @@ class PageKeys:
             parts = self._page_of(index.posts, params.get("page", 1))
         elif name == "post":
             post = index.post_at(params["year"], params["month"], params["slug"])
-            around = [index.older(post), index.newer(post), *index.related(post)]
+            around = [index.older(post), index.newer(post), *self._related[post.pk]]
             parts = (self._full[post.pk], [self._listed[p.pk] if p else None for p in around])
         elif name in ("tag", "tag_page"):
             tag = index.tag(params["tag"])
