@@ -145,6 +145,7 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
                 progress,
                 strict_warnings=report.warnings if options.strict else None,
                 trash=cache_dir / TRASH_DIR,
+                content_files=_content_files(content_dir),
             )
             result = _nothing_to_do(run)
             if result is None:
@@ -171,6 +172,9 @@ class _Run:
     strict_warnings: list[ContentProblem] | None
     # Where the previous site goes to be deleted.
     trash: Path
+    # The files copied from content/, and the ones left out with a warning;
+    # the folder is walked once per build.
+    content_files: tuple[dict[str, Path], list[ContentProblem]]
     # Everything this build reads, summed up (render_keys.inputs_key).
     inputs: str = ""
 
@@ -214,7 +218,7 @@ def _plan(run: _Run, index, renderer) -> _Plan:
     for relative, source in _static_files(run.static_root).items():
         plan.keys[relative] = site_wide
         plan.copies[relative] = source
-    content_files, plan.skipped = _content_files(run.content_dir)
+    content_files, plan.skipped = run.content_files
     clashes = [relative for relative in content_files if relative in plan.keys]
     if clashes:
         raise ContentErrors(
@@ -241,7 +245,7 @@ def _nothing_to_do(run: _Run) -> BuildResult | None:
     ``output/``, found without planning a single page; None if there is work."""
     output_dir.remove_leftovers(run.output)
     output_dir.empty_trash(run.trash)
-    content_files, skipped = _content_files(run.content_dir)
+    content_files, skipped = run.content_files
     run.inputs = inputs_key(run.site, run.rule, content_files)
     stored = CacheEntry.objects.filter(key=INPUTS_ENTRY).values_list("value", flat=True).first()
     if stored != run.inputs or _trusted_previous(run.output) is None:
@@ -413,9 +417,7 @@ def _remember(run: _Run, plan: _Plan, links: dict[str, PageLinks], broken_links:
             for path, key in plan.keys.items()
         )
         CacheEntry.objects.update_or_create(key=INPUTS_ENTRY, defaults={"value": run.inputs})
-        CacheEntry.objects.update_or_create(
-            key=LINK_PROBLEMS, defaults={"value": [[p.path, p.line, p.message, p.hint] for p in broken_links]}
-        )
+        CacheEntry.objects.update_or_create(key=LINK_PROBLEMS, defaults={"value": [p.as_list() for p in broken_links]})
         CacheEntry.objects.update_or_create(
             key=OUTPUT_ENTRY, defaults={"value": {"path": str(run.output), "build_id": plan.build_id}}
         )

@@ -257,10 +257,6 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
     return report
 
 
-def astuple_problem(problem: ContentProblem) -> tuple:
-    return (problem.path, problem.line, problem.message, problem.hint)
-
-
 def _store_files(results: list[_FileResult], site: SiteConfig, stats: dict[str, tuple[int, int]]) -> None:
     """Store rendered files: their posts and pages, and what the cache knows of the files."""
     if not results:
@@ -273,7 +269,7 @@ def _store_files(results: list[_FileResult], site: SiteConfig, stats: dict[str, 
             mtime_ns=stats[r.relative][0],
             size=stats[r.relative][1],
             digest=r.digest,
-            warnings=[list(astuple_problem(w)) for w in r.warnings],
+            warnings=[w.as_list() for w in r.warnings],
         )
         for r in results
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -14,6 +13,10 @@ class ContentProblem:
     line: int
     message: str
     hint: str = ""
+
+    def as_list(self) -> list:
+        """JSON-ready, for the cache; ``ContentProblem(*value)`` reads it back."""
+        return [self.path, self.line, self.message, self.hint]
 
     def __str__(self) -> str:
         location = f"{self.path}:{self.line}" if self.line else self.path
@@ -40,11 +43,3 @@ class ContentErrors(Exception):
     def __init__(self, problems: list[ContentProblem]) -> None:
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
-
-
-def display_path(path: Path, root: Path) -> str:
-    """The path as the author knows it: relative to the content folder's parent."""
-    try:
-        return str(path.relative_to(root.parent))
-    except ValueError:
-        return str(path)

@@ -39,6 +39,12 @@ _PELICAN_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*)|[ \t]*
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 
+def toml_error_line(exc: tomllib.TOMLDecodeError) -> int | None:
+    """The line tomllib names in its message ("... (at line 3, column 7)"), if any."""
+    found = _TOML_LINE.search(str(exc))
+    return int(found.group(1)) if found else None
+
+
 @dataclass
 class FrontMatter:
     meta: dict
@@ -114,9 +120,9 @@ def _load_toml(header: str):
     try:
         return tomllib.loads(header)
     except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE.search(str(exc))
+        found = toml_error_line(exc)
         # Without a line, tomllib means "at end of document": the header's last line.
-        line = int(found.group(1)) + 1 if found else 1 + max(1, len(header.splitlines()))
+        line = found + 1 if found else 1 + max(1, len(header.splitlines()))
         message = str(exc).split(" (at ")[0]
         raise ContentError(
             f"invalid TOML front matter: {message}",

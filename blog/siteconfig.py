@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ContentError
+from .frontmatter import toml_error_line
 
 SITE_FILE = "site.toml"
 
@@ -62,7 +62,7 @@ def parse_site_config(text: str) -> SiteConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ContentError(
             f"invalid TOML: {exc}",
-            line=getattr(exc, "lineno", 0) or _line_of(exc),
+            line=toml_error_line(exc) or 1,
             hint="see https://toml.io for the syntax",
         ) from None
     values = {}
@@ -127,24 +127,6 @@ def _line_of_key(text: str, key: str) -> int:
         if line.strip().startswith(key) and "=" in line:
             return number
     return 1
-
-
-def _line_of(exc: Exception) -> int:
-    # tomllib puts "(at line N, column M)" in the message.
-    message = str(exc)
-    marker = "at line "
-    if marker in message:
-        digits = message.split(marker, 1)[1].split(",")[0].split(")")[0]
-        if digits.isdigit():
-            return int(digits)
-    return 1
-
-
-def read_site_config(content_dir: Path) -> SiteConfig:
-    path = content_dir / SITE_FILE
-    if not path.exists():
-        return SiteConfig()
-    return parse_site_config(path.read_text(encoding="utf-8-sig"))
 
 
 _active: SiteConfig | None = None

@@ -6,13 +6,13 @@ import tomllib
 
 import pytest
 
+from blog.content_sync import read_site
 from blog.errors import ContentError
 from blog.siteconfig import (
     SiteConfig,
     activate_site,
     active_site,
     parse_site_config,
-    read_site_config,
     serve_under_base_path,
     url_prefix,
 )
@@ -21,7 +21,7 @@ from .conftest import SITE_FIXTURE
 
 
 def test_fixture_site_toml():
-    config = read_site_config(SITE_FIXTURE)
+    config = read_site(SITE_FIXTURE)
     with (SITE_FIXTURE / "site.toml").open("rb") as file:
         raw = tomllib.load(file)
     for key, value in raw.items():
@@ -35,13 +35,13 @@ def test_fixture_site_toml():
 
 
 def test_every_key_is_optional(tmp_path):
-    assert read_site_config(tmp_path) == SiteConfig()
+    assert read_site(tmp_path) == SiteConfig()
     assert parse_site_config("") == SiteConfig()
 
 
 def test_a_byte_order_mark_is_ignored(tmp_path):
     (tmp_path / "site.toml").write_bytes('\ufefftitle = "Bom"\n'.encode())
-    assert read_site_config(tmp_path).title == "Bom"
+    assert read_site(tmp_path).title == "Bom"
 
 
 def test_unknown_keys_are_ignored():
