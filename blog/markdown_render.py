@@ -17,6 +17,7 @@ import markdown
 from markdown.extensions import codehilite
 from markdown.extensions.toc import slugify_unicode
 from pygments.lexers import find_lexer_class_by_name
+from pygments.util import ClassNotFound
 
 from .html_text import plain_text, summary_fragment
 
@@ -93,9 +94,13 @@ def _lexer_class(alias: str):
     return find_lexer_class_by_name(alias)
 
 
-def _cached_get_lexer_by_name(alias: str, **options):
+def _cached_get_lexer_by_name(alias: str | None, **options):
     """pygments.lexers.get_lexer_by_name without its scan of every lexer's aliases
     (about 1 ms a code block); a fresh lexer each time, as Pygments expects."""
+    if not alias:
+        # A code block without a language: codehilite catches this and falls
+        # back to plain text, as it does with Pygments' own function.
+        raise ClassNotFound(f"no lexer for alias {alias!r} found")
     return _lexer_class(alias.lower())(**options)
 
 

@@ -146,3 +146,16 @@ def test_raw_html_passes_through():
 def test_renderer_fingerprint_is_stable_within_a_process():
     assert renderer_fingerprint() == renderer_fingerprint()
     assert re.fullmatch(r"[0-9a-f]{16}", renderer_fingerprint())
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["Text.\n\n```\nx = 1 < 2\n```\n", "Text.\n\n    x = 1 < 2\n", "Text.\n\n```nosuchlanguage\nx = 1 < 2\n```\n"],
+    ids=["fenced without a language", "indented", "unknown language"],
+)
+def test_code_without_a_known_language_is_plain_text(source):
+    page = parse_html(render_markdown(source).html)
+    block = page.with_class("highlight", "div")[0]
+    assert block.find("code").text() == "x = 1 < 2"
+    # Plain text: no token is classified.
+    assert not token_classes(block)
