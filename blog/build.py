@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -36,11 +35,11 @@ from django_distill.urls import get_distilled_url_by_name
 from . import output_dir, workers
 from .content_sync import MARKDOWN_SUFFIXES, display_path, sync_content
 from .errors import ContentErrors, ContentProblem
-from .link_check import CHECKED_SUFFIXES, PageLinks, check_links, extract
+from .link_check import CHECKED_SUFFIXES, Finding, PageLinks, describe, extract, find_broken_links
 from .models import CacheEntry, OutputFile, Page, Post
 from .paths import output_file_for
 from .progress import Progress
-from .render_keys import PageKeys, inputs_key, site_wide_key, tree_fingerprint
+from .render_keys import PageKeys, digest, inputs_key, site_wide_key, tree_fingerprint
 from .site_index import pinned_index
 from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
@@ -49,6 +48,9 @@ from .visibility import Visibility, visible
 DATABASE_FILE = "blog.sqlite3"
 STATIC_DIR = "static"
 TRASH_DIR = "trash"
+# The site before the one in the output folder, mostly links to its files
+# (blog/output_dir.py); the next build updates it and swaps it in.
+SPARE_DIR = "spare"
 MANIFEST = "staticfiles.json"
 # Files in content/ that are never copied to the output.
 NEVER_PUBLISHED = (".py", ".pyc", ".sqlite3", ".sqlite", ".db", ".env", ".toml", ".ini", ".cfg")
@@ -56,8 +58,12 @@ NEVER_PUBLISHED = (".py", ".pyc", ".sqlite3", ".sqlite", ".db", ".env", ".toml",
 OUTPUT_ENTRY = "output"
 # The last build's broken links, reported again when nothing is rebuilt.
 LINK_PROBLEMS = "link_problems"
+# The same, before they are tied to lines of the sources, with what they depend on.
+LINK_FINDINGS = "link_findings"
 # The inputs of the tree in the output folder.
 INPUTS_ENTRY = "inputs"
+# Which tree the spare folder holds, and which of its files differ from the output's.
+SPARE_ENTRY = "spare"
 
 
 @dataclass
@@ -145,6 +151,7 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
                 progress,
                 strict_warnings=report.warnings if options.strict else None,
                 trash=cache_dir / TRASH_DIR,
+                spare=cache_dir / SPARE_DIR,
                 content_files=_content_files(content_dir),
             )
             result = _nothing_to_do(run)
@@ -170,8 +177,10 @@ class _Run:
     progress: Progress
     # With --strict: the content warnings so far, to fail with the rest.
     strict_warnings: list[ContentProblem] | None
-    # Where the previous site goes to be deleted.
+    # Where discarded trees go to be deleted.
     trash: Path
+    # Where the previous site is kept, for the next build to bring up to date.
+    spare: Path
     # The files copied from content/, and the ones left out with a warning;
     # the folder is walked once per build.
     content_files: tuple[dict[str, Path], list[ContentProblem]]
@@ -243,8 +252,8 @@ def _plan(run: _Run, index, renderer) -> _Plan:
 def _nothing_to_do(run: _Run) -> BuildResult | None:
     """The result of a build that would write exactly the tree already in
     ``output/``, found without planning a single page; None if there is work."""
-    output_dir.remove_leftovers(run.output)
     output_dir.empty_trash(run.trash)
+    output_dir.remove_leftovers(run.output, run.trash)
     content_files, skipped = run.content_files
     run.inputs = inputs_key(run.site, run.rule, content_files)
     stored = CacheEntry.objects.filter(key=INPUTS_ENTRY).values_list("value", flat=True).first()
@@ -264,39 +273,68 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     counts = (len(index.posts), len(index.pages))
     strict = run.strict_warnings
 
-    staging = output_dir.new_staging_folder(run.output)
+    staging, writer = _staging(run, previous, stored)
     try:
-        writer = SiteWriter(staging, previous)
         writer.write(output_dir.MARKER, output_dir.marker(plan.build_id))
         to_render = [
             (name, params, relative)
             for name, params, relative in plan.pages
             if not (stored.get(relative) == plan.keys[relative] and writer.reuse(relative))
         ]
-        links = _stored_links({relative for _n, _p, relative in plan.pages} - {r for _n, _p, r in to_render})
         written = 0
+        rendered: dict[str, PageLinks] = {}
         run.progress.phase("render pages", len(to_render))
         for relative, changed, found in _render_pages(writer, to_render):
             run.progress.advance()
             written += changed
-            links[relative] = found
+            rendered[relative] = found
         run.progress.end_phase(f"{len(to_render)} of {len(plan.pages)} pages")
         run.progress.phase("write", len(plan.copies))
         for relative, source in plan.copies.items():
             written += writer.copy(source, relative, compare_bytes=relative not in plan.content)
             run.progress.advance()
-        broken_links = check_links(run.site, links, set(plan.keys), plan.sources)
-        problems = plan.skipped + broken_links
+        # Files of the spare tree that the new site does not have.
+        for relative in writer.same - plan.keys.keys() - {output_dir.MARKER}:
+            writer.discard(relative)
+        links = _link_check(run, plan, stored, rendered)
+        problems = plan.skipped + links.problems
         if strict is not None and (strict or problems):
             # --strict: every warning of the run (content, files, links) at once.
             raise ContentErrors(strict + problems)
-        output_dir.publish(staging, run.output, run.trash)
+        kept = output_dir.publish(staging, run.output, run.spare if previous else None, run.trash)
         run.progress.end_phase(f"{written} files changed")
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        output_dir.discard(staging, run.trash)
         raise
-    _remember(run, plan, links, broken_links)
+    spare = _spare_record(plan, stored, writer, run.spare) if kept else None
+    _remember(run, plan, stored, rendered, links, spare)
     return BuildResult(*counts, len(to_render), written, len(plan.keys) - written, 0.0, problems)
+
+
+def _staging(run: _Run, previous: Path | None, stored: dict[str, str]) -> tuple[Path, SiteWriter]:
+    """The folder to build in, with its writer: the spare tree, brought back to
+    the previous output's files, when the cache can vouch for its contents;
+    otherwise an empty folder."""
+    record = CacheEntry.objects.filter(key=SPARE_ENTRY).values_list("value", flat=True).first()
+    usable = (
+        previous is not None
+        and record is not None
+        and record["output"] == output_dir.read_marker(previous)
+        and record["spare"] == output_dir.read_marker(run.spare)
+    )
+    if not usable:
+        output_dir.discard(run.spare, run.trash)
+        staging, _spare = output_dir.new_staging_folder(run.output)
+        return staging, SiteWriter(staging, previous)
+    staging, is_spare = output_dir.new_staging_folder(run.output, run.spare)
+    if not is_spare:
+        return staging, SiteWriter(staging, previous)
+    # The spare tree differs from the previous output only in these files.
+    differs = record["differs"]
+    writer = SiteWriter(staging, previous, same=(stored.keys() | {output_dir.MARKER}) - set(differs))
+    for relative in differs:
+        writer.discard(relative)
+    return staging, writer
 
 
 @contextmanager
@@ -343,9 +381,40 @@ def _source_of(index, name: str, params: dict) -> str:
     return ""
 
 
-def _stored_links(paths: set[str]) -> dict[str, PageLinks]:
-    rows = OutputFile.objects.filter(path__in=paths).values_list("path", "links", "ids") if paths else []
+def _stored_links(paths) -> dict[str, PageLinks]:
+    rows = OutputFile.objects.filter(path__in=list(paths)).values_list("path", "links", "ids") if paths else []
     return {path: PageLinks(links, ids) for path, links, ids in rows}
+
+
+@dataclass
+class _LinkCheck:
+    findings: list[Finding]
+    problems: list[ContentProblem]
+    # What the findings depend on besides the links: which Markdown file is behind which page.
+    sources_key: str
+
+
+def _link_check(run: _Run, plan: _Plan, stored: dict[str, str], rendered: dict[str, PageLinks]) -> _LinkCheck:
+    """Broken links in the new site. When the site has the same files as the
+    last build, behind the same sources, and every page rendered again has the
+    same links and ids as before, the last build's findings still hold; only
+    their lines are looked up again, as the sources may have been edited."""
+    sources_key = digest(sorted((page, str(source)) for page, source in plan.sources.items()))
+    record = CacheEntry.objects.filter(key=LINK_FINDINGS).values_list("value", flat=True).first()
+    unchanged = (
+        stored
+        and record is not None
+        and record["sources"] == sources_key
+        and plan.keys.keys() == stored.keys()
+        and _stored_links(rendered) == rendered
+    )
+    if unchanged:
+        findings = [Finding(*finding) for finding in record["findings"]]
+    else:
+        pages = {relative for _name, _params, relative in plan.pages}
+        links = _stored_links(pages - rendered.keys()) | rendered
+        findings = find_broken_links(run.site, links, set(plan.keys), plan.sources)
+    return _LinkCheck(findings, describe(findings, plan.sources), sources_key)
 
 
 def _collect_static(static_root: Path) -> None:
@@ -407,17 +476,43 @@ def _trusted_previous(output: Path) -> Path | None:
     return output
 
 
-def _remember(run: _Run, plan: _Plan, links: dict[str, PageLinks], broken_links: list[ContentProblem]) -> None:
-    """Record the tree now in the output folder, for the next build to start from."""
+def _spare_record(plan: _Plan, stored: dict[str, str], writer: SiteWriter, spare: Path) -> dict:
+    """What the spare tree (the previous site) holds: the files where it differs
+    from the new output are those written anew and those only one of them has."""
+    differs = writer.fresh | (plan.keys.keys() ^ stored.keys()) | {output_dir.MARKER}
+    return {"spare": output_dir.read_marker(spare), "output": plan.build_id, "differs": sorted(differs)}
+
+
+def _remember(
+    run: _Run,
+    plan: _Plan,
+    stored: dict[str, str],
+    rendered: dict[str, PageLinks],
+    links: _LinkCheck,
+    spare: dict | None,
+) -> None:
+    """Record the tree now in the output folder, for the next build to start from.
+    Only rows whose file is new, gone, or made again are written."""
     with transaction.atomic():
-        OutputFile.objects.all().delete()
-        empty = PageLinks()
+        if stored:
+            changed = {path for path, key in plan.keys.items() if stored.get(path) != key} | rendered.keys()
+            OutputFile.objects.filter(path__in=list((stored.keys() - plan.keys.keys()) | changed)).delete()
+        else:
+            changed = plan.keys.keys()
+            OutputFile.objects.all().delete()
+        found = {path: rendered.get(path, PageLinks()) for path in changed}
         OutputFile.objects.bulk_create(
-            OutputFile(path=path, key=key, links=links.get(path, empty).links, ids=links.get(path, empty).ids)
-            for path, key in plan.keys.items()
+            OutputFile(path=path, key=plan.keys[path], links=page.links, ids=page.ids) for path, page in found.items()
         )
-        CacheEntry.objects.update_or_create(key=INPUTS_ENTRY, defaults={"value": run.inputs})
-        CacheEntry.objects.update_or_create(key=LINK_PROBLEMS, defaults={"value": [p.as_list() for p in broken_links]})
-        CacheEntry.objects.update_or_create(
-            key=OUTPUT_ENTRY, defaults={"value": {"path": str(run.output), "build_id": plan.build_id}}
-        )
+        entries = {
+            INPUTS_ENTRY: run.inputs,
+            LINK_PROBLEMS: [p.as_list() for p in links.problems],
+            LINK_FINDINGS: {"sources": links.sources_key, "findings": [list(f) for f in links.findings]},
+            OUTPUT_ENTRY: {"path": str(run.output), "build_id": plan.build_id},
+        }
+        if spare is None:
+            CacheEntry.objects.filter(key=SPARE_ENTRY).delete()
+        else:
+            entries[SPARE_ENTRY] = spare
+        for key, value in entries.items():
+            CacheEntry.objects.update_or_create(key=key, defaults={"value": value})

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .content_sync import display_path
@@ -50,19 +51,26 @@ def page_url(site: SiteConfig, relative: str) -> str:
     return site.origin + site.base_path + path
 
 
-def check_links(
+class Finding(NamedTuple):
+    """A broken link: the page it is on, the link as written, and what is wrong."""
+
+    page: str
+    link: str
+    reason: str
+
+
+def find_broken_links(
     site: SiteConfig, pages: dict[str, PageLinks], files: set[str], sources: dict[str, Path]
-) -> list[ContentProblem]:
-    """Broken internal links, one problem per page and target. ``sources`` names
-    the Markdown file behind a page, so the author knows what to fix."""
-    problems = []
+) -> list[Finding]:
+    """Broken internal links, one per target. ``sources`` names the Markdown
+    file behind a page: pages made from one are checked first, so a broken link
+    in a post, which is also in the feeds that carry the post, is found in the post."""
+    findings = []
     site_root = site.origin + site.base_path
     reported = set()
     # Most links are the same on every page (navigation, tags, feeds) and do
     # not depend on the page they are on: resolve each of those once.
     resolved: dict[str, tuple[str, str]] = {}
-    # Pages made from a Markdown file first: a broken link in a post is also
-    # in the feeds that carry the post, and is reported once, against the post.
     for relative in sorted(pages, key=lambda page: (page not in sources, page)):
         base = page_url(site, relative)
         for link in pages[relative].links:
@@ -78,15 +86,24 @@ def check_links(
             if not reason or target in reported:
                 continue
             reported.add(target)
-            source = sources.get(relative)
-            problems.append(
-                ContentProblem(
-                    display_path(source) if source else f"output/{relative}",
-                    _line_mentioning(source, link) if source else 0,
-                    f"the page /{relative} links to {link!r}, {reason}",
-                    "fix the link, or add the file to content/",
-                )
+            findings.append(Finding(relative, link, reason))
+    return findings
+
+
+def describe(findings: list[Finding], sources: dict[str, Path]) -> list[ContentProblem]:
+    """Each finding as a problem in the Markdown file behind the page, at the
+    line that holds the link, so the author knows what to fix."""
+    problems = []
+    for page, link, reason in findings:
+        source = sources.get(page)
+        problems.append(
+            ContentProblem(
+                display_path(source) if source else f"output/{page}",
+                _line_mentioning(source, link) if source else 0,
+                f"the page /{page} links to {link!r}, {reason}",
+                "fix the link, or add the file to content/",
             )
+        )
     return problems
 
 

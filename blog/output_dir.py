@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 # A file in every output folder this tool writes; without it the tool refuses
@@ -44,22 +45,30 @@ def _sibling(output: Path, kind: str, tag: str) -> Path:
     return output.parent / f".{output.name}.{kind}-{tag}"
 
 
-def remove_leftovers(output: Path) -> None:
-    """Delete temporary folders that a killed build left beside ``output``."""
+def remove_leftovers(output: Path, trash: Path) -> None:
+    """Clear away temporary folders that a killed build left beside ``output``."""
     if not output.parent.is_dir():
         return
     for kind in (_BUILDING, _OLD):
         for leftover in output.parent.glob(f".{output.name}.{kind}-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
+            discard(leftover, trash)
 
 
-def new_staging_folder(output: Path) -> Path:
-    """An empty folder beside ``output``."""
+def new_staging_folder(output: Path, spare: Path | None = None) -> tuple[Path, bool]:
+    """A folder beside ``output`` to build the new site in: the spare tree if one
+    is given and can be moved there, otherwise an empty folder. Returns the
+    folder and whether it is the spare."""
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = _sibling(output, _BUILDING, str(os.getpid()))
     shutil.rmtree(staging, ignore_errors=True)
+    if spare is not None:
+        try:
+            os.rename(spare, staging)
+            return staging, True
+        except OSError:
+            pass  # gone, or on another file system than the output
     staging.mkdir()
-    return staging
+    return staging, False
 
 
 _MARKER_TEXT = "Made by the blog generator's build command, which may replace this folder. Build "
@@ -80,16 +89,18 @@ def read_marker(output: Path) -> str | None:
     return text.removeprefix(_MARKER_TEXT).strip() if text.startswith(_MARKER_TEXT) else None
 
 
-def publish(staging: Path, output: Path, trash: Path) -> None:
-    """Put ``staging`` where ``output`` is, atomically, and delete the old site.
+def publish(staging: Path, output: Path, keep: Path | None, trash: Path) -> bool:
+    """Put ``staging`` where ``output`` is, atomically, and move the old site to ``keep``.
 
-    The old site is moved into ``trash`` (a folder in the cache) and deleted
-    there in the background: unlinking thousands of files takes seconds on a
-    slow disk, the new site is already in place, and nothing is left beside
-    ``output``. Whatever an interrupted deletion leaves, the next build empties."""
+    The old site is kept as the spare tree: most of its files are links to the
+    new site's, so the next build can bring it up to date by touching only what
+    changed, and swap it in, instead of linking every file again and deleting a
+    whole tree (which takes seconds on a slow disk). Without ``keep``, or if the
+    old site cannot be moved there (another file system), it is deleted in the
+    background. Returns whether the old site was kept."""
     if not output.exists():
         os.rename(staging, output)
-        return
+        return False
     old = _sibling(output, _OLD, str(os.getpid()))
     if _exchange(staging, output):
         # staging now holds the previous site.
@@ -99,25 +110,50 @@ def publish(staging: Path, output: Path, trash: Path) -> None:
         # which output/ is missing but the old site is still complete beside it.
         os.rename(output, old)
         os.rename(staging, output)
+    if keep is not None:
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        discard(keep, trash)
+        try:
+            os.rename(old, keep)
+            return True
+        except OSError:
+            pass
+    discard(old, trash)
+    return False
+
+
+def discard(folder: Path, trash: Path) -> None:
+    """Delete ``folder`` in the background, after moving it into ``trash``
+    (a folder in the cache): the build does not wait for thousands of unlinks,
+    and nothing is left beside the output. Whatever an interrupted deletion
+    leaves, the next build's ``empty_trash`` deletes."""
     trash.mkdir(parents=True, exist_ok=True)
+    discarded = trash / f"{folder.name}-{os.getpid()}-{time.monotonic_ns()}"
     try:
-        discarded = trash / old.name
-        os.rename(old, discarded)
+        os.rename(folder, discarded)
+    except FileNotFoundError:
+        return
     except OSError:
-        # The cache is on another file system: delete beside the output, now.
-        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)  # the cache is on another file system
         return
     _delete_in_background(discarded)
 
 
 def empty_trash(trash: Path) -> None:
-    if trash.is_dir():
-        shutil.rmtree(trash, ignore_errors=True)
+    """Delete, in the background, what an interrupted deletion left in ``trash``."""
+    leftovers = list(trash.iterdir()) if trash.is_dir() else []
+    if leftovers:
+        _delete_in_background(*leftovers)
 
 
-def _delete_in_background(folder: Path) -> None:
+def _delete_in_background(*folders: Path) -> None:
     subprocess.Popen(
-        [sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)", str(folder)],
+        [
+            sys.executable,
+            "-c",
+            "import shutil, sys\nfor folder in sys.argv[1:]: shutil.rmtree(folder, ignore_errors=True)",
+            *map(str, folders),
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -22,7 +22,7 @@ from django.conf import settings
 
 from .feeds import FEED_LENGTH
 from .models import CacheEntry, Post, SourceFile
-from .site_index import GENERATION_KEY, SiteIndex
+from .site_index import GENERATION_KEY, RELATED_POSTS, SiteIndex
 from .siteconfig import SiteConfig
 from .visibility import Visibility
 
@@ -48,7 +48,7 @@ _LISTED_FIELDS = (
 )
 
 
-def _digest(*parts) -> str:
+def digest(*parts) -> str:
     text = json.dumps(parts, default=str, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
@@ -70,12 +70,12 @@ def code_fingerprint() -> str:
     code = tree_fingerprint(
         base / "blog", *[Path(d) for d in settings.TEMPLATES[0]["DIRS"]], *[Path(d) for d in settings.STATICFILES_DIRS]
     )
-    return _digest(code, [version(name) for name in _PACKAGES])
+    return digest(code, [version(name) for name in _PACKAGES])
 
 
 def site_wide_key(site: SiteConfig, rule: Visibility, index: SiteIndex) -> str:
     navigation = [(page.slug, page.title) for page in index.pages]
-    return _digest(code_fingerprint(), site.as_dict(), rule.drafts, rule.future, navigation)
+    return digest(code_fingerprint(), site.as_dict(), rule.drafts, rule.future, navigation)
 
 
 def inputs_key(site: SiteConfig, rule: Visibility, content_files: dict[str, Path]) -> str:
@@ -94,24 +94,72 @@ def inputs_key(site: SiteConfig, rule: Visibility, content_files: dict[str, Path
         (relative, stat.st_size, stat.st_mtime_ns)
         for relative, stat in ((relative, source.stat()) for relative, source in content_files.items())
     ]
-    return _digest(generation, visible, code_fingerprint(), site.as_dict(), rule.drafts, rule.future, copies)
+    return digest(generation, visible, code_fingerprint(), site.as_dict(), rule.drafts, rule.future, copies)
 
 
 RELATED_ENTRY = "related"
 
 
 def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
-    """Every visible post's related posts, reused from the last build while no
-    post's place in the list or its tags changed (a body edit, say): finding
-    them costs seconds on a site of thousands of posts with popular tags."""
-    structure = _digest([(post.pk, [tag.slug for tag in post.tag_list]) for post in index.posts])
+    """Every visible post's related posts, worked out again only where the last
+    build's answer may have changed: counting them for every post costs
+    seconds on a site of thousands of posts with popular tags.
+
+    A post's related posts change only when a post sharing one of its tags
+    comes, goes, moves in the list or changes its tags. Posts are named by
+    their source file here, which stays the same when a post is re-read."""
+    current = [[post.source, [tag.slug for tag in post.tag_list]] for post in index.posts]
     stored = CacheEntry.objects.filter(key=RELATED_ENTRY).values_list("value", flat=True).first()
-    if stored and stored["structure"] == structure:
-        by_pk = {post.pk: post for post in index.posts}
-        return {int(pk): [by_pk[other] for other in others] for pk, others in stored["related"].items()}
-    related = {post.pk: index.related(post) for post in index.posts}
-    value = {"structure": structure, "related": {pk: [p.pk for p in others] for pk, others in related.items()}}
-    CacheEntry.objects.update_or_create(key=RELATED_ENTRY, defaults={"value": value})
+    if stored and stored.get("posts") == current:
+        by_source = {post.source: post for post in index.posts}
+        related = {by_source[s].pk: [by_source[o] for o in others] for s, others in stored["related"].items()}
+    else:
+        related = _update_related(index, stored, current)
+        value = {
+            "posts": current,
+            "related": {post.source: [other.source for other in related[post.pk]] for post in index.posts},
+        }
+        CacheEntry.objects.update_or_create(key=RELATED_ENTRY, defaults={"value": value})
+    index.remember_related(related)
+    return related
+
+
+def _update_related(index: SiteIndex, stored: dict | None, current: list) -> dict[int, list[Post]]:
+    """Related posts for ``current`` (source, tags) pairs, from the stored answer
+    for the last build's list where that is exact, counted afresh elsewhere."""
+    old_tags = dict(stored["posts"]) if stored and "posts" in stored else {}
+    new_tags = dict(current)
+    kept = [source for source, tags in current if old_tags.get(source) == tags]
+    kept_set = set(kept)
+    if not old_tags or [source for source, _tags in stored["posts"] if source in kept_set] != kept:
+        # No stored answer, or a post moved past another (a new date): ties
+        # between them would break the other way, so count everything.
+        return {post.pk: index.related(post) for post in index.posts}
+    gone = set(old_tags) - kept_set
+    arrived = [source for source in new_tags if source not in kept_set]
+    by_source = {post.source: post for post in index.posts}
+    position = {source: number for number, (source, _tags) in enumerate(current)}
+    # Posts that share a tag with an arrival: it may now rank among theirs.
+    arrivals_by_tag: dict[str, list[str]] = {}
+    for source in arrived:
+        for tag in new_tags[source]:
+            arrivals_by_tag.setdefault(tag, []).append(source)
+    related = {}
+    for post in index.posts:
+        source = post.source
+        previous = stored["related"].get(source)
+        if previous is None or source not in kept_set or any(other in gone for other in previous):
+            related[post.pk] = index.related(post)
+            continue
+        tags = set(new_tags[source])
+        arrivals = {other for tag in tags for other in arrivals_by_tag.get(tag, ())}
+        if not arrivals:
+            related[post.pk] = [by_source[other] for other in previous]
+            continue
+        # The new top few are among the old top few and the arrivals.
+        candidates = (arrivals | set(previous)) - {source}
+        ranked = sorted(candidates, key=lambda other: (-len(tags.intersection(new_tags[other])), position[other]))
+        related[post.pk] = [by_source[other] for other in ranked[:RELATED_POSTS]]
     return related
 
 
@@ -124,21 +172,21 @@ class PageKeys:
         self.site_wide = site_wide
         digests = dict(SourceFile.objects.values_list("path", "digest"))
         self._listed = {post.pk: self._listed_key(post) for post in index.posts}
-        self._full = {post.pk: _digest(self._listed[post.pk], digests.get(post.source)) for post in index.posts}
+        self._full = {post.pk: digest(self._listed[post.pk], digests.get(post.source)) for post in index.posts}
         self._pages = {
-            page.slug: _digest(
+            page.slug: digest(
                 [getattr(page, f) for f in ("source", "title", "description", "image", "updated", "extra")],
                 digests.get(page.source),
             )
             for page in index.pages
         }
-        self._all_listed = _digest(list(self._listed.values()))
+        self._all_listed = digest(list(self._listed.values()))
         self._related = related_posts(index)
-        self._tags = _digest([(tag.slug, tag.name, tag.count) for tag in index.tags])
+        self._tags = digest([(tag.slug, tag.name, tag.count) for tag in index.tags])
 
     @staticmethod
     def _listed_key(post: Post) -> str:
-        return _digest(
+        return digest(
             [getattr(post, name) for name in _LISTED_FIELDS],
             [(tag.slug, tag.name) for tag in post.tag_list],
             post.is_scheduled,
@@ -178,4 +226,4 @@ class PageKeys:
         else:
             # search, robots, 404, code.css: only site-wide inputs.
             parts = None
-        return _digest(self.site_wide, name, sorted(params.items()), parts)
+        return digest(self.site_wide, name, sorted(params.items()), parts)

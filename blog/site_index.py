@@ -37,6 +37,8 @@ class SiteIndex:
     _tags: dict[str, Tag] = field(default_factory=dict)
     _positions_by_tag: dict[str, list[int]] = field(default_factory=dict)
     _aliases: dict[str, Post] | None = None
+    # Worked out for every post at once by the build (render_keys.related_posts).
+    _related: dict[int, list[Post]] | None = None
 
     def __post_init__(self) -> None:
         self._tags = {tag.slug: tag for tag in self.tags}
@@ -74,8 +76,14 @@ class SiteIndex:
             self._aliases = {alias_file(alias): post for post in self.posts for alias in post.aliases}
         return self._aliases
 
+    def remember_related(self, related: dict[int, list[Post]]) -> None:
+        """Serve ``related`` (post pk -> its related posts) from now on."""
+        self._related = related
+
     def related(self, post: Post) -> list[Post]:
         """Up to RELATED_POSTS posts sharing the most tags; ties go to the newest."""
+        if self._related is not None and post.pk in self._related:
+            return self._related[post.pk]
         # Everything here runs in C, which matters: the build asks this of
         # every post, and a common tag can hold thousands of them. Counting
         # the list positions in ascending order makes most_common(), which

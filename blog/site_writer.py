@@ -4,19 +4,28 @@ A file that is the same as in the previous output is hard-linked from it, so
 its modification time stays as it was (rsync and S3 sync then skip it) and
 nothing is copied. A changed file is written as a new file, never through a
 link, so the previous output is never modified in place.
+
+The staging folder may start empty, or as the site before the previous one
+(the spare tree, see ``blog/output_dir.py``), in which most files are already
+links to the previous output's: ``same`` names those, and they are left alone.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 
 class SiteWriter:
-    def __init__(self, staging: Path, previous: Path | None) -> None:
+    def __init__(self, staging: Path, previous: Path | None, same: Iterable[str] = ()) -> None:
         self.staging = staging
         self.previous = previous
+        # Files of the staging folder that are already the previous output's.
+        self.same = set(same)
+        # Files this build wrote anew: they differ from the previous output's.
+        self.fresh: set[str] = set()
         self._made_dirs: set[Path] = set()
 
     def _target(self, relative: str) -> Path:
@@ -33,22 +42,39 @@ class SiteWriter:
         old = self.previous / relative
         return old if old.is_file() else None
 
+    def _link_old(self, old: Path, relative: str) -> None:
+        if relative in self.same:
+            return
+        target = self._target(relative)
+        _unlink(target)
+        _link_or_copy(old, target)
+
+    def _new_file(self, relative: str) -> Path:
+        """The path to write ``relative`` at, with nothing there: writing through an
+        existing name could write through a link into the previous output."""
+        target = self._target(relative)
+        _unlink(target)
+        self.same.discard(relative)
+        self.fresh.add(relative)
+        return target
+
     def reuse(self, relative: str) -> bool:
         """Link the previous build's file; False if there is none."""
+        if relative in self.same:
+            return True
         old = self._old(relative)
         if old is None:
             return False
-        _link_or_copy(old, self._target(relative))
+        self._link_old(old, relative)
         return True
 
     def write(self, relative: str, data: bytes) -> bool:
         """Write ``data``; True if it differs from the previous build's file."""
-        target = self._target(relative)
         old = self._old(relative)
         if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
-            _link_or_copy(old, target)
+            self._link_old(old, relative)
             return False
-        target.write_bytes(data)
+        self._new_file(relative).write_bytes(data)
         return True
 
     def copy(self, source: Path, relative: str, compare_bytes: bool = False) -> bool:
@@ -57,7 +83,6 @@ class SiteWriter:
         Files are the same when size and mtime are (copies keep the mtime), or,
         with ``compare_bytes``, when their bytes are: for files that are made
         again on every run, such as collected static files."""
-        target = self._target(relative)
         old = self._old(relative)
         if old is not None:
             old_stat, new_stat = old.stat(), source.stat()
@@ -66,10 +91,33 @@ class SiteWriter:
             else:
                 same = (old_stat.st_size, old_stat.st_mtime_ns) == (new_stat.st_size, new_stat.st_mtime_ns)
             if same:
-                _link_or_copy(old, target)
+                self._link_old(old, relative)
                 return False
-        shutil.copy2(source, target)
+        shutil.copy2(source, self._new_file(relative))
         return True
+
+    def discard(self, relative: str) -> None:
+        """Remove a file the new site does not have, and folders it leaves empty."""
+        self.same.discard(relative)
+        target = self.staging / relative
+        if not _unlink(target):
+            return
+        folder = target.parent
+        while folder != self.staging:
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty
+            self._made_dirs.discard(folder)
+            folder = folder.parent
+
+
+def _unlink(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _link_or_copy(source: Path, target: Path) -> None:

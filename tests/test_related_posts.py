@@ -1,0 +1,88 @@
+"""Related posts worked out from the last build's answer must equal a full count."""
+
+from __future__ import annotations
+
+import random
+import types
+
+import pytest
+
+from blog.models import Post, Tag
+from blog.render_keys import _update_related
+from blog.site_index import SiteIndex
+
+TAGS = [f"tag-{n}" for n in range(8)]
+
+
+def make_index(entries: list[tuple[str, list[str]]]) -> SiteIndex:
+    """An index of unsaved posts, newest first, named by source; pks differ per call
+    as they do when the sync re-creates rows."""
+    tags = {slug: Tag(pk=n + 1, slug=slug, name=slug) for n, slug in enumerate(TAGS)}
+    posts = []
+    base = random.randrange(1, 10**6)
+    for number, (source, slugs) in enumerate(entries):
+        post = Post(pk=base + number, source=source, slug=source)
+        post.tag_list = [tags[slug] for slug in slugs]
+        posts.append(post)
+    used = sorted({slug for _s, slugs in entries for slug in slugs})
+    for slug in used:
+        tags[slug].count = sum(slug in slugs for _s, slugs in entries)
+    return SiteIndex(posts=posts, tags=[tags[slug] for slug in used], pages=[])
+
+
+def stored_answer(entries) -> dict:
+    index = make_index(entries)
+    return {
+        "posts": [[source, slugs] for source, slugs in entries],
+        "related": {post.source: [other.source for other in index.related(post)] for post in index.posts},
+    }
+
+
+def answers(index: SiteIndex, related: dict) -> dict[str, list[str]]:
+    return {post.source: [other.source for other in related[post.pk]] for post in index.posts}
+
+
+def mutate(rng: random.Random, entries: list, counter: types.SimpleNamespace) -> list:
+    entries = [list(entry) for entry in entries]
+    for _ in range(rng.randint(1, 3)):
+        kind = rng.choice(["add", "remove", "retag", "move", "add"])
+        if kind == "add" or not entries:
+            counter.n += 1
+            entries.insert(rng.randint(0, len(entries)), [f"new-{counter.n}", rng.sample(TAGS, rng.randint(0, 3))])
+        elif kind == "remove":
+            entries.pop(rng.randrange(len(entries)))
+        elif kind == "retag":
+            entries[rng.randrange(len(entries))][1] = rng.sample(TAGS, rng.randint(0, 3))
+        else:
+            entries.insert(rng.randint(0, len(entries) - 1), entries.pop(rng.randrange(len(entries))))
+    return [(source, slugs) for source, slugs in entries]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_updated_related_posts_equal_a_full_count(seed):
+    rng = random.Random(seed)
+    entries = [(f"post-{n}", rng.sample(TAGS, rng.randint(0, 4))) for n in range(rng.randint(1, 40))]
+    counter = types.SimpleNamespace(n=0)
+    for _step in range(6):
+        stored = stored_answer(entries)
+        entries = mutate(rng, entries, counter)
+        index = make_index(entries)
+        current = [[source, slugs] for source, slugs in entries]
+        updated = answers(index, _update_related(index, stored, current))
+        full = answers(index, {post.pk: index.related(post) for post in index.posts})
+        assert updated == full
+
+
+def test_an_added_post_joins_the_related_posts_of_posts_sharing_its_tags(monkeypatch):
+    x, y, z = TAGS[:3]
+    entries = [("a", [x]), ("b", [x, y]), ("c", [z])]
+    stored = stored_answer(entries)
+    entries = [("new", [x, y]), *entries]
+    index = make_index(entries)
+    counted = []
+    full_count = SiteIndex.related
+    monkeypatch.setattr(SiteIndex, "related", lambda self, post: counted.append(post.source) or full_count(self, post))
+    updated = answers(index, _update_related(index, stored, [[s, t] for s, t in entries]))
+    assert updated == {"new": ["b", "a"], "a": ["new", "b"], "b": ["new", "a"], "c": []}
+    # Only the new post is counted from scratch; the others are updated.
+    assert counted == ["new"]
