@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,10 +28,11 @@ from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import connections, transaction
 from django.test.utils import override_settings
+from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django_distill import request as distill_request
-from django_distill.renderer import DistillRenderer, render_pattern
-from django_distill.urls import get_distilled_url_by_name
+from django_distill.renderer import DistillRenderer, render_uri
+from django_distill.request import get_uri_values
 
 from . import output_dir, workers
 from .content_sync import MARKDOWN_SUFFIXES, display_path, sync_content
@@ -193,7 +195,7 @@ class _Plan:
     """Every file of the new site, with the key of what went into it."""
 
     keys: dict[str, str] = field(default_factory=dict)
-    pages: list[tuple[str, dict, str]] = field(default_factory=list)  # (URL name, params, file)
+    pages: list[tuple[URLPattern, dict, str, str]] = field(default_factory=list)  # (pattern, params, file, URL)
     sources: dict[str, Path] = field(default_factory=dict)  # page file -> the Markdown behind it
     copies: dict[str, Path] = field(default_factory=dict)  # static and content files -> their source
     content: set[str] = field(default_factory=set)  # which of the copies come from content/
@@ -216,11 +218,10 @@ def _plan(run: _Run, index, renderer) -> _Plan:
     site_wide = site_wide_key(run.site, run.rule, index)
     page_keys = PageKeys(index, run.site, site_wide)
     plan = _Plan()
-    for pattern, params, uri in renderer.get_urls_to_render():
-        params = params if isinstance(params, dict) else {}
+    for pattern, params, uri in _site_urls(renderer):
         relative = output_file_for(uri)
         plan.keys[relative] = page_keys.key(pattern.name, params)
-        plan.pages.append((pattern.name, params, relative))
+        plan.pages.append((pattern, params, relative, uri))
         source = _source_of(index, pattern.name, params)
         if source:
             plan.sources[relative] = run.content_dir / source
@@ -277,8 +278,8 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     try:
         writer.write(output_dir.MARKER, output_dir.marker(plan.build_id))
         to_render = [
-            (name, params, relative)
-            for name, params, relative in plan.pages
+            (relative, uri, pattern.distill_status_codes)
+            for pattern, params, relative, uri in plan.pages
             if not (stored.get(relative) == plan.keys[relative] and writer.reuse(relative))
         ]
         written = 0
@@ -354,15 +355,14 @@ def _one_wsgi_handler():
 _writer: SiteWriter | None = None
 
 
-def _render_one(task: tuple[str, dict, str]) -> tuple[str, bool, PageLinks]:
-    name, params, relative = task
-    pattern = get_distilled_url_by_name(name, namespace="blog")
-    _uri, _filename, _status, _headers, body = render_pattern(pattern, params, None)
+def _render_one(task: tuple[str, str, tuple[int, ...]]) -> tuple[str, bool, PageLinks]:
+    relative, uri, status_codes = task
+    _status, _headers, body = render_uri(uri, status_codes)
     found = extract(body) if relative.endswith(CHECKED_SUFFIXES) else PageLinks()
     return relative, _writer.write(relative, body), found
 
 
-def _render_pages(writer: SiteWriter, tasks: list[tuple[str, dict, str]]):
+def _render_pages(writer: SiteWriter, tasks: list[tuple[str, str, tuple[int, ...]]]):
     """Render ``tasks`` in worker processes, yielding (file, whether its bytes changed, its links)."""
     global _writer
     _writer = writer  # forked workers inherit it
@@ -371,6 +371,17 @@ def _render_pages(writer: SiteWriter, tasks: list[tuple[str, dict, str]]):
             yield from run(_render_one, tasks)
     finally:
         _writer = None
+
+
+def _site_urls(renderer: DistillRenderer) -> Iterator[tuple[URLPattern, dict, str]]:
+    """Every page django-distill would render: (pattern, params, URL). The same
+    as its get_urls_to_render, with one reverse() a page where distill makes two:
+    it tries each name without its namespace first, which for ours always fails."""
+    for pattern in renderer.urls_to_render:
+        name = f"{pattern.distill_namespace}:{pattern.name}" if pattern.distill_namespace else pattern.name
+        for params in get_uri_values(pattern.distill_func, pattern.name):
+            params = params if isinstance(params, dict) else {}
+            yield pattern, params, reverse(name, kwargs=params)
 
 
 def _source_of(index, name: str, params: dict) -> str:
@@ -411,7 +422,7 @@ def _link_check(run: _Run, plan: _Plan, stored: dict[str, str], rendered: dict[s
     if unchanged:
         findings = [Finding(*finding) for finding in record["findings"]]
     else:
-        pages = {relative for _name, _params, relative in plan.pages}
+        pages = {relative for _pattern, _params, relative, _uri in plan.pages}
         links = _stored_links(pages - rendered.keys()) | rendered
         findings = find_broken_links(run.site, links, set(plan.keys), plan.sources)
     return _LinkCheck(findings, describe(findings, plan.sources), sources_key)
