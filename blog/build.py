@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -41,7 +40,7 @@ from .link_check import CHECKED_SUFFIXES, Finding, PageLinks, describe, extract,
 from .models import CacheEntry, OutputFile, Page, Post
 from .paths import output_file_for
 from .progress import Progress
-from .render_keys import PageKeys, digest, inputs_key, site_wide_key, tree_fingerprint
+from .render_keys import PageKeys, code_fingerprint, digest, inputs_key, site_wide_key, tree_fingerprint
 from .site_index import pinned_index
 from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
@@ -64,6 +63,8 @@ LINK_PROBLEMS = "link_problems"
 LINK_FINDINGS = "link_findings"
 # The inputs of the tree in the output folder.
 INPUTS_ENTRY = "inputs"
+# Every page's URL, by route and parameters.
+URLS_ENTRY = "urls"
 # Which tree the spare folder holds, and which of its files differ from the output's.
 SPARE_ENTRY = "spare"
 
@@ -373,15 +374,31 @@ def _render_pages(writer: SiteWriter, tasks: list[tuple[str, str, tuple[int, ...
         _writer = None
 
 
-def _site_urls(renderer: DistillRenderer) -> Iterator[tuple[URLPattern, dict, str]]:
-    """Every page django-distill would render: (pattern, params, URL). The same
-    as its get_urls_to_render, with one reverse() a page where distill makes two:
-    it tries each name without its namespace first, which for ours always fails."""
+def _site_urls(renderer: DistillRenderer) -> list[tuple[URLPattern, dict, str]]:
+    """Every page django-distill would render: (pattern, params, URL), as its
+    get_urls_to_render lists them. The URLs are remembered between builds, as
+    reversing thousands of them costs about a second, and while the code is the
+    same a page's URL depends only on its parameters. (distill itself reverses
+    each twice: it tries the name without its namespace first, which for ours
+    always fails.)"""
+    stored = CacheEntry.objects.filter(key=URLS_ENTRY).values_list("value", flat=True).first()
+    known = {}
+    if stored and stored["code"] == code_fingerprint():
+        known = {(name, *map(tuple, params)): uri for name, params, uri in stored["urls"]}
+    urls, remembered, reversed_any = [], [], False
     for pattern in renderer.urls_to_render:
         name = f"{pattern.distill_namespace}:{pattern.name}" if pattern.distill_namespace else pattern.name
         for params in get_uri_values(pattern.distill_func, pattern.name):
             params = params if isinstance(params, dict) else {}
-            yield pattern, params, reverse(name, kwargs=params)
+            uri = known.get((name, *params.items()))
+            if uri is None:
+                uri, reversed_any = reverse(name, kwargs=params), True
+            urls.append((pattern, params, uri))
+            remembered.append([name, list(params.items()), uri])
+    if reversed_any or len(urls) != len(known):
+        value = {"code": code_fingerprint(), "urls": remembered}
+        CacheEntry.objects.update_or_create(key=URLS_ENTRY, defaults={"value": value})
+    return urls
 
 
 def _source_of(index, name: str, params: dict) -> str:

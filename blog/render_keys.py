@@ -172,7 +172,8 @@ class PageKeys:
         self.site_wide = site_wide
         digests = dict(SourceFile.objects.values_list("path", "digest"))
         self._listed = {post.pk: self._listed_key(post) for post in index.posts}
-        self._full = {post.pk: digest(self._listed[post.pk], digests.get(post.source)) for post in index.posts}
+        # A post in full: what lists show of it, and its source (the body).
+        self._full = {post.pk: (self._listed[post.pk], digests.get(post.source)) for post in index.posts}
         self._pages = {
             page.slug: digest(
                 [getattr(page, f) for f in ("source", "title", "description", "image", "updated", "extra")],
