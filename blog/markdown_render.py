@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
+from pathlib import Path
 
 import markdown
 from markdown.extensions import codehilite
 from markdown.extensions.toc import slugify_unicode
+from pygments.formatters.html import HtmlFormatter
 from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
+from . import html_text
 from .html_text import plain_text, summary_fragment
 
 # Posts shorter than this many words still say "1 min read".
@@ -38,8 +42,26 @@ EXTENSIONS = [
     "tables",
     "toc",
 ]
+
+
+class _HtmlFormatter(HtmlFormatter):
+    """Pygments' HTML formatter, with its token-class tables built once per
+    style and class prefix instead of once per code block (about 0.7 ms each).
+    The tables are only read after they are built, so formatters can share them."""
+
+    _tables: dict[tuple, tuple[dict, dict]] = {}
+
+    def _create_stylesheet(self) -> None:
+        key = (self.style, self.classprefix)
+        tables = self._tables.get(key)
+        if tables is None:
+            super()._create_stylesheet()
+            tables = self._tables[key] = (self.ttype2class, self.class2style)
+        self.ttype2class, self.class2style = tables
+
+
 EXTENSION_CONFIGS = {
-    "codehilite": {"css_class": "highlight", "guess_lang": False},
+    "codehilite": {"css_class": "highlight", "guess_lang": False, "pygments_formatter": _HtmlFormatter},
     "toc": {
         "permalink": "#",
         "permalink_title": "Link to this section",
@@ -82,8 +104,9 @@ def renderer_fingerprint() -> str:
         version("Pygments"),
         repr(EXTENSIONS),
         repr({k: {n: getattr(v, "__name__", v) for n, v in c.items()} for k, c in EXTENSION_CONFIGS.items()}),
-        _JEKYLL_HIGHLIGHT.pattern,
-        _HUGO_HIGHLIGHT.pattern,
+        # This module and the HTML helpers it uses: the formatter and the
+        # summary rules are code, not configuration.
+        *(Path(module.__file__).read_text(encoding="utf-8") for module in (sys.modules[__name__], html_text)),
         str(WORDS_PER_MINUTE),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import re
 
+import markdown
 import pytest
+from pygments.formatters.html import HtmlFormatter
 
 from blog.frontmatter import split_front_matter
-from blog.markdown_render import TOC_MIN_HEADINGS, WORDS_PER_MINUTE, render_markdown, renderer_fingerprint
+from blog.markdown_render import (
+    EXTENSION_CONFIGS,
+    EXTENSIONS,
+    TOC_MIN_HEADINGS,
+    WORDS_PER_MINUTE,
+    _HtmlFormatter,
+    render_markdown,
+    renderer_fingerprint,
+)
 
 from .conftest import SITE_FIXTURE
 from .html_tree import parse_html
@@ -159,3 +169,19 @@ def test_code_without_a_known_language_is_plain_text(source):
     assert block.find("code").text() == "x = 1 < 2"
     # Plain text: no token is classified.
     assert not token_classes(block)
+
+
+def test_highlighting_matches_pygments_own_formatter():
+    source = "Text.\n\n```python\ndef f(x):\n    return x * 2  # double\n```\n\n```js\nlet y = `t`;\n```\n"
+    plain = dict(EXTENSION_CONFIGS, codehilite={**EXTENSION_CONFIGS["codehilite"], "pygments_formatter": "html"})
+    expected = markdown.Markdown(extensions=EXTENSIONS, extension_configs=plain, output_format="html").convert(source)
+    assert render_markdown(source).html == expected
+    assert render_markdown(source).html == expected  # the second block of a style reuses its tables
+
+
+@pytest.mark.parametrize("style", ["monokai", "default"])
+def test_formatter_tables_are_kept_per_style(style):
+    _HtmlFormatter(style="default")
+    _HtmlFormatter(style="monokai")
+    assert _HtmlFormatter(style=style).class2style == HtmlFormatter(style=style).class2style
+    assert _HtmlFormatter(style=style).get_style_defs(".x") == HtmlFormatter(style=style).get_style_defs(".x")
