@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connection, reset_queries
 
 from blog.content_sync import find_sources, sync_content, tag_slug
 from blog.errors import ContentErrors
@@ -231,3 +232,15 @@ def test_changing_the_time_zone_reads_everything_again(content):
     assert report.rendered == 11
     # 1 July 04:30 UTC is still 30 June in Los Angeles.
     assert Post.objects.get(slug="offset-date").url_month == 6
+
+
+def test_with_debug_on_the_sync_keeps_no_queries(settings):
+    # DEBUG keeps every query's text, parameters quoted in: all the HTML of a site.
+    settings.DEBUG = True
+    reset_queries()
+    report = sync_content(SITE_FIXTURE)
+    assert report.rendered == len(SOURCES)
+    assert not [query for query in connection.queries if "INSERT" in query["sql"]]
+    # Queries after the sync are logged again.
+    assert Post.objects.count() == len(SOURCES) - 1
+    assert "COUNT(*)" in connection.queries[-1]["sql"]
