@@ -404,22 +404,20 @@ def _site_urls(renderer: DistillRenderer) -> list[tuple[URLPattern, dict, str]]:
     each twice: it tries the name without its namespace first, which for ours
     always fails.)"""
     stored = CacheEntry.objects.filter(key=URLS_ENTRY).values_list("value", flat=True).first()
-    known = {}
-    if stored and stored["code"] == code_fingerprint():
-        known = {(name, *map(tuple, params)): uri for name, params, uri in stored["urls"]}
-    urls, remembered, reversed_any = [], [], False
+    known = stored["urls"] if stored and stored["code"] == code_fingerprint() else {}
+    urls, remembered = [], {}
     for pattern in renderer.urls_to_render:
         name = f"{pattern.distill_namespace}:{pattern.name}" if pattern.distill_namespace else pattern.name
         for params in get_uri_values(pattern.distill_func, pattern.name):
             params = params if isinstance(params, dict) else {}
-            uri = known.get((name, *params.items()))
-            if uri is None:
-                uri, reversed_any = reverse(name, kwargs=params), True
+            # Values are ints and slugs, or a lone alias path: joined, they are unambiguous.
+            route = "/".join([name, *map(str, params.values())])
+            uri = remembered[route] = known.get(route) or reverse(name, kwargs=params)
             urls.append((pattern, params, uri))
-            remembered.append([name, list(params.items()), uri])
-    if reversed_any or len(urls) != len(known):
-        value = {"code": code_fingerprint(), "urls": remembered}
-        CacheEntry.objects.update_or_create(key=URLS_ENTRY, defaults={"value": value})
+    if remembered != known:
+        CacheEntry.objects.update_or_create(
+            key=URLS_ENTRY, defaults={"value": {"code": code_fingerprint(), "urls": remembered}}
+        )
     return urls
 
 

@@ -163,6 +163,28 @@ def _update_related(index: SiteIndex, stored: dict | None, current: list) -> dic
     return related
 
 
+SHOWN_ENTRY = "shown_fields"
+
+
+def _shown_fields(index: SiteIndex, digests: dict[str, str]) -> dict[str, str]:
+    """For each post's source, a digest of the fields list pages show, reused
+    while the source file and the way it is read are the same: computing it
+    for every post of a large site costs about half a second."""
+    reading = CacheEntry.objects.filter(key="fingerprint").values_list("value", flat=True).first()
+    stored = CacheEntry.objects.filter(key=SHOWN_ENTRY).values_list("value", flat=True).first()
+    known = stored["posts"] if stored and stored["reading"] == reading else {}
+    shown = {}
+    for post in index.posts:
+        entry = known.get(post.source)
+        if entry and entry[0] == digests.get(post.source):
+            shown[post.source] = entry
+        else:
+            shown[post.source] = [digests.get(post.source), digest([getattr(post, f) for f in _LISTED_FIELDS])]
+    if shown != known:
+        CacheEntry.objects.update_or_create(key=SHOWN_ENTRY, defaults={"value": {"reading": reading, "posts": shown}})
+    return {source: entry[1] for source, entry in shown.items()}
+
+
 class PageKeys:
     """Computes the key of any page the URL patterns produce."""
 
@@ -171,7 +193,11 @@ class PageKeys:
         self.site = site
         self.site_wide = site_wide
         digests = dict(SourceFile.objects.values_list("path", "digest"))
-        self._listed = {post.pk: self._listed_key(post) for post in index.posts}
+        shown = _shown_fields(index, digests)
+        self._listed = {
+            post.pk: (shown[post.source], [(tag.slug, tag.name) for tag in post.tag_list], post.is_scheduled)
+            for post in index.posts
+        }
         # A post in full: what lists show of it, and its source (the body).
         self._full = {post.pk: (self._listed[post.pk], digests.get(post.source)) for post in index.posts}
         self._pages = {
@@ -184,14 +210,6 @@ class PageKeys:
         self._all_listed = digest(list(self._listed.values()))
         self._related = related_posts(index)
         self._tags = digest([(tag.slug, tag.name, tag.count) for tag in index.tags])
-
-    @staticmethod
-    def _listed_key(post: Post) -> str:
-        return digest(
-            [getattr(post, name) for name in _LISTED_FIELDS],
-            [(tag.slug, tag.name) for tag in post.tag_list],
-            post.is_scheduled,
-        )
 
     def _page_of(self, posts: list[Post], number: int) -> tuple:
         per_page = self.site.posts_per_page
