@@ -34,7 +34,7 @@ from django_distill import request as distill_request
 from django_distill.renderer import DistillRenderer, render_uri
 from django_distill.request import get_uri_values
 
-from . import output_dir, workers
+from . import output_dir, summaries, workers
 from .content_sync import MARKDOWN_SUFFIXES, display_path, sync_content
 from .errors import ContentErrors, ContentProblem
 from .link_check import CHECKED_SUFFIXES, Finding, PageLinks, describe, extract, find_broken_links
@@ -64,6 +64,10 @@ LINK_PROBLEMS = "link_problems"
 LINK_FINDINGS = "link_findings"
 # The inputs of the tree in the output folder.
 INPUTS_ENTRY = "inputs"
+# Rows named in one query, well under SQLite's limit on parameters.
+QUERY_BATCH = 500
+# The pages that show post summaries.
+SUMMARY_PAGES = frozenset({"index", "index_page", "tag", "tag_page"})
 # Every page's URL, by route and parameters.
 URLS_ENTRY = "urls"
 # Which tree the spare folder holds, and which of its files differ from the output's.
@@ -202,6 +206,7 @@ class _Plan:
     copies: dict[str, Path] = field(default_factory=dict)  # static and content files -> their source
     content: set[str] = field(default_factory=set)  # which of the copies come from content/
     skipped: list[ContentProblem] = field(default_factory=list)
+    page_keys: PageKeys | None = None
 
     @cached_property
     def build_id(self) -> str:
@@ -219,7 +224,7 @@ def _plan(run: _Run, index, renderer) -> _Plan:
     _collect_static(run.static_root)
     site_wide = site_wide_key(run.site, run.rule, index)
     page_keys = PageKeys(index, run.site, site_wide)
-    plan = _Plan()
+    plan = _Plan(page_keys=page_keys)
     for pattern, params, uri in _site_urls(renderer):
         relative = output_file_for(uri)
         plan.keys[relative] = page_keys.key(pattern.name, params)
@@ -280,17 +285,22 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     try:
         writer.write(output_dir.MARKER, output_dir.marker(plan.build_id))
         to_render = [
-            (relative, uri, pattern.distill_status_codes)
+            (relative, uri, pattern.distill_status_codes, pattern.name)
             for pattern, params, relative, uri in plan.pages
             if not (stored.get(relative) == plan.keys[relative] and writer.reuse(relative))
         ]
+        summary_keys = _prepare_summaries(index, plan, to_render)
         written = 0
         rendered: dict[str, PageLinks] = {}
+        fresh_summaries: dict[str, str] = {}
         run.progress.phase("render pages", len(to_render))
-        for relative, changed, found in _render_pages(writer, to_render):
+        for relative, changed, found, fresh in _render_pages(writer, to_render):
             run.progress.advance()
             written += changed
             rendered[relative] = found
+            fresh_summaries.update(fresh)
+        if summary_keys:
+            summaries.store(fresh_summaries, summary_keys)
         run.progress.end_phase(f"{len(to_render)} of {len(plan.pages)} pages")
         run.progress.phase("write", len(plan.copies))
         for relative, source in plan.copies.items():
@@ -378,15 +388,16 @@ def _one_wsgi_handler():
 _writer: SiteWriter | None = None
 
 
-def _render_one(task: tuple[str, str, tuple[int, ...]]) -> tuple[str, bool, PageLinks]:
-    relative, uri, status_codes = task
+def _render_one(task: tuple[str, str, tuple[int, ...], str]) -> tuple[str, bool, PageLinks, dict[str, str]]:
+    relative, uri, status_codes, _name = task
     _status, _headers, body = render_uri(uri, status_codes)
     found = extract(body) if relative.endswith(CHECKED_SUFFIXES) else PageLinks()
-    return relative, _writer.write(relative, body), found
+    return relative, _writer.write(relative, body), found, summaries.take_fresh()
 
 
-def _render_pages(writer: SiteWriter, tasks: list[tuple[str, str, tuple[int, ...]]]):
-    """Render ``tasks`` in worker processes, yielding (file, whether its bytes changed, its links)."""
+def _render_pages(writer: SiteWriter, tasks: list[tuple[str, str, tuple[int, ...], str]]):
+    """Render ``tasks`` in worker processes, yielding (file, whether its bytes
+    changed, its links, the post summaries rendered for it)."""
     global _writer
     _writer = writer  # forked workers inherit it
     try:
@@ -394,6 +405,17 @@ def _render_pages(writer: SiteWriter, tasks: list[tuple[str, str, tuple[int, ...
             yield from run(_render_one, tasks)
     finally:
         _writer = None
+
+
+def _prepare_summaries(index, plan: _Plan, to_render: list) -> set[str]:
+    """Give the posts their stored summaries when list pages are to be
+    rendered (blog/summaries.py); returns the summary keys in use, or an empty
+    set when no list page is rendered."""
+    if not any(name in SUMMARY_PAGES for *_task, name in to_render):
+        return set()
+    keys = {post.pk: plan.page_keys.summary_key(post) for post in index.posts}
+    summaries.prepare(index.posts, keys)
+    return set(keys.values())
 
 
 def _site_urls(renderer: DistillRenderer) -> list[tuple[URLPattern, dict, str]]:
@@ -430,8 +452,13 @@ def _source_of(index, name: str, params: dict) -> str:
 
 
 def _stored_links(paths) -> dict[str, PageLinks]:
-    rows = OutputFile.objects.filter(path__in=list(paths)).values_list("path", "links", "ids") if paths else []
-    return {path: PageLinks(links, ids) for path, links, ids in rows}
+    if not paths:
+        return {}
+    rows = OutputFile.objects.values_list("path", "links", "ids")
+    if len(paths) <= QUERY_BATCH:
+        rows = rows.filter(path__in=list(paths))
+    # Otherwise all rows, filtered here: SQLite limits the parameters of a query.
+    return {path: PageLinks(links, ids) for path, links, ids in rows if path in paths}
 
 
 @dataclass
@@ -544,7 +571,9 @@ def _remember(
     with transaction.atomic():
         if stored:
             changed = {path for path, key in plan.keys.items() if stored.get(path) != key} | rendered.keys()
-            OutputFile.objects.filter(path__in=list((stored.keys() - plan.keys.keys()) | changed)).delete()
+            replaced = list((stored.keys() - plan.keys.keys()) | changed)
+            for start in range(0, len(replaced), QUERY_BATCH):
+                OutputFile.objects.filter(path__in=replaced[start : start + QUERY_BATCH]).delete()
         else:
             changed = plan.keys.keys()
             OutputFile.objects.all().delete()

@@ -211,6 +211,10 @@ class PageKeys:
         self._related = related_posts(index)
         self._tags = digest([(tag.slug, tag.name, tag.count) for tag in index.tags])
 
+    def summary_key(self, post: Post) -> str:
+        """The key of the post's summary on list pages (blog/summaries.py)."""
+        return digest(self.site_wide, "summary", self._listed[post.pk])
+
     def _page_of(self, posts: list[Post], number: int) -> tuple:
         per_page = self.site.posts_per_page
         shown = posts[(number - 1) * per_page : number * per_page]
