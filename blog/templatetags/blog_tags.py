@@ -1,4 +1,4 @@
-"""Template helpers for absolute URLs and safely embedded JSON."""
+"""Template helpers: absolute URLs, safely embedded JSON, post summaries rendered once."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template import Context
+from django.urls import get_script_prefix
 from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -47,3 +49,28 @@ def json_ld(data: dict) -> str:
 def script_json(value) -> str:
     """JSON for use inside an inline <script>, safe against '</script>'."""
     return mark_safe(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES))
+
+
+# The template a summary on the list pages comes from; override it to change them all.
+SUMMARY_TEMPLATE = "includes/post_summary.html"
+
+
+@register.simple_tag(takes_context=True)
+def post_summary(context, post) -> str:
+    """``includes/post_summary.html`` for ``post``, rendered once and reused on
+    every list page that shows the post (the home page, its tags' pages).
+
+    The summary sees ``post`` and ``site`` only, never the page around it, so
+    it is the same wherever it appears. The HTML is kept on the post object: the
+    site index loads new objects whenever the content changes, so an edited
+    post renders afresh. The key covers the rest of what the summary shows: the
+    template (the preview reloads an edited one), the site's settings, the URL
+    prefix and whether the post is still scheduled."""
+    site = context["site"]
+    template = context.template.engine.get_template(SUMMARY_TEMPLATE)
+    key = (template, site, get_script_prefix(), post.is_scheduled)
+    cached = post.__dict__.get("_summary_cache")
+    if cached is None or cached[0] != key:
+        html = template.render(Context({"post": post, "site": site}, autoescape=context.autoescape))
+        cached = post.__dict__["_summary_cache"] = (key, html)
+    return cached[1]
