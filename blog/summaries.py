@@ -13,6 +13,8 @@ stored.
 
 from __future__ import annotations
 
+from django.utils.safestring import mark_safe
+
 from .models import SummaryFragment
 
 # Rows deleted per query, well under SQLite's limit on parameters.
@@ -37,7 +39,10 @@ def prepare(posts, keys: dict[int, str]) -> None:
 
 
 def stored(post) -> str | None:
-    return post.__dict__.get("stored_summary")
+    """The summary an earlier build rendered for the post as it is now, or None."""
+    html = post.__dict__.get("stored_summary")
+    # Template output, stored as text: it was escaped when it was rendered.
+    return mark_safe(html) if html is not None else None
 
 
 def record(post, html: str) -> None:

@@ -13,6 +13,7 @@ from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from .. import summaries
 from ..siteconfig import active_site, url_prefix
 
 register = template.Library()
@@ -71,6 +72,10 @@ def post_summary(context, post) -> str:
     key = (template, site, get_script_prefix(), post.is_scheduled)
     cached = post.__dict__.get("_summary_cache")
     if cached is None or cached[0] != key:
-        html = template.render(Context({"post": post, "site": site}, autoescape=context.autoescape))
+        # In a build, an earlier build may have rendered it already (blog/summaries.py).
+        html = summaries.stored(post)
+        if html is None:
+            html = template.render(Context({"post": post, "site": site}, autoescape=context.autoescape))
+            summaries.record(post, html)
         cached = post.__dict__["_summary_cache"] = (key, html)
     return cached[1]

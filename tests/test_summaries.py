@@ -1,0 +1,122 @@
+"""List pages reuse the post summaries an earlier build rendered, and render a
+summary again as soon as anything it shows changes."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from .conftest import ROOT, build_command, build_env, run_build
+from .html_tree import parse_html
+
+POSTS = 14
+PLANTED = "planted-by-the-test"
+
+
+def write_site(content: Path) -> None:
+    (content / "posts").mkdir(parents=True)
+    (content / "site.toml").write_text(
+        'title = "Summaries"\nbase_url = "https://summaries.example/"\ntime_zone = "UTC"\nposts_per_page = 5\n',
+        encoding="utf-8",
+    )
+    for number in range(POSTS):
+        write_post(content, number, f"Post {number}")
+
+
+def write_post(content: Path, number: int, title: str) -> None:
+    (content / "posts" / f"post-{number:02d}.md").write_text(
+        f'---\ntitle: "{title}"\ndate: 2024-01-{number + 1:02d} 12:00\ntags: [notes]\n---\n'
+        f"The opening of post {number}.\n\nThe rest of post {number}.\n",
+        encoding="utf-8",
+    )
+
+
+def summaries_on(page: Path) -> dict[str, str]:
+    """Title of each summary on a list page -> the text of its summary paragraph."""
+    document = parse_html(page.read_text(encoding="utf-8"))
+    found = {}
+    for article in document.with_class("post-summary", "article"):
+        title = article.find("h2").text().strip()
+        found[title] = " ".join(div.text() for div in article.with_class("summary"))
+    return found
+
+
+def plant(cache: Path, summary_text: str) -> int:
+    """Rewrite the stored summary holding ``summary_text``; returns the rows changed."""
+    with sqlite3.connect(cache / "blog.sqlite3") as database:
+        changed = database.execute(
+            "UPDATE blog_summaryfragment SET html = replace(html, ?, ?) WHERE html LIKE ?",
+            (summary_text, f"{summary_text} {PLANTED}", f"%{summary_text}%"),
+        ).rowcount
+    return changed
+
+
+def test_list_pages_reuse_stored_summaries_until_the_post_changes(tmp_path):
+    content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
+    write_site(content)
+    assert run_build(content, output, cache).ok
+
+    with sqlite3.connect(cache / "blog.sqlite3") as database:
+        assert database.execute("SELECT count(*) FROM blog_summaryfragment").fetchone()[0] == POSTS
+    # Post 5 is on the second page of the home page (newest first, five a page).
+    assert "Post 8" in summaries_on(output / "page" / "2" / "index.html")
+    assert plant(cache, "The opening of post 8.") == 1
+
+    # A new newest post moves every post one place down: every list page is rendered again.
+    write_post(content, 20, "Newest")
+    build = run_build(content, output, cache)
+    assert build.ok, build.process.stderr
+    shown = summaries_on(output / "page" / "2" / "index.html")
+    assert PLANTED in shown["Post 8"], "the list page rendered the summary again instead of reusing it"
+    assert PLANTED in summaries_on(output / "tags" / "notes" / "page" / "2" / "index.html")["Post 8"]
+
+    # A change to what the summary shows makes it render again.
+    write_post(content, 8, "Post 8, retitled")
+    build = run_build(content, output, cache)
+    assert build.ok, build.process.stderr
+    shown = summaries_on(output / "page" / "2" / "index.html")
+    assert "Post 8, retitled" in shown
+    assert PLANTED not in shown["Post 8, retitled"]
+
+
+def test_an_edited_summary_template_renders_every_summary_again(tmp_path):
+    """The summary key covers the templates: after an edit to a copy of the
+    project's summary template, no list page reuses a stored summary."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for part in ("manage.py", "blog", "templates", "static"):
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, project / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, project / part)
+    content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
+    write_site(content)
+
+    def build() -> None:
+        process = subprocess.run(
+            build_command(content, output, cache, project=project),
+            capture_output=True,
+            text=True,
+            env=build_env(),
+            cwd=project,
+            timeout=300,
+        )
+        assert process.returncode == 0, process.stderr
+
+    build()
+    assert plant(cache, "The opening of post 8.") == 1
+    template = project / "templates" / "includes" / "post_summary.html"
+    template.write_text(
+        template.read_text(encoding="utf-8").replace(
+            '<article class="post-summary">', '<article class="post-summary edited">'
+        ),
+        encoding="utf-8",
+    )
+    build()
+    page = parse_html((output / "page" / "2" / "index.html").read_text(encoding="utf-8"))
+    articles = page.with_class("post-summary", "article")
+    assert articles and all("edited" in article.classes() for article in articles)
+    assert PLANTED not in summaries_on(output / "page" / "2" / "index.html")["Post 8"]
