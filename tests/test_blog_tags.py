@@ -1,13 +1,15 @@
-"""blog/templatetags/blog_tags.py: the summary tag that list pages reuse."""
+"""blog/templatetags/blog_tags.py: the summary tag that list pages reuse, and {% url %} reversing once."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 
 import pytest
 from django.template import engines
-from django.urls import reverse
+from django.test.utils import override_script_prefix
+from django.urls import NoReverseMatch, reverse
 
 from blog.models import Post
 from blog.site_index import bump_generation, site_index
@@ -83,3 +85,28 @@ def test_a_list_page_shows_a_post_summary_again_after_the_content_changes(site_d
     after = summaries()
     assert after["Counting words, again"] == "Rewritten opening."
     assert "Counting words with Ruby" not in after
+
+
+def url_tag(source: str, **context) -> str:
+    return engines["django"].from_string(source).render(context)
+
+
+@pytest.mark.parametrize("prefix", ["/", "/sub/path/", "/other/"])
+def test_url_follows_the_script_prefix(db, prefix):
+    with override_script_prefix(prefix):
+        # Twice: the second answer comes from memory, and must still be this prefix's.
+        for _ in range(2):
+            assert url_tag("{% url 'blog:archive' %}") == f"{prefix}archive/"
+            assert url_tag("{% url 'blog:tag' slug %}", slug="日本語") == reverse("blog:tag", args=["日本語"])
+            assert url_tag("{% url 'blog:tag_page' tag=slug page=2 %}", slug="a&b") == html.escape(
+                reverse("blog:tag_page", kwargs={"tag": "a&b", "page": 2})
+            )
+
+
+def test_url_as_a_variable_and_with_changing_arguments(db):
+    source = "{% url 'blog:index_page' number as link %}[{{ link }}]"
+    assert url_tag(source, number=2) == f"[{reverse('blog:index_page', args=[2])}]"
+    assert url_tag(source, number=3) == f"[{reverse('blog:index_page', args=[3])}]"
+    assert url_tag("{% url 'blog:nope' as link %}[{{ link }}]") == "[]"
+    with pytest.raises(NoReverseMatch):
+        url_tag("{% url 'blog:nope' %}")
