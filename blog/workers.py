@@ -10,23 +10,62 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from multiprocessing.pool import AsyncResult
 
 from django.db import connections
 
 # Below this many tasks a pool costs more than it saves.
 MIN_TASKS_FOR_POOL = 64
+# Tasks go to a worker, and their results come back, in batches of at most
+# this many: enough that sending them costs little next to the work, few
+# enough that a batch's results (rendered HTML) are a small message and no
+# worker is left idle long at the end.
+MAX_BATCH = 32
+# Batches given out ahead, per worker: one to run, one waiting, so no worker
+# waits for the consumer; results never pile up further ahead of it.
+BATCHES_AHEAD = 2
 
 
 def worker_count() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def chunks(items: list, pieces: int) -> list[list]:
-    """Split ``items`` into about ``pieces`` runs, keeping their order inside each."""
-    size = max(1, -(-len(items) // pieces))
-    return [items[start : start + size] for start in range(0, len(items), size)]
+def _batches(tasks: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for task in tasks:
+        batch.append(task)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_batch(function: Callable, batch: list) -> list:
+    return [function(task) for task in batch]
+
+
+def _pool_map(pool, workers: int, task_count: int) -> Callable[[Callable, Iterable], Iterator]:
+    """``map`` over ``pool``, in order, with at most ``workers * BATCHES_AHEAD``
+    batches given out and not yet consumed. Pool.imap would read every task at
+    once and keep every result the consumer has not reached: when the consumer
+    is slower than the workers (storing, on a machine with many cores), the
+    whole site's HTML."""
+    size = min(MAX_BATCH, max(1, task_count // (workers * 8)))
+
+    def run(function: Callable, tasks: Iterable) -> Iterator:
+        pending: deque[AsyncResult] = deque()
+        for batch in _batches(tasks, size):
+            if len(pending) == workers * BATCHES_AHEAD:
+                yield from pending.popleft().get()
+            pending.append(pool.apply_async(_run_batch, (function, batch)))
+        while pending:
+            yield from pending.popleft().get()
+
+    return run
 
 
 @contextmanager
@@ -39,5 +78,5 @@ def mapper(task_count: int) -> Iterator[Callable[[Callable, Iterable], Iterable]
     connections.close_all()
     context = multiprocessing.get_context("fork")
     with context.Pool(workers) as pool:
-        yield lambda function, tasks: pool.imap(function, tasks, chunksize=max(1, task_count // (workers * 8)))
+        yield _pool_map(pool, workers, task_count)
     connections.close_all()
