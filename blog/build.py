@@ -37,11 +37,21 @@ from django_distill.request import get_uri_values
 from . import output_dir, summaries, workers
 from .content_sync import MARKDOWN_SUFFIXES, display_path, sync_content
 from .errors import ContentErrors, ContentProblem
-from .link_check import CHECKED_SUFFIXES, Finding, PageLinks, describe, extract, find_broken_links
+from .link_check import (
+    CHECKED_SUFFIXES,
+    Broken,
+    Finding,
+    LinkChecker,
+    PageLinks,
+    describe,
+    extract,
+    find_broken_links,
+    first_reports,
+)
 from .models import CacheEntry, OutputFile, Page, Post
 from .paths import output_file_for
 from .progress import Progress
-from .render_keys import PageKeys, code_fingerprint, digest, inputs_key, site_wide_key, tree_fingerprint
+from .render_keys import PageKeys, code_fingerprint, inputs_key, site_wide_key, tree_fingerprint
 from .site_index import pinned_index
 from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
@@ -60,7 +70,7 @@ NEVER_PUBLISHED = (".py", ".pyc", ".sqlite3", ".sqlite", ".db", ".env", ".toml",
 OUTPUT_ENTRY = "output"
 # The last build's broken links, reported again when nothing is rebuilt.
 LINK_PROBLEMS = "link_problems"
-# The same, before they are tied to lines of the sources, with what they depend on.
+# Each page's broken links, and the build they are of.
 LINK_FINDINGS = "link_findings"
 # The inputs of the tree in the output folder.
 INPUTS_ENTRY = "inputs"
@@ -309,7 +319,7 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
         # Files of the spare tree that the new site does not have.
         for relative in writer.same - plan.keys.keys() - {output_dir.MARKER}:
             writer.discard(relative)
-        links = _link_check(run, plan, stored, rendered)
+        links = _link_check(run, plan, previous, stored, rendered)
         problems = plan.skipped + links.problems
         if strict is not None and (strict or problems):
             # --strict: every warning of the run (content, files, links) at once.
@@ -463,33 +473,63 @@ def _stored_links(paths) -> dict[str, PageLinks]:
 
 @dataclass
 class _LinkCheck:
+    broken: dict[str, list[Broken]]
     findings: list[Finding]
     problems: list[ContentProblem]
-    # What the findings depend on besides the links: which Markdown file is behind which page.
-    sources_key: str
 
 
-def _link_check(run: _Run, plan: _Plan, stored: dict[str, str], rendered: dict[str, PageLinks]) -> _LinkCheck:
-    """Broken links in the new site. When the site has the same files as the
-    last build, behind the same sources, and every page rendered again has the
-    same links and ids as before, the last build's findings still hold; only
-    their lines are looked up again, as the sources may have been edited."""
-    sources_key = digest(sorted((page, str(source)) for page, source in plan.sources.items()))
-    record = CacheEntry.objects.filter(key=LINK_FINDINGS).values_list("value", flat=True).first()
-    unchanged = (
-        stored
-        and record is not None
-        and record["sources"] == sources_key
-        and plan.keys.keys() == stored.keys()
-        and _stored_links(rendered) == rendered
-    )
-    if unchanged:
-        findings = [Finding(*finding) for finding in record["findings"]]
-    else:
-        pages = {relative for _pattern, _params, relative, _uri in plan.pages}
+def _link_check(
+    run: _Run, plan: _Plan, previous: Path | None, stored: dict[str, str], rendered: dict[str, PageLinks]
+) -> _LinkCheck:
+    """Broken links in the new site, found in every page, or, when the last
+    build's answer can be brought up to date, in the pages rendered again and
+    the links that were broken before."""
+    pages = {relative for _pattern, _params, relative, _uri in plan.pages}
+    broken = _recheck_links(run, plan, previous, stored, rendered, pages)
+    if broken is None:
         links = _stored_links(pages - rendered.keys()) | rendered
-        findings = find_broken_links(run.site, links, set(plan.keys), plan.sources)
-    return _LinkCheck(findings, describe(findings, plan.sources), sources_key)
+        broken = find_broken_links(run.site, links, set(plan.keys))
+    findings = first_reports(broken, plan.sources)
+    return _LinkCheck(broken, findings, describe(findings, plan.sources))
+
+
+def _recheck_links(
+    run: _Run, plan: _Plan, previous: Path | None, stored: dict[str, str], rendered: dict[str, PageLinks], pages
+) -> dict[str, list[Broken]] | None:
+    """The broken links of every page, from the last build's, or None.
+
+    A link on a page that was not rendered again breaks only if the file it
+    leads to is gone, or the element id it names is. So while no file is
+    gone and no page rendered again lost an id, the unrendered pages' links
+    that worked still work; only those that were broken (they may be fixed
+    now) and the links of the rendered pages are checked."""
+    record = CacheEntry.objects.filter(key=LINK_FINDINGS).values_list("value", flat=True).first()
+    if not stored or record is None or record.get("build") != output_dir.read_marker(previous):
+        return None
+    if not stored.keys() <= plan.keys.keys():
+        return None
+    before = _stored_links(rendered)
+    if any(not before[page].id_set <= found.id_set for page, found in rendered.items() if page in before):
+        return None
+    stored_ids: dict[str, frozenset[str]] = {}
+
+    def ids_of(page: str) -> frozenset[str] | None:
+        if page in rendered:
+            return rendered[page].id_set
+        if page not in pages:
+            return None
+        if page not in stored_ids:
+            stored_ids[page] = frozenset(*OutputFile.objects.filter(path=page).values_list("ids", flat=True))
+        return stored_ids[page]
+
+    checker = LinkChecker(run.site, set(plan.keys), ids_of)
+    broken = {}
+    for page, entries in record["broken"].items():
+        if page not in rendered:
+            broken[page] = checker.broken_in(page, [link for link, _target, _reason in entries])
+    for page, found in rendered.items():
+        broken[page] = checker.broken_in(page, found.links)
+    return {page: found for page, found in broken.items() if found}
 
 
 def _collect_static(static_root: Path) -> None:
@@ -584,7 +624,10 @@ def _remember(
         entries = {
             INPUTS_ENTRY: run.inputs,
             LINK_PROBLEMS: [p.as_list() for p in links.problems],
-            LINK_FINDINGS: {"sources": links.sources_key, "findings": [list(f) for f in links.findings]},
+            LINK_FINDINGS: {
+                "build": plan.build_id,
+                "broken": {page: [list(entry) for entry in found] for page, found in links.broken.items()},
+            },
             OUTPUT_ENTRY: {"path": str(run.output), "build_id": plan.build_id},
         }
         if spare is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -59,34 +60,93 @@ class Finding(NamedTuple):
     reason: str
 
 
-def find_broken_links(
-    site: SiteConfig, pages: dict[str, PageLinks], files: set[str], sources: dict[str, Path]
-) -> list[Finding]:
-    """Broken internal links, one per target. ``sources`` names the Markdown
-    file behind a page: pages made from one are checked first, so a broken link
-    in a post, which is also in the feeds that carry the post, is found in the post."""
-    findings = []
-    site_root = site.origin + site.base_path
-    reported = set()
-    # Most links are the same on every page (navigation, tags, feeds) and do
-    # not depend on the page they are on: resolve each of those once.
-    resolved: dict[str, tuple[str, str]] = {}
-    for relative in sorted(pages, key=lambda page: (page not in sources, page)):
-        base = page_url(site, relative)
-        for link in pages[relative].links:
+class Broken(NamedTuple):
+    """A broken link of one page: as written, where it leads, and what is wrong."""
+
+    link: str
+    target: str
+    reason: str
+
+
+class LinkChecker:
+    """Resolves links against the site's files and the ids of its pages.
+
+    ``ids_of(file)`` gives the element ids of a page or feed of the site, or
+    None for a file that is neither (an image, a stylesheet)."""
+
+    def __init__(self, site: SiteConfig, files: set[str], ids_of: Callable[[str], frozenset[str] | None]) -> None:
+        self.site = site
+        self.files = files
+        self.ids_of = ids_of
+        self._root = site.origin + site.base_path
+        # Most links are the same on every page (navigation, tags, feeds) and do
+        # not depend on the page they are on: each of those is resolved once.
+        self._resolved: dict[str, tuple[str, str]] = {}
+
+    def broken_in(self, relative: str, links: list[str]) -> list[Broken]:
+        """The broken links among ``links``, which the page ``relative`` has."""
+        base = page_url(self.site, relative)
+        broken = []
+        for link in links:
             if link.startswith("#"):
-                target, reason = base + link, _missing_id(link[1:], relative, pages)
-            elif link in resolved:
-                target, reason = resolved[link]
+                target, reason = base + link, self._missing_id(link[1:], relative)
+            elif link in self._resolved:
+                target, reason = self._resolved[link]
             else:
                 target = urljoin(base, link)
-                reason = _broken(target, site_root, pages, files)
+                reason = self._broken(target)
                 if link.startswith(("/", "http:", "https:")):
-                    resolved[link] = (target, reason)
-            if not reason or target in reported:
-                continue
-            reported.add(target)
-            findings.append(Finding(relative, link, reason))
+                    self._resolved[link] = (target, reason)
+            if reason:
+                broken.append(Broken(link, target, reason))
+        return broken
+
+    def _missing_id(self, fragment: str, target: str) -> str:
+        fragment = unquote(fragment)
+        if fragment and target.endswith(".html") and fragment not in (self.ids_of(target) or ()):
+            return f"but /{target} has no element with id {fragment!r}"
+        return ""
+
+    def _broken(self, absolute: str) -> str:
+        """Why the resolved link ``absolute`` is broken, or "" if it is fine or not ours."""
+        if absolute.lower().startswith(_NOT_PLACES):
+            return ""
+        parts = urlsplit(absolute)
+        site_root = self._root
+        if parts.scheme not in ("http", "https") or parts.netloc != urlsplit(site_root).netloc:
+            return ""  # another site: not ours to check
+        location = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        if location + "/" == site_root:
+            location = site_root
+        if not location.startswith(site_root):
+            return f"which is outside the site (it is published under {urlsplit(site_root).path})"
+        path = unquote(location[len(site_root) :])
+        target = path + "index.html" if path == "" or path.endswith("/") else path
+        if target not in self.files:
+            if target + "/index.html" not in self.files:
+                return "which the site does not have"
+            target += "/index.html"
+        return self._missing_id(parts.fragment, target) if self.ids_of(target) is not None else ""
+
+
+def find_broken_links(site: SiteConfig, pages: dict[str, PageLinks], files: set[str]) -> dict[str, list[Broken]]:
+    """The broken links of every page that has any."""
+    checker = LinkChecker(site, files, lambda page: pages[page].id_set if page in pages else None)
+    broken = {relative: checker.broken_in(relative, page.links) for relative, page in pages.items()}
+    return {relative: found for relative, found in broken.items() if found}
+
+
+def first_reports(broken: dict[str, list[Broken]], sources: dict[str, Path]) -> list[Finding]:
+    """One finding per broken target, on the first page that has it. ``sources``
+    names the Markdown file behind a page: pages made from one come first, so
+    a broken link in a post, which is also in the feeds that carry the post, is
+    reported in the post."""
+    findings, reported = [], set()
+    for relative in sorted(broken, key=lambda page: (page not in sources, page)):
+        for link, target, reason in broken[relative]:
+            if target not in reported:
+                reported.add(target)
+                findings.append(Finding(relative, link, reason))
     return findings
 
 
@@ -107,13 +167,6 @@ def describe(findings: list[Finding], sources: dict[str, Path]) -> list[ContentP
     return problems
 
 
-def _missing_id(fragment: str, target: str, pages: dict[str, PageLinks]) -> str:
-    fragment = unquote(fragment)
-    if fragment and target.endswith(".html") and fragment not in pages[target].id_set:
-        return f"but /{target} has no element with id {fragment!r}"
-    return ""
-
-
 def _line_mentioning(source: Path, link: str) -> int:
     """The first line of the Markdown file that holds ``link``, or 0."""
     try:
@@ -121,24 +174,3 @@ def _line_mentioning(source: Path, link: str) -> int:
     except (OSError, UnicodeDecodeError):
         return 0
     return next((number for number, line in enumerate(lines, start=1) if link in line), 0)
-
-
-def _broken(absolute: str, site_root: str, pages: dict[str, PageLinks], files: set[str]) -> str:
-    """Why the resolved link ``absolute`` is broken, or "" if it is fine or not ours."""
-    if absolute.lower().startswith(_NOT_PLACES):
-        return ""
-    parts = urlsplit(absolute)
-    if parts.scheme not in ("http", "https") or parts.netloc != urlsplit(site_root).netloc:
-        return ""  # another site: not ours to check
-    location = f"{parts.scheme}://{parts.netloc}{parts.path}"
-    if location + "/" == site_root:
-        location = site_root
-    if not location.startswith(site_root):
-        return f"which is outside the site (it is published under {urlsplit(site_root).path})"
-    path = unquote(location[len(site_root) :])
-    target = path + "index.html" if path == "" or path.endswith("/") else path
-    if target not in files:
-        if target + "/index.html" not in files:
-            return "which the site does not have"
-        target += "/index.html"
-    return _missing_id(parts.fragment, target, pages) if target in pages else ""

@@ -211,6 +211,17 @@ def edit_body(content, project, data) -> Step:
     return Step(f"edit body of {name} ({what})", body_edit_of=slug_of(name))
 
 
+def add_link(content, project, data) -> Step:
+    """A link that works or is broken depending on the other steps: to a tag's
+    page (gone when no visible post has the tag), a page, or an element id."""
+    name = pick_post(content, data)
+    front, body = content.posts[name]
+    tag_pages = [f"/tags/{slug}/" for slug in ("python", "django", "notes", "rust", "web-dev", "harbour")]
+    target = data.draw(st.sampled_from([*tag_pages, "/about/", "/about/#no-such-id", "/no-such-page/"]), label="link")
+    content.write_post(name, front, body.rstrip("\n") + f"\n\nSee [elsewhere]({target}).\n")
+    return Step(f"link {name} to {target}")
+
+
 def delete_post(content, project, data) -> Step:
     name = pick_post(content, data)
     content.remove_post(name)
@@ -403,6 +414,7 @@ CHANGES: dict[str, Callable[..., Step]] = {
     for change in (
         add_post,
         edit_body,
+        add_link,
         delete_post,
         rename_post,
         change_title,
@@ -447,9 +459,14 @@ def start_build(project: Path, content: Path, output: Path, cache: Path, *option
 
 
 def finish_build(process: subprocess.Popen, what: str) -> str:
+    return finish_build_with_warnings(process, what)[0]
+
+
+def finish_build_with_warnings(process: subprocess.Popen, what: str) -> tuple[str, list[str]]:
+    """The build's standard output and its warnings."""
     stdout, stderr = process.communicate(timeout=BUILD_TIMEOUT)
     assert process.returncode == 0, f"{what} build failed:\n{stdout}\n{stderr}"
-    return stdout
+    return stdout, [line for line in stderr.splitlines() if line.startswith("warning:")]
 
 
 @dataclass(frozen=True)
@@ -524,6 +541,9 @@ class StepResult:
     after: dict[str, Entry]
     clean: dict[str, Entry]
     output_replaced: bool
+    # Warnings (broken links among them) of the incremental and the clean build.
+    warnings: list[str]
+    clean_warnings: list[str]
 
 
 def build_both(
@@ -535,10 +555,16 @@ def build_both(
     clean_root = work / f"clean-{number}"
     incremental = start_build(project, content.root, output, work / "cache", *options)
     clean = start_build(project, content.root, clean_root / "output", clean_root / "cache", *options)
-    stdout = finish_build(incremental, "incremental")
-    finish_build(clean, "clean")
+    stdout, warnings = finish_build_with_warnings(incremental, "incremental")
+    _stdout, clean_warnings = finish_build_with_warnings(clean, "clean")
     result = StepResult(
-        stdout, before, snapshot(output), snapshot(clean_root / "output"), output.stat().st_ino != inode
+        stdout,
+        before,
+        snapshot(output),
+        snapshot(clean_root / "output"),
+        output.stat().st_ino != inode,
+        warnings,
+        clean_warnings,
     )
     shutil.rmtree(clean_root)
     return result
@@ -548,6 +574,8 @@ def check_step(step: Step, result: StepResult, content: Content, history: list[s
     steps = "\n".join(f"  {i}. {text}" for i, text in enumerate(history, 1))
     differences = tree_differences(result.after, result.clean)
     assert not differences, f"incremental and clean builds differ after:\n{steps}\n" + "\n".join(differences)
+
+    assert result.warnings == result.clean_warnings, f"incremental and clean builds warn differently after:\n{steps}"
 
     rewritten = rewritten_unchanged_files(result.before, result.after)
     assert not rewritten, f"unchanged files were rewritten after:\n{steps}\n" + "\n".join(rewritten)
