@@ -101,7 +101,10 @@ class _FileResult:
     html: str = ""
     toc_html: str = ""
     summary_html: str = ""
+    description: str = ""
     reading_minutes: int = 1
+    # The URL slug of each of the document's tags, in order.
+    tag_slugs: list[str] = field(default_factory=list)
 
 
 def display_path(path: Path) -> str:
@@ -159,6 +162,10 @@ def _load(task: _FileTask) -> _FileResult:
         result.reading_minutes = rendered.reading_minutes
         # A summary written in front matter is text, never HTML.
         result.summary_html = f"<p>{escape(document.summary)}</p>" if document.summary else rendered.summary_html
+        # Worked out here rather than where they are stored: the main process
+        # stores the results of every worker.
+        result.description = document.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
+        result.tag_slugs = [tag_slug(label) for label in document.tags]
     return result
 
 
@@ -306,7 +313,7 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             "body_html": result.html,
             "toc_html": result.toc_html,
             "summary_html": result.summary_html,
-            "description": doc.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH),
+            "description": result.description,
             "image": doc.image,
             "updated": doc.updated,
             "extra": doc.extra,
@@ -328,21 +335,21 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
                 aliases=doc.aliases,
             )
         )
-        labels[doc.source_path] = doc.tags
+        labels[doc.source_path] = list(zip(result.tag_slugs, doc.tags, strict=True))
     Page.objects.bulk_create(pages)
     Post.objects.bulk_create(posts)
     if not labels:
         return
-    wanted = {tag_slug(label): label for tag_labels in labels.values() for label in reversed(tag_labels)}
+    wanted = {slug: label for tags in labels.values() for slug, label in reversed(tags)}
     existing = dict(Tag.objects.filter(slug__in=wanted).values_list("slug", "pk"))
     Tag.objects.bulk_create(Tag(slug=slug, name=label) for slug, label in wanted.items() if slug not in existing)
     tag_ids = dict(Tag.objects.filter(slug__in=wanted).values_list("slug", "pk"))
     post_ids = dict(Post.objects.filter(source__in=labels).values_list("source", "pk"))
     links = []
-    for source, tag_labels in labels.items():
+    for source, tags in labels.items():
         linked = set()
-        for position, label in enumerate(tag_labels):
-            tag_id = tag_ids[tag_slug(label)]
+        for position, (slug, label) in enumerate(tags):
+            tag_id = tag_ids[slug]
             if tag_id not in linked:
                 linked.add(tag_id)
                 links.append(PostTag(post_id=post_ids[source], tag_id=tag_id, label=label, position=position))
