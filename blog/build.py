@@ -500,7 +500,7 @@ def _recheck_links(
 
     A link on a page that was not rendered again breaks only if the file it
     leads to is gone, or the element id it names is. So while no file is
-    gone and no page rendered again lost an id, the unrendered pages' links
+    gone and no HTML page rendered again lost an id, the unrendered pages' links
     that worked still work; only those that were broken (they may be fixed
     now) and the links of the rendered pages are checked."""
     record = CacheEntry.objects.filter(key=LINK_FINDINGS).values_list("value", flat=True).first()
@@ -508,8 +508,10 @@ def _recheck_links(
         return None
     if not stored.keys() <= plan.keys.keys():
         return None
-    before = _stored_links(rendered)
-    if any(not before[page].id_set <= found.id_set for page, found in rendered.items() if page in before):
+    # Only pages' ids can be linked to (#fragments of feeds are not checked).
+    pages_rendered = {page: found for page, found in rendered.items() if page.endswith(".html")}
+    before = _stored_links(pages_rendered)
+    if any(not before[page].id_set <= found.id_set for page, found in pages_rendered.items() if page in before):
         return None
     stored_ids: dict[str, frozenset[str]] = {}
 
@@ -518,9 +520,11 @@ def _recheck_links(
             return rendered[page].id_set
         if page not in pages:
             return None
-        if page not in stored_ids:
-            stored_ids[page] = frozenset(*OutputFile.objects.filter(path=page).values_list("ids", flat=True))
-        return stored_ids[page]
+        if not stored_ids:
+            # Loaded once, at the first link to an id on another page (list
+            # pages link to every post's comments): one query, not one a page.
+            stored_ids.update((path, frozenset(ids)) for path, ids in OutputFile.objects.values_list("path", "ids"))
+        return stored_ids.get(page, frozenset())
 
     checker = LinkChecker(run.site, set(plan.keys), ids_of)
     broken = {}
