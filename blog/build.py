@@ -51,7 +51,7 @@ from .link_check import (
 from .models import CacheEntry, OutputFile, Page, Post
 from .paths import output_file_for
 from .progress import Progress
-from .render_keys import PageKeys, code_fingerprint, inputs_key, site_wide_key, tree_fingerprint
+from .render_keys import PageKeys, code_fingerprint, inputs_key, site_wide_key, summary_wide_key, tree_fingerprint
 from .site_index import pinned_index
 from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
@@ -82,6 +82,10 @@ SUMMARY_PAGES = frozenset({"index", "index_page", "tag", "tag_page"})
 URLS_ENTRY = "urls"
 # Which tree the spare folder holds, and which of its files differ from the output's.
 SPARE_ENTRY = "spare"
+# The spare is brought up to date while at most this many of its files, or
+# 1/SPARE_REBUILD_SHARE of them, differ.
+SPARE_ALWAYS = 1000
+SPARE_REBUILD_SHARE = 4
 
 
 @dataclass
@@ -233,7 +237,7 @@ class _Plan:
 def _plan(run: _Run, index, renderer) -> _Plan:
     _collect_static(run.static_root)
     site_wide = site_wide_key(run.site, run.rule, index)
-    page_keys = PageKeys(index, run.site, site_wide)
+    page_keys = PageKeys(index, run.site, site_wide, summary_wide_key(run.site, run.rule))
     plan = _Plan(page_keys=page_keys)
     for pattern, params, uri in _site_urls(renderer):
         relative = output_file_for(uri)
@@ -344,6 +348,11 @@ def _staging(run: _Run, previous: Path | None, stored: dict[str, str]) -> tuple[
         and record is not None
         and record["output"] == output_dir.read_marker(previous)
         and record["spare"] == output_dir.read_marker(run.spare)
+        # Bringing the spare up to date unlinks each file that differs, which
+        # is slow on some disks; when that is much of the site (the last build
+        # followed a template edit), linking every file into an empty folder
+        # and deleting the spare in the background is quicker.
+        and len(record["differs"]) <= max(SPARE_ALWAYS, len(stored) // SPARE_REBUILD_SHARE)
     )
     if not usable:
         output_dir.discard(run.spare, run.trash)

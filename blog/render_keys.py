@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
 from django.conf import settings
+from django.template import engines
 
 from .feeds import FEED_LENGTH
 from .models import CacheEntry, Post, SourceFile
 from .site_index import GENERATION_KEY, RELATED_POSTS, SiteIndex
 from .siteconfig import SiteConfig
+from .templatetags.blog_tags import SUMMARY_TEMPLATE
 from .visibility import Visibility
 
 _PACKAGES = ("Django", "django-distill", "Markdown", "Pygments", "PyYAML")
@@ -66,13 +69,56 @@ def tree_fingerprint(*roots: Path) -> str:
 
 
 @lru_cache(maxsize=1)
+def _code_parts() -> tuple[str, str, str, list[str]]:
+    """Digests of the generator's code, its templates and its static files, and
+    the versions of the libraries it runs on."""
+    base = Path(settings.BASE_DIR)
+    return (
+        tree_fingerprint(base / "blog"),
+        tree_fingerprint(*[Path(d) for d in settings.TEMPLATES[0]["DIRS"]]),
+        tree_fingerprint(*[Path(d) for d in settings.STATICFILES_DIRS]),
+        [version(name) for name in _PACKAGES],
+    )
+
+
 def code_fingerprint() -> str:
     """The generator's own code, templates, static files and library versions."""
-    base = Path(settings.BASE_DIR)
-    code = tree_fingerprint(
-        base / "blog", *[Path(d) for d in settings.TEMPLATES[0]["DIRS"]], *[Path(d) for d in settings.STATICFILES_DIRS]
-    )
-    return digest(code, [version(name) for name in _PACKAGES])
+    return digest(*_code_parts())
+
+
+_TEMPLATE_REFERENCE = re.compile(r"\{%-?\s*(?:include|extends)\s+(\S+)")
+
+
+def template_fingerprint(name: str) -> str | None:
+    """A digest of the template ``name`` and of every template it includes or
+    extends, as the template engine finds them; None if one of those is named
+    by a variable, so that which templates it uses cannot be known."""
+    engine = engines["django"].engine
+    hasher = hashlib.blake2b(digest_size=16)
+    seen, pending = set(), [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source = engine.find_template(current)[0].source
+        hasher.update(f"{current}\0{source}\0".encode())
+        for reference in _TEMPLATE_REFERENCE.findall(source):
+            if len(reference) < 2 or reference[0] not in "\"'" or reference[-1] != reference[0]:
+                return None
+            pending.append(reference[1:-1])
+    return hasher.hexdigest()
+
+
+def summary_wide_key(site: SiteConfig, rule: Visibility) -> str:
+    """What every post summary is rendered with: like site_wide_key, but of the
+    templates only the summary's own (an edit to base.html leaves the stored
+    summaries valid), and without the navigation, which summaries do not show."""
+    templates = template_fingerprint(SUMMARY_TEMPLATE)
+    if templates is None:
+        templates = _code_parts()[1]
+    code, _all_templates, static, versions = _code_parts()
+    return digest(code, templates, static, versions, site.as_dict(), rule.drafts, rule.future)
 
 
 def site_wide_key(site: SiteConfig, rule: Visibility, index: SiteIndex) -> str:
@@ -204,10 +250,11 @@ def _shown_fields(index: SiteIndex, digests: dict[str, str]) -> dict[str, str]:
 class PageKeys:
     """Computes the key of any page the URL patterns produce."""
 
-    def __init__(self, index: SiteIndex, site: SiteConfig, site_wide: str) -> None:
+    def __init__(self, index: SiteIndex, site: SiteConfig, site_wide: str, summary_wide: str) -> None:
         self.index = index
         self.site = site
         self.site_wide = site_wide
+        self.summary_wide = summary_wide
         digests = dict(SourceFile.objects.values_list("path", "digest"))
         shown = _shown_fields(index, digests)
         # What lists show of each post, as one string: it is repeated in the
@@ -231,7 +278,7 @@ class PageKeys:
 
     def summary_key(self, post: Post) -> str:
         """The key of the post's summary on list pages (blog/summaries.py)."""
-        return digest(self.site_wide, "summary", self._listed[post.pk])
+        return digest(self.summary_wide, "summary", self._listed[post.pk])
 
     def _page_of(self, posts: list[Post], number: int) -> tuple:
         per_page = self.site.posts_per_page

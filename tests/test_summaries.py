@@ -81,9 +81,10 @@ def test_list_pages_reuse_stored_summaries_until_the_post_changes(tmp_path):
     assert PLANTED not in shown["Post 8, retitled"]
 
 
-def test_an_edited_summary_template_renders_every_summary_again(tmp_path):
-    """The summary key covers the templates: after an edit to a copy of the
-    project's summary template, no list page reuses a stored summary."""
+def test_only_an_edit_to_the_summary_templates_renders_every_summary_again(tmp_path):
+    """The summary key covers the templates the summary is made of: after an
+    edit to base.html of a copy of the project the stored summaries are used,
+    after an edit to the summary template none is."""
     project = tmp_path / "project"
     project.mkdir()
     for part in ("manage.py", "blog", "templates", "static"):
@@ -108,6 +109,15 @@ def test_an_edited_summary_template_renders_every_summary_again(tmp_path):
 
     build()
     assert plant(cache, "The opening of post 8.") == 1
+
+    # An edit to a template the summary does not use leaves the stored summaries valid.
+    base = project / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- edited -->\n</body>"), encoding="utf-8")
+    write_post(content, 20, "Newest")
+    build()
+    assert "<!-- edited -->" in (output / "page" / "2" / "index.html").read_text(encoding="utf-8")
+    assert PLANTED in summaries_on(output / "page" / "2" / "index.html")["Post 8"]
+
     template = project / "templates" / "includes" / "post_summary.html"
     template.write_text(
         template.read_text(encoding="utf-8").replace(
