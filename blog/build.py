@@ -48,7 +48,7 @@ from .link_check import (
     find_broken_links,
     first_reports,
 )
-from .models import CacheEntry, OutputFile, Page, Post
+from .models import QUERY_BATCH, CacheEntry, OutputFile, Page, Post, delete_where_in
 from .paths import output_file_for
 from .progress import Progress
 from .render_keys import PageKeys, code_fingerprint, inputs_key, site_wide_key, summary_wide_key, tree_fingerprint
@@ -74,8 +74,6 @@ LINK_PROBLEMS = "link_problems"
 LINK_FINDINGS = "link_findings"
 # The inputs of the tree in the output folder.
 INPUTS_ENTRY = "inputs"
-# Rows named in one query, well under SQLite's limit on parameters.
-QUERY_BATCH = 500
 # The pages that show post summaries.
 SUMMARY_PAGES = frozenset({"index", "index_page", "tag", "tag_page"})
 # Every page's URL, by route and parameters.
@@ -278,7 +276,7 @@ def _nothing_to_do(run: _Run) -> BuildResult | None:
     output_dir.remove_leftovers(run.output, run.trash)
     content_files, skipped = run.content_files
     run.inputs = inputs_key(run.site, run.rule, content_files)
-    stored = CacheEntry.objects.filter(key=INPUTS_ENTRY).values_list("value", flat=True).first()
+    stored = CacheEntry.read(INPUTS_ENTRY)
     if stored != run.inputs or _trusted_previous(run.output) is None:
         return None
     problems = skipped + [ContentProblem(*p) for p in CacheEntry.objects.get(key=LINK_PROBLEMS).value]
@@ -342,7 +340,7 @@ def _staging(run: _Run, previous: Path | None, stored: dict[str, str]) -> tuple[
     """The folder to build in, with its writer: the spare tree, brought back to
     the previous output's files, when the cache can vouch for its contents;
     otherwise an empty folder."""
-    record = CacheEntry.objects.filter(key=SPARE_ENTRY).values_list("value", flat=True).first()
+    record = CacheEntry.read(SPARE_ENTRY)
     usable = (
         previous is not None
         and record is not None
@@ -444,7 +442,7 @@ def _site_urls(renderer: DistillRenderer) -> list[tuple[URLPattern, dict, str]]:
     same a page's URL depends only on its parameters. (distill itself reverses
     each twice: it tries the name without its namespace first, which for ours
     always fails.)"""
-    stored = CacheEntry.objects.filter(key=URLS_ENTRY).values_list("value", flat=True).first()
+    stored = CacheEntry.read(URLS_ENTRY)
     known = stored["urls"] if stored and stored["code"] == code_fingerprint() else {}
     urls, remembered = [], {}
     for pattern in renderer.urls_to_render:
@@ -456,9 +454,7 @@ def _site_urls(renderer: DistillRenderer) -> list[tuple[URLPattern, dict, str]]:
             uri = remembered[route] = known.get(route) or reverse(name, kwargs=params)
             urls.append((pattern, params, uri))
     if remembered != known:
-        CacheEntry.objects.update_or_create(
-            key=URLS_ENTRY, defaults={"value": {"code": code_fingerprint(), "urls": remembered}}
-        )
+        CacheEntry.write(URLS_ENTRY, {"code": code_fingerprint(), "urls": remembered})
     return urls
 
 
@@ -512,7 +508,7 @@ def _recheck_links(
     gone and no HTML page rendered again lost an id, the unrendered pages' links
     that worked still work; only those that were broken (they may be fixed
     now) and the links of the rendered pages are checked."""
-    record = CacheEntry.objects.filter(key=LINK_FINDINGS).values_list("value", flat=True).first()
+    record = CacheEntry.read(LINK_FINDINGS)
     if not stored or record is None or record.get("build") != output_dir.read_marker(previous):
         return None
     if not stored.keys() <= plan.keys.keys():
@@ -548,11 +544,11 @@ def _recheck_links(
 def _collect_static(static_root: Path) -> None:
     """Run collectstatic unless the static sources are as they were last time."""
     fingerprint = tree_fingerprint(*[Path(d) for d in settings.STATICFILES_DIRS])
-    stored = CacheEntry.objects.filter(key="static").values_list("value", flat=True).first()
+    stored = CacheEntry.read("static")
     if stored == fingerprint and (static_root / MANIFEST).is_file():
         return
     call_command("collectstatic", interactive=False, verbosity=0, clear=True)
-    CacheEntry.objects.update_or_create(key="static", defaults={"value": fingerprint})
+    CacheEntry.write("static", fingerprint)
 
 
 def _static_files(static_root: Path) -> dict[str, Path]:
@@ -596,7 +592,7 @@ def _content_files(content_dir: Path) -> tuple[dict[str, Path], list[ContentProb
 
 def _trusted_previous(output: Path) -> Path | None:
     """The previous output, if it is the tree the cache describes."""
-    entry = CacheEntry.objects.filter(key=OUTPUT_ENTRY).values_list("value", flat=True).first()
+    entry = CacheEntry.read(OUTPUT_ENTRY)
     if not entry or entry.get("path") != str(output):
         return None
     if output_dir.read_marker(output) != entry.get("build_id"):
@@ -624,9 +620,7 @@ def _remember(
     with transaction.atomic():
         if stored:
             changed = {path for path, key in plan.keys.items() if stored.get(path) != key} | rendered.keys()
-            replaced = list((stored.keys() - plan.keys.keys()) | changed)
-            for start in range(0, len(replaced), QUERY_BATCH):
-                OutputFile.objects.filter(path__in=replaced[start : start + QUERY_BATCH]).delete()
+            delete_where_in(OutputFile, "path", (stored.keys() - plan.keys.keys()) | changed)
         else:
             changed = plan.keys.keys()
             OutputFile.objects.all().delete()
@@ -648,4 +642,4 @@ def _remember(
         else:
             entries[SPARE_ENTRY] = spare
         for key, value in entries.items():
-            CacheEntry.objects.update_or_create(key=key, defaults={"value": value})
+            CacheEntry.write(key, value)

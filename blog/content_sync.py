@@ -38,6 +38,8 @@ PAGES_DIR = "pages"
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 # Rendered files are written to the database this many at a time.
 STORE_BATCH = 200
+# How the stored files were read: the renderer's fingerprint and the time zone.
+FINGERPRINT_ENTRY = "fingerprint"
 # Meta descriptions longer than this are cut by search engines anyway.
 DESCRIPTION_LENGTH = 200
 # Top-level names the generator writes itself; a page may not take them.
@@ -183,7 +185,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
     fingerprint = f"{renderer_fingerprint()}:{site.time_zone}"
     report = SyncReport(site=site)
 
-    stored_fingerprint = CacheEntry.objects.filter(key="fingerprint").values_list("value", flat=True).first()
+    stored_fingerprint = CacheEntry.read(FINGERPRINT_ENTRY)
     # Naive dates depend on the time zone, and HTML on the renderer: when
     # either changed, every file is read again.
     # Plain rows, not model instances: this runs on every build and every
@@ -260,8 +262,8 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         _name_tags()
         if report.rendered or report.removed or stored_fingerprint != fingerprint:
             bump_generation()
-        CacheEntry.objects.update_or_create(key="fingerprint", defaults={"value": fingerprint})
-        CacheEntry.objects.update_or_create(key="site", defaults={"value": site.as_dict()})
+        CacheEntry.write(FINGERPRINT_ENTRY, fingerprint)
+        CacheEntry.write("site", site.as_dict())
     activate_site(site)
     return report
 

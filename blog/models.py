@@ -48,6 +48,26 @@ class CacheEntry(models.Model):
     def __str__(self) -> str:
         return self.key
 
+    @classmethod
+    def read(cls, key: str):
+        """The value stored under ``key``, or None."""
+        return cls.objects.filter(key=key).values_list("value", flat=True).first()
+
+    @classmethod
+    def write(cls, key: str, value) -> None:
+        cls.objects.update_or_create(key=key, defaults={"value": value})
+
+
+# Values named in one query, well under SQLite's limit on parameters.
+QUERY_BATCH = 500
+
+
+def delete_where_in(model: type[models.Model], field: str, values) -> None:
+    """Delete the rows of ``model`` whose ``field`` is one of ``values``, a batch per query."""
+    values = list(values)
+    for start in range(0, len(values), QUERY_BATCH):
+        model.objects.filter(**{f"{field}__in": values[start : start + QUERY_BATCH]}).delete()
+
 
 class Tag(models.Model):
     slug = models.CharField(max_length=255, unique=True)

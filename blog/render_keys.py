@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template import engines
 
+from .content_sync import FINGERPRINT_ENTRY
 from .feeds import FEED_LENGTH
 from .models import CacheEntry, Post, SourceFile
 from .site_index import GENERATION_KEY, RELATED_POSTS, SiteIndex
@@ -130,7 +131,7 @@ def inputs_key(site: SiteConfig, rule: Visibility, content_files: dict[str, Path
     """Everything a build reads, summed up without rendering or planning: the
     content (through the sync's generation token), which posts are visible now,
     the code and settings, and the files copied from content/."""
-    generation = CacheEntry.objects.filter(key=GENERATION_KEY).values_list("value", flat=True).first()
+    generation = CacheEntry.read(GENERATION_KEY)
     visible = Post.objects.published().order_by("pk")
     # Which posts show, and which of them show as scheduled (with --future):
     # both change with the clock alone.
@@ -157,7 +158,7 @@ def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
     comes, goes, moves in the list or changes its tags. Posts are named by
     their source file here, which stays the same when a post is re-read."""
     current = [[post.source, [tag.slug for tag in post.tag_list]] for post in index.posts]
-    stored = CacheEntry.objects.filter(key=RELATED_ENTRY).values_list("value", flat=True).first()
+    stored = CacheEntry.read(RELATED_ENTRY)
     # Stored: the (source, tags) list, and each post's related posts as
     # positions in it, which keeps the entry small.
     if stored and not isinstance(stored.get("related"), list):
@@ -181,7 +182,7 @@ def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
         related = _update_related(index, previous, current)
         position = {post.pk: number for number, post in enumerate(posts)}
         value = {"posts": current, "related": [[position[other.pk] for other in related[post.pk]] for post in posts]}
-        CacheEntry.objects.update_or_create(key=RELATED_ENTRY, defaults={"value": value})
+        CacheEntry.write(RELATED_ENTRY, value)
     index.remember_related(related)
     return related
 
@@ -232,8 +233,8 @@ def _shown_fields(index: SiteIndex, digests: dict[str, str]) -> dict[str, str]:
     """For each post's source, a digest of the fields list pages show, reused
     while the source file and the way it is read are the same: computing it
     for every post of a large site costs about half a second."""
-    reading = CacheEntry.objects.filter(key="fingerprint").values_list("value", flat=True).first()
-    stored = CacheEntry.objects.filter(key=SHOWN_ENTRY).values_list("value", flat=True).first()
+    reading = CacheEntry.read(FINGERPRINT_ENTRY)
+    stored = CacheEntry.read(SHOWN_ENTRY)
     known = stored["posts"] if stored and stored["reading"] == reading else {}
     shown = {}
     for post in index.posts:
@@ -243,7 +244,7 @@ def _shown_fields(index: SiteIndex, digests: dict[str, str]) -> dict[str, str]:
         else:
             shown[post.source] = [digests.get(post.source), digest([getattr(post, f) for f in _LISTED_FIELDS])]
     if shown != known:
-        CacheEntry.objects.update_or_create(key=SHOWN_ENTRY, defaults={"value": {"reading": reading, "posts": shown}})
+        CacheEntry.write(SHOWN_ENTRY, {"reading": reading, "posts": shown})
     return {source: entry[1] for source, entry in shown.items()}
 
 

@@ -123,7 +123,7 @@ def site_index() -> SiteIndex:
     global _cached
     if _pinned is not None:
         return _pinned
-    generation = CacheEntry.objects.filter(key=GENERATION_KEY).values_list("value", flat=True).first()
+    generation = CacheEntry.read(GENERATION_KEY)
     key = (generation, current())
     if _cached is None or _cached[0] != key:
         _cached = (key, load_index())
@@ -133,7 +133,7 @@ def site_index() -> SiteIndex:
 def bump_generation() -> None:
     """Called by the content sync whenever the database changed. A random token,
     not a counter: a fresh database must never repeat an old database's value."""
-    CacheEntry.objects.update_or_create(key=GENERATION_KEY, defaults={"value": uuid.uuid4().hex})
+    CacheEntry.write(GENERATION_KEY, uuid.uuid4().hex)
 
 
 @contextmanager

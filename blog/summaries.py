@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from django.utils.safestring import mark_safe
 
-from .models import SummaryFragment
+from .models import SummaryFragment, delete_where_in
 
-# Rows deleted per query, well under SQLite's limit on parameters.
-DELETE_BATCH = 500
 # Summaries rendered in this process since the last take_fresh(): key -> HTML.
 _fresh: dict[str, str] = {}
 
@@ -67,6 +65,5 @@ def store(fresh: dict[str, str], keys_in_use: set[str]) -> None:
             [SummaryFragment(key=key, html=html) for key, html in fresh.items()], ignore_conflicts=True
         )
     if SummaryFragment.objects.count() > 2 * len(keys_in_use):
-        unused = list(set(SummaryFragment.objects.values_list("key", flat=True)) - keys_in_use)
-        for start in range(0, len(unused), DELETE_BATCH):
-            SummaryFragment.objects.filter(key__in=unused[start : start + DELETE_BATCH]).delete()
+        unused = set(SummaryFragment.objects.values_list("key", flat=True)) - keys_in_use
+        delete_where_in(SummaryFragment, "key", unused)
