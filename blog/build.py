@@ -573,8 +573,12 @@ def _content_files(content_dir: Path) -> tuple[dict[str, Path], list[ContentProb
         relative_folder = folder.relative_to(content_dir)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
         for name in sorted(filenames):
+            # Tested on the name first: nearly every file is a source, and
+            # this runs over every one of them on every build.
+            if name.startswith(".") or name.endswith(MARKDOWN_SUFFIXES):
+                continue
             relative = relative_folder / name
-            if name.startswith(".") or relative == Path(SITE_FILE) or name.endswith(MARKDOWN_SUFFIXES):
+            if relative == Path(SITE_FILE):
                 continue
             if name.endswith(NEVER_PUBLISHED):
                 skipped.append(

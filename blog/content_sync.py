@@ -115,19 +115,42 @@ def display_path(path: Path) -> str:
     return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
-def find_sources(content_dir: Path) -> list[tuple[Path, str]]:
-    """Every Markdown source, as (absolute path, kind), in a stable order."""
-    found = []
+class Source(NamedTuple):
+    """A Markdown file found by the scan."""
+
+    relative: str  # to the content folder, with forward slashes
+    absolute: str
+    kind: str  # POST or PAGE
+    mtime_ns: int
+    size: int
+
+
+def find_sources(content_dir: Path) -> list[Source]:
+    """Every Markdown source, with its stat, in a stable order. Plain strings
+    and os.scandir: this runs on every build over every file, and pathlib
+    objects cost more than the stat calls."""
+    found: list[Source] = []
+
+    def scan(folder: str, relative_folder: str, kind: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        for entry in entries:
+            name = entry.name
+            # Hugo's _index.md describes a section, not a post.
+            if name.startswith(".") or name == "_index.md":
+                continue
+            relative = f"{relative_folder}/{name}"
+            # Like os.walk: symlinked folders are not followed.
+            if entry.is_dir(follow_symlinks=False):
+                scan(entry.path, relative, kind)
+            elif name.endswith(MARKDOWN_SUFFIXES) and entry.is_file():
+                stat = entry.stat()
+                found.append(Source(relative, entry.path, kind, stat.st_mtime_ns, stat.st_size))
+
     for folder, kind in ((POSTS_DIR, POST), (PAGES_DIR, PAGE)):
-        root = content_dir / folder
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                # Hugo's _index.md describes a section, not a post.
-                if name.startswith(".") or name == "_index.md":
-                    continue
-                if name.endswith(MARKDOWN_SUFFIXES):
-                    found.append((Path(dirpath) / name, kind))
+        scan(os.path.join(content_dir, folder), folder, kind)
     return found
 
 
@@ -204,18 +227,21 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
     tasks, stats, seen = [], {}, set()
     sources = find_sources(content_dir)
     progress.phase("scan", len(sources))
-    for absolute, kind in sources:
-        relative = absolute.relative_to(content_dir).as_posix()
+    for source in sources:
+        relative = source.relative
         seen.add(relative)
-        stat = absolute.stat()
-        stats[relative] = (stat.st_mtime_ns, stat.st_size)
+        stats[relative] = (source.mtime_ns, source.size)
         row = known.get(relative)
-        if row is not None and (row.mtime_ns, row.size) == stats[relative]:
+        if row is not None and row.mtime_ns == source.mtime_ns and row.size == source.size:
             report.unchanged += 1
-            report.warnings += [ContentProblem(*w) for w in row.warnings]
+            if row.warnings:
+                report.warnings += [ContentProblem(*w) for w in row.warnings]
             continue
         previous_digest = row.digest if row is not None else ""
-        tasks.append(_FileTask(str(absolute), relative, display_path(absolute), kind, site.time_zone, previous_digest))
+        task = _FileTask(
+            source.absolute, relative, display_path(Path(source.absolute)), source.kind, site.time_zone, previous_digest
+        )
+        tasks.append(task)
 
     progress.end_phase(f"{len(sources)} files, {len(tasks)} new or changed")
     errors: list[ContentProblem] = list(site_problems)
@@ -319,24 +345,25 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             "image": doc.image,
             "updated": doc.updated,
             "extra": doc.extra,
+            "source_digest": result.digest,
         }
         if doc.kind == PAGE:
             pages.append(Page(**common, date=doc.date))
             continue
         local = doc.date.astimezone(site.zone)
-        posts.append(
-            Post(
-                **common,
-                date=doc.date,
-                url_year=local.year,
-                url_month=local.month,
-                draft=doc.draft,
-                comments=doc.comments,
-                disqus_identifier=doc.disqus_identifier,
-                reading_minutes=result.reading_minutes,
-                aliases=doc.aliases,
-            )
+        post = Post(
+            **common,
+            date=doc.date,
+            url_year=local.year,
+            url_month=local.month,
+            draft=doc.draft,
+            comments=doc.comments,
+            disqus_identifier=doc.disqus_identifier,
+            reading_minutes=result.reading_minutes,
+            aliases=doc.aliases,
         )
+        post.listed_digest = post.digest_listed_fields()
+        posts.append(post)
         labels[doc.source_path] = list(zip(result.tag_slugs, doc.tags, strict=True))
     Page.objects.bulk_create(pages)
     Post.objects.bulk_create(posts)
@@ -395,7 +422,8 @@ def _conflicts(content_dir: Path) -> list[ContentProblem]:
         for alias in aliases:
             owners[alias_file(alias)].append((source, f"(alias {alias})"))
     problems = []
-    for output, claims in sorted(owners.items()):
+    # Nearly every file has one owner: only the others are sorted and examined.
+    for output, claims in sorted(item for item in owners.items() if len(item[1]) > 1):
         claims = list(dict.fromkeys(claims))
         files = [source for source, _ in claims if source]
         if len(claims) < 2 or not files:

@@ -126,6 +126,10 @@ class LinkChecker:
             if target + "/index.html" not in self.files:
                 return "which the site does not have"
             target += "/index.html"
+        if not parts.fragment:
+            # Asked only when there is an id to look for: an incremental build
+            # loads the stored ids of every page at the first question.
+            return ""
         return self._missing_id(parts.fragment, target) if self.ids_of(target) is not None else ""
 
 

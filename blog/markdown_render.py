@@ -12,10 +12,10 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 
 import markdown
+import pygments
 from markdown.extensions import codehilite
 from markdown.extensions.toc import slugify_unicode
 from pygments.formatters.html import HtmlFormatter
@@ -100,8 +100,10 @@ def renderer_fingerprint() -> str:
     """Changes whenever the same Markdown could render differently, so cached
     HTML keyed by it is never stale."""
     parts = [
-        version("Markdown"),
-        version("Pygments"),
+        # The packages' own version attributes: importlib.metadata costs
+        # 50-60 ms to import, on every build.
+        markdown.__version__,
+        pygments.__version__,
         repr(EXTENSIONS),
         repr({k: {n: getattr(v, "__name__", v) for n, v in c.items()} for k, c in EXTENSION_CONFIGS.items()}),
         # This module and the HTML helpers it uses: the formatter and the

@@ -11,6 +11,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.functional import cached_property
 
 from . import visibility
+from .digests import digest
 
 
 def _cached_url(instance: models.Model, name: str, *args) -> str:
@@ -100,13 +101,17 @@ class Document(models.Model):
     source = models.CharField(max_length=1024, unique=True)
     slug = models.CharField(max_length=255)
     title = models.CharField(max_length=1000)
-    body_html = models.TextField()
-    toc_html = models.TextField(blank=True)
     summary_html = models.TextField(blank=True)
     description = models.TextField(blank=True)
     image = models.CharField(max_length=2048, blank=True)
     updated = models.DateTimeField(null=True)
     extra = models.JSONField(default=dict)
+    # The sha256 of the source file the document was read from.
+    source_digest = models.CharField(max_length=64)
+    # The bodies are the last columns of the table (migration 0005): SQLite
+    # walks a large value's overflow pages to reach any column after it.
+    body_html = models.TextField()
+    toc_html = models.TextField(blank=True)
 
     class Meta:
         abstract = True
@@ -125,6 +130,9 @@ class Post(Document):
     disqus_identifier = models.CharField(max_length=1000)
     reading_minutes = models.PositiveIntegerField(default=1)
     aliases = models.JSONField(default=list)
+    # A digest of the fields list pages show (LISTED_FIELDS), made when the
+    # post is stored: the build's page keys are made of it.
+    listed_digest = models.CharField(max_length=32)
     tags = models.ManyToManyField(Tag, through="PostTag", related_name="posts")
 
     objects = PostQuerySet.as_manager()
@@ -135,6 +143,29 @@ class Post(Document):
 
     def get_absolute_url(self) -> str:
         return _cached_url(self, "blog:post", self.url_year, self.url_month, self.slug)
+
+    # The fields a list page shows; the body is not among them.
+    LISTED_FIELDS = (
+        "source",
+        "slug",
+        "title",
+        "date",
+        "updated",
+        "url_year",
+        "url_month",
+        "draft",
+        "comments",
+        "disqus_identifier",
+        "reading_minutes",
+        "summary_html",
+        "description",
+        "image",
+        "aliases",
+        "extra",
+    )
+
+    def digest_listed_fields(self) -> str:
+        return digest([getattr(self, name) for name in self.LISTED_FIELDS])
 
     @cached_property
     def tag_list(self) -> list[Tag]:

@@ -15,48 +15,18 @@ import hashlib
 import math
 import re
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
 
 from django.conf import settings
 from django.template import engines
 
-from .content_sync import FINGERPRINT_ENTRY
+from .digests import digest
 from .feeds import FEED_LENGTH
-from .models import CacheEntry, Post, SourceFile
+from .models import CacheEntry, Post
 from .site_index import GENERATION_KEY, RELATED_POSTS, SiteIndex
 from .siteconfig import SiteConfig
 from .templatetags.blog_tags import SUMMARY_TEMPLATE
-from .visibility import Visibility
-
-_PACKAGES = ("Django", "django-distill", "Markdown", "Pygments", "PyYAML")
-# Post fields a list page shows; the body is not among them.
-_LISTED_FIELDS = (
-    "source",
-    "slug",
-    "title",
-    "date",
-    "updated",
-    "url_year",
-    "url_month",
-    "draft",
-    "comments",
-    "disqus_identifier",
-    "reading_minutes",
-    "summary_html",
-    "description",
-    "image",
-    "aliases",
-    "extra",
-)
-
-
-def digest(*parts) -> str:
-    """A short, stable digest of ``parts``: strings, numbers, booleans, None,
-    datetimes, paths, and lists, tuples and dicts of them. Their repr() is as
-    stable as JSON for these types and about twice as fast to make; a build
-    makes one per page."""
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+from .visibility import Visibility, current
 
 
 def tree_fingerprint(*roots: Path) -> str:
@@ -78,8 +48,20 @@ def _code_parts() -> tuple[str, str, str, list[str]]:
         tree_fingerprint(base / "blog"),
         tree_fingerprint(*[Path(d) for d in settings.TEMPLATES[0]["DIRS"]]),
         tree_fingerprint(*[Path(d) for d in settings.STATICFILES_DIRS]),
-        [version(name) for name in _PACKAGES],
+        _library_versions(),
     )
+
+
+def _library_versions() -> list[str]:
+    """From the packages' version attributes: importlib.metadata would cost
+    50-60 ms of import time on every build."""
+    import django
+    import django_distill
+    import markdown
+    import pygments
+    import yaml
+
+    return [module.__version__ for module in (django, django_distill, markdown, pygments, yaml)]
 
 
 def code_fingerprint() -> str:
@@ -226,28 +208,6 @@ def _update_related(index: SiteIndex, stored: dict | None, current: list) -> dic
     return related
 
 
-SHOWN_ENTRY = "shown_fields"
-
-
-def _shown_fields(index: SiteIndex, digests: dict[str, str]) -> dict[str, str]:
-    """For each post's source, a digest of the fields list pages show, reused
-    while the source file and the way it is read are the same: computing it
-    for every post of a large site costs about half a second."""
-    reading = CacheEntry.read(FINGERPRINT_ENTRY)
-    stored = CacheEntry.read(SHOWN_ENTRY)
-    known = stored["posts"] if stored and stored["reading"] == reading else {}
-    shown = {}
-    for post in index.posts:
-        entry = known.get(post.source)
-        if entry and entry[0] == digests.get(post.source):
-            shown[post.source] = entry
-        else:
-            shown[post.source] = [digests.get(post.source), digest([getattr(post, f) for f in _LISTED_FIELDS])]
-    if shown != known:
-        CacheEntry.write(SHOWN_ENTRY, {"reading": reading, "posts": shown})
-    return {source: entry[1] for source, entry in shown.items()}
-
-
 class PageKeys:
     """Computes the key of any page the URL patterns produce."""
 
@@ -256,20 +216,22 @@ class PageKeys:
         self.site = site
         self.site_wide = site_wide
         self.summary_wide = summary_wide
-        digests = dict(SourceFile.objects.values_list("path", "digest"))
-        shown = _shown_fields(index, digests)
-        # What lists show of each post, as one string: it is repeated in the
-        # keys of every page that shows the post.
+        # What lists show of each post, as one short digest: it is repeated in
+        # the keys of every page that shows the post, and the shorter the
+        # string a key is made of, the faster the key. The sync stored a
+        # digest of the post's listed fields (Post.listed_digest); whether it
+        # shows as scheduled, and its tags' names, can change without it.
+        cutoff = current().cutoff()
         self._listed = {
-            post.pk: f"{shown[post.source]}:{post.is_scheduled:d}:{[(tag.slug, tag.name) for tag in post.tag_list]!r}"
+            post.pk: digest(post.listed_digest, post.date > cutoff, [(tag.slug, tag.name) for tag in post.tag_list])
             for post in index.posts
         }
         # A post in full: what lists show of it, and its source (the body).
-        self._full = {post.pk: (self._listed[post.pk], digests.get(post.source)) for post in index.posts}
+        self._full = {post.pk: (self._listed[post.pk], post.source_digest) for post in index.posts}
         self._pages = {
             page.slug: digest(
                 [getattr(page, f) for f in ("source", "title", "description", "image", "updated", "extra")],
-                digests.get(page.source),
+                page.source_digest,
             )
             for page in index.pages
         }

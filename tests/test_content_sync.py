@@ -48,7 +48,7 @@ def test_find_sources_skips_hidden_files_and_hugo_section_files(content):
     write(content / "posts" / ".drafts" / "x.md", post_file("Hidden too"))
     write(content / "posts" / "notes.txt", "not Markdown")
     write(content / "posts" / "long.markdown", post_file("Long suffix"))
-    found = {path.relative_to(content).as_posix(): kind for path, kind in find_sources(content)}
+    found = {source.relative: source.kind for source in find_sources(content)}
     expected = {p.relative_to(SITE_FIXTURE).as_posix() for p in SOURCES} | {"posts/long.markdown"}
     assert set(found) == expected
     assert found["pages/about.md"] == "page"
