@@ -412,14 +412,28 @@ def _render_one(task: tuple[str, str, tuple[int, ...], str]) -> tuple[str, bool,
     return relative, _writer.write(relative, body), found, summaries.take_fresh()
 
 
+# Pages that list every post: each takes seconds on a large site, where
+# most pages take milliseconds.
+WHOLE_SITE_PAGES = frozenset({"archive", "sitemap"})
+
+
+def _is_whole_site(task: tuple[str, str, tuple[int, ...], str]) -> bool:
+    return task[3] in WHOLE_SITE_PAGES
+
+
 def _render_pages(writer: SiteWriter, tasks: list[tuple[str, str, tuple[int, ...], str]]):
     """Render ``tasks`` in worker processes, yielding (file, whether its bytes
-    changed, its links, the post summaries rendered for it)."""
+    changed, its links, the post summaries rendered for it) as they finish.
+
+    The whole-site pages go first, each to a worker of its own, while the
+    other workers share the rest: last, they would be the build's tail (an
+    added post re-renders a few hundred list pages, and the archive)."""
     global _writer
     _writer = writer  # forked workers inherit it
+    tasks = sorted(tasks, key=lambda task: not _is_whole_site(task))
     try:
         with workers.mapper(len(tasks)) as run:
-            yield from run(_render_one, tasks)
+            yield from run(_render_one, tasks, ordered=False, alone=_is_whole_site)
     finally:
         _writer = None
 

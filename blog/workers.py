@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -33,9 +34,15 @@ def worker_count() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
-def _batches(tasks: Iterable, size: int) -> Iterator[list]:
+def _batches(tasks: Iterable, size: int, alone: Callable | None = None) -> Iterator[list]:
+    """``tasks`` in lists of ``size``; a task for which ``alone`` is true gets
+    a list of its own, so that two slow tasks never queue behind each other in
+    one worker."""
     batch = []
     for task in tasks:
+        if alone is not None and alone(task):
+            yield [task]
+            continue
         batch.append(task)
         if len(batch) == size:
             yield batch
@@ -48,32 +55,66 @@ def _run_batch(function: Callable, batch: list) -> list:
     return [function(task) for task in batch]
 
 
-def _pool_map(pool, workers: int, task_count: int) -> Callable[[Callable, Iterable], Iterator]:
-    """``map`` over ``pool``, in order, with at most ``workers * BATCHES_AHEAD``
-    batches given out and not yet consumed. Pool.imap would read every task at
-    once and keep every result the consumer has not reached: when the consumer
-    is slower than the workers (storing, on a machine with many cores), the
-    whole site's HTML."""
-    size = min(MAX_BATCH, max(1, task_count // (workers * 8)))
+def _inline_map(function: Callable, tasks: Iterable, ordered: bool = True, alone: Callable | None = None) -> Iterator:
+    return map(function, tasks)
 
-    def run(function: Callable, tasks: Iterable) -> Iterator:
+
+def _pool_map(pool, workers: int, task_count: int) -> Callable[..., Iterator]:
+    """``map`` over ``pool`` with at most ``workers * BATCHES_AHEAD`` batches
+    given out and not yet consumed. Pool.imap would read every task at once and
+    keep every result the consumer has not reached: when the consumer is slower
+    than the workers (storing, on a machine with many cores), the whole site's
+    HTML.
+
+    With ``ordered=False`` results come as batches finish: a slow batch then
+    holds up only its own worker, where in order it would hold up the
+    consumer, and so every worker once the batches ahead are used up."""
+    size = min(MAX_BATCH, max(1, task_count // (workers * 8)))
+    window = workers * BATCHES_AHEAD
+
+    def in_order(function: Callable, batches: Iterator[list]) -> Iterator:
         pending: deque[AsyncResult] = deque()
-        for batch in _batches(tasks, size):
-            if len(pending) == workers * BATCHES_AHEAD:
+        for batch in batches:
+            if len(pending) == window:
                 yield from pending.popleft().get()
             pending.append(pool.apply_async(_run_batch, (function, batch)))
         while pending:
             yield from pending.popleft().get()
 
+    def as_finished(function: Callable, batches: Iterator[list]) -> Iterator:
+        finished: queue.SimpleQueue = queue.SimpleQueue()
+
+        def take() -> list:
+            results = finished.get()
+            if isinstance(results, BaseException):
+                raise results
+            return results
+
+        running = 0
+        for batch in batches:
+            if running == window:
+                yield from take()
+                running -= 1
+            pool.apply_async(_run_batch, (function, batch), callback=finished.put, error_callback=finished.put)
+            running += 1
+        for _ in range(running):
+            yield from take()
+
+    def run(function: Callable, tasks: Iterable, ordered: bool = True, alone: Callable | None = None) -> Iterator:
+        batches = _batches(tasks, size, alone)
+        return in_order(function, batches) if ordered else as_finished(function, batches)
+
     return run
 
 
 @contextmanager
-def mapper(task_count: int) -> Iterator[Callable[[Callable, Iterable], Iterable]]:
-    """A ``map`` that runs in worker processes when there is enough work."""
+def mapper(task_count: int) -> Iterator[Callable[..., Iterator]]:
+    """A ``map`` that runs in worker processes when there is enough work:
+    ``run(function, tasks, ordered=True, alone=None)`` (see _pool_map and
+    _batches)."""
     workers = worker_count()
     if task_count < MIN_TASKS_FOR_POOL or workers == 1 or multiprocessing.current_process().daemon:
-        yield map
+        yield _inline_map
         return
     connections.close_all()
     context = multiprocessing.get_context("fork")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -61,3 +62,31 @@ def test_few_tasks_run_in_this_process():
     with workers.mapper(workers.MIN_TASKS_FOR_POOL - 1) as run:
         results = list(run(square, range(10)))
     assert {pid for _, pid in results} == {os.getpid()}
+
+
+def sleep_then_square(number: int) -> tuple[int, int]:
+    # The first task is slow: finished results must not wait for it.
+    if number == 0:
+        time.sleep(1.0)
+    return number * number, os.getpid()
+
+
+def test_unordered_results_come_as_they_finish():
+    numbers = range(300)
+    with workers.mapper(len(numbers)) as run:
+        results = list(run(sleep_then_square, numbers, ordered=False, alone=lambda number: number == 0))
+    assert sorted(value for value, _ in results) == [n * n for n in numbers]
+    # The slow task ran alone while the other worker took every other batch,
+    # more than the batches given out ahead: so it came last.
+    assert results[-1][0] == 0
+    assert len({pid for _, pid in results}) == 2
+
+
+def test_a_task_marked_alone_is_a_batch_of_its_own():
+    batches = list(workers._batches(range(10), 4, alone=lambda number: number in (0, 5)))
+    assert batches == [[0], [1, 2, 3, 4], [5], [6, 7, 8, 9]]
+
+
+def test_an_error_in_an_unordered_worker_reaches_the_caller():
+    with workers.mapper(100) as run, pytest.raises(ValueError, match="seven"):
+        list(run(fail_on_seven, range(100), ordered=False))
