@@ -1,0 +1,28 @@
+"""blog/link_check.extract: the links and ids the link check reads from a page."""
+
+from __future__ import annotations
+
+from blog.link_check import extract
+
+
+def test_links_and_ids_in_either_quotes_and_any_case():
+    page = b"""<html><body id="top">
+    <a href="/a/">A</a> <A HREF='/b/?x=1&amp;y=2'>B</A>
+    <img src = "/static/i.png" alt="">
+    <h2 ID='intro'>Intro</h2> <p id="it&#39;s">quote</p>
+    <a href="  /padded/  ">padded</a>
+    <div data-href="/not-a-link/" data-id="not-an-id"></div>
+    <a href="/a/">again</a>
+    </body></html>"""
+    found = extract(page)
+    assert found.links == ["/a/", "/b/?x=1&y=2", "/padded/", "/static/i.png"]
+    assert found.ids == ["intro", "it's", "top"]
+
+
+def test_a_quote_of_the_other_kind_stays_in_the_value():
+    found = extract(b"""<a href="/it's/">x</a><a href='/say-"hi"/'>y</a>""")
+    assert found.links == ["/it's/", '/say-"hi"/']
+
+
+def test_bytes_that_are_not_utf8_do_not_stop_the_check():
+    assert extract(b'<a href="/caf\xe9/">x</a>').links == ["/caf\ufffd/"]
