@@ -529,6 +529,8 @@ def _recheck_links(
         return None
     # Only pages' ids can be linked to (#fragments of feeds are not checked).
     pages_rendered = {page: found for page, found in rendered.items() if page.endswith(".html")}
+    if len(pages_rendered) == sum(page.endswith(".html") for page in pages):
+        return None  # every page is new: checking them all needs nothing stored
     before = _stored_links(pages_rendered)
     if any(not before[page].id_set <= found.id_set for page, found in pages_rendered.items() if page in before):
         return None
@@ -636,13 +638,17 @@ def _remember(
     """Record the tree now in the output folder, for the next build to start from.
     Only rows whose file is new, gone, or made again are written."""
     with transaction.atomic():
-        if stored:
-            changed = {path for path, key in plan.keys.items() if stored.get(path) != key} | rendered.keys()
+        changed = {path for path, key in plan.keys.items() if stored.get(path) != key} | rendered.keys()
+        if stored and len(changed) < len(stored) // 2:
             delete_where_in(OutputFile, "path", (stored.keys() - plan.keys.keys()) | changed)
+            found = {path: rendered.get(path, PageLinks()) for path in changed}
         else:
-            changed = plan.keys.keys()
+            # Most rows change (a cold build, a template edit): all of them are
+            # written again, after one DELETE rather than one per batch; the
+            # few pages not rendered again keep the links stored for them.
+            found = _stored_links(plan.keys.keys() - rendered.keys()) | rendered
+            found = {path: found.get(path, PageLinks()) for path in plan.keys}
             OutputFile.objects.all().delete()
-        found = {path: rendered.get(path, PageLinks()) for path in changed}
         OutputFile.objects.bulk_create(
             OutputFile(path=path, key=plan.keys[path], links=page.links, ids=page.ids) for path, page in found.items()
         )

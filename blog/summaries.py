@@ -13,6 +13,7 @@ stored.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils.safestring import mark_safe
 
 from .models import SummaryFragment, delete_where_in
@@ -66,4 +67,5 @@ def store(fresh: dict[str, str], keys_in_use: set[str]) -> None:
         )
     if SummaryFragment.objects.count() > 2 * len(keys_in_use):
         unused = set(SummaryFragment.objects.values_list("key", flat=True)) - keys_in_use
-        delete_where_in(SummaryFragment, "key", unused)
+        with transaction.atomic():  # one commit, not one per batch
+            delete_where_in(SummaryFragment, "key", unused)

@@ -1,0 +1,53 @@
+"""The links of pages a build did not render again stay known to later builds.
+
+A build that renders most pages again (here: every post retagged) writes the
+cache's record of every page; the pages it did not render keep the links
+stored for them. A later build that checks every page again (a post deleted)
+must still find a broken link on such a page.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import run_build
+
+BROKEN = "/nowhere/"
+
+
+def warnings_about(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if BROKEN in line]
+
+
+def test_a_broken_link_on_a_page_not_rendered_again_is_still_found(copy_fixture, tmp_path):
+    content = copy_fixture("incremental")
+    about = content / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + f"\nSee [the old page]({BROKEN}).\n", encoding="utf-8")
+    output, cache = tmp_path / "output", tmp_path / "cache"
+
+    first = run_build(content, output, cache)
+    assert first.ok, first.process.stderr
+    assert warnings_about(first.process.stderr), first.process.stderr
+    about_page = output / "about" / "index.html"
+    written = about_page.stat().st_mtime_ns
+
+    # Most pages change (every post page shows its tags); the about page does not.
+    for post in sorted((content / "posts").rglob("*.md")):
+        text = post.read_text(encoding="utf-8")
+        if "tags:" in text:
+            post.write_text(re.sub(r"tags: \[", "tags: [Lighthouse, ", text, count=1), encoding="utf-8")
+        else:
+            post.write_text(text.replace("---\n", "---\ntags: [Lighthouse]\n", 1), encoding="utf-8")
+    retagged = run_build(content, output, cache)
+    assert retagged.ok, retagged.process.stderr
+    rendered = int(re.search(r"(\d+) pages rendered", retagged.process.stdout).group(1))
+    total = rendered + int(re.search(r"(\d+) unchanged", retagged.process.stdout).group(1))
+    assert rendered > total // 2, retagged.process.stdout
+    assert about_page.stat().st_mtime_ns == written
+    assert warnings_about(retagged.process.stderr), retagged.process.stderr
+
+    # A post gone: every page's links are checked again, from what is stored.
+    next(iter(sorted((content / "posts").glob("*.md")))).unlink()
+    after = run_build(content, output, cache)
+    assert after.ok, after.process.stderr
+    assert warnings_about(after.process.stderr), after.process.stderr
