@@ -151,7 +151,9 @@ def _delete_in_background(*folders: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import shutil, sys\nfor folder in sys.argv[1:]: shutil.rmtree(folder, ignore_errors=True)",
+            # At the lowest CPU priority: it runs while the next build renders.
+            "import os, shutil, sys\nos.nice(19)\n"
+            "for folder in sys.argv[1:]: shutil.rmtree(folder, ignore_errors=True)",
             *map(str, folders),
         ],
         stdin=subprocess.DEVNULL,
