@@ -355,10 +355,10 @@ def _staging(run: _Run, previous: Path | None, stored: dict[str, str]) -> tuple[
     if not usable:
         output_dir.discard(run.spare, run.trash)
         staging, _spare = output_dir.new_staging_folder(run.output)
-        return staging, SiteWriter(staging, previous)
+        return staging, SiteWriter(staging, previous, empty=True)
     staging, is_spare = output_dir.new_staging_folder(run.output, run.spare)
     if not is_spare:
-        return staging, SiteWriter(staging, previous)
+        return staging, SiteWriter(staging, previous, empty=True)
     # The spare tree differs from the previous output only in these files.
     differs = record["differs"]
     writer = SiteWriter(staging, previous, same=(stored.keys() | {output_dir.MARKER}) - set(differs))

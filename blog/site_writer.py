@@ -19,7 +19,9 @@ from pathlib import Path
 
 
 class SiteWriter:
-    def __init__(self, staging: Path, previous: Path | None, same: Iterable[str] = ()) -> None:
+    def __init__(self, staging: Path, previous: Path | None, same: Iterable[str] = (), empty: bool = False) -> None:
+        """``empty``: the staging folder was made for this build, so it holds
+        only what this writer puts there (each file once)."""
         self.staging = staging
         self.previous = previous
         # Files of the staging folder that are already the previous output's.
@@ -27,6 +29,8 @@ class SiteWriter:
         # Files this build wrote anew: they differ from the previous output's.
         self.fresh: set[str] = set()
         self._made_dirs: set[Path] = set()
+        self._empty = empty
+        self._placed: set[str] = set()
 
     def _target(self, relative: str) -> Path:
         target = self.staging / relative
@@ -42,18 +46,25 @@ class SiteWriter:
         old = self.previous / relative
         return old if old.is_file() else None
 
+    def _cleared(self, relative: str) -> Path:
+        """The path of ``relative`` in the staging folder, with nothing there."""
+        target = self._target(relative)
+        # In a folder made for this build there is nothing to remove: an
+        # unlink per file costs 0.3 ms and more on a busy disk.
+        if not self._empty or relative in self._placed:
+            _unlink(target)
+        self._placed.add(relative)
+        return target
+
     def _link_old(self, old: Path, relative: str) -> None:
         if relative in self.same:
             return
-        target = self._target(relative)
-        _unlink(target)
-        _link_or_copy(old, target)
+        _link_or_copy(old, self._cleared(relative))
 
     def _new_file(self, relative: str) -> Path:
         """The path to write ``relative`` at, with nothing there: writing through an
         existing name could write through a link into the previous output."""
-        target = self._target(relative)
-        _unlink(target)
+        target = self._cleared(relative)
         self.same.discard(relative)
         self.fresh.add(relative)
         return target

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 
 from blog import progress
 from blog.build import BuildOptions, build_site
@@ -30,6 +33,18 @@ class Command(BaseCommand):
         parser.add_argument("--future", action="store_true", help="include posts dated after now")
         parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
         parser.add_argument("--quiet", action="store_true", help="print only errors")
+
+    def run_from_argv(self, argv):
+        """From the command line, a finished build ends the process at once.
+        Python's orderly shutdown frees every object one by one: with a large
+        site's index and page records in memory that takes 0.3-0.5 s, a
+        fifth of an incremental build. Everything is written and committed
+        by now; a failure still exits the ordinary way, with its message."""
+        super().run_from_argv(argv)
+        connections.close_all()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
     def handle(self, *args, **options):
         build = BuildOptions(
