@@ -304,6 +304,10 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
         run.progress.phase("render pages", len(to_render))
         for relative, changed, found, fresh in _render_pages(writer, to_render):
             run.progress.advance()
+            if changed:
+                # Written by a worker process: this writer's own record of
+                # what it wrote anew (for the spare tree) must hear of it.
+                writer.note_written(relative)
             written += changed
             rendered[relative] = found
             fresh_summaries.update(fresh)

@@ -69,6 +69,12 @@ class SiteWriter:
         self.fresh.add(relative)
         return target
 
+    def note_written(self, relative: str) -> None:
+        """Record that ``relative`` was written anew by another process's copy of
+        this writer (the page-rendering workers)."""
+        self.same.discard(relative)
+        self.fresh.add(relative)
+
     def reuse(self, relative: str) -> bool:
         """Link the previous build's file; False if there is none."""
         if relative in self.same:

@@ -30,7 +30,14 @@ MAX_BATCH = 32
 BATCHES_AHEAD = 2
 
 
+# Overrides the number of worker processes (default: one per usable core).
+WORKERS_VARIABLE = "BLOG_WORKERS"
+
+
 def worker_count() -> int:
+    override = os.environ.get(WORKERS_VARIABLE, "")
+    if override.isdigit() and int(override) > 0:
+        return int(override)
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
