@@ -80,6 +80,10 @@ SUMMARY_PAGES = frozenset({"index", "index_page", "tag", "tag_page"})
 URLS_ENTRY = "urls"
 # Which tree the spare folder holds, and which of its files differ from the output's.
 SPARE_ENTRY = "spare"
+# The spare is brought up to date while at most this many of its files, or
+# 1/SPARE_REBUILD_SHARE of them, differ.
+SPARE_ALWAYS = 1000
+SPARE_REBUILD_SHARE = 4
 
 
 @dataclass
@@ -346,10 +350,11 @@ def _staging(run: _Run, previous: Path | None, stored: dict[str, str]) -> tuple[
         and record is not None
         and record["output"] == output_dir.read_marker(previous)
         and record["spare"] == output_dir.read_marker(run.spare)
-        # Even when every file differs (the last build followed a template
-        # edit), bringing the spare up to date is quicker than an empty
-        # folder: at 10,000 posts, two template edits in a row took 33-34 s
-        # each this way, and 45-49 s for the second one starting empty.
+        # Bringing the spare up to date unlinks each file that differs, which
+        # is slow on some disks; when that is much of the site (the last build
+        # followed a template edit), linking every file into an empty folder
+        # and deleting the spare in the background is quicker.
+        and len(record["differs"]) <= max(SPARE_ALWAYS, len(stored) // SPARE_REBUILD_SHARE)
     )
     if not usable:
         output_dir.discard(run.spare, run.trash)
