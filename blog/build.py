@@ -293,7 +293,7 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     counts = (len(index.posts), len(index.pages))
     strict = run.strict_warnings
 
-    staging, writer = _staging(run, previous, stored)
+    staging, writer = _staging(run, previous, stored, plan)
     try:
         writer.write(output_dir.MARKER, output_dir.marker(plan.build_id))
         to_render = [
@@ -340,22 +340,26 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     return BuildResult(*counts, len(to_render), written, len(plan.keys) - written, 0.0, problems)
 
 
-def _staging(run: _Run, previous: Path | None, stored: dict[str, str]) -> tuple[Path, SiteWriter]:
+def _staging(run: _Run, previous: Path | None, stored: dict[str, str], plan: _Plan) -> tuple[Path, SiteWriter]:
     """The folder to build in, with its writer: the spare tree, brought back to
-    the previous output's files, when the cache can vouch for its contents;
-    otherwise an empty folder."""
+    the previous output's files, when the cache can vouch for its contents and
+    that is cheap; otherwise an empty folder."""
     record = CacheEntry.read(SPARE_ENTRY)
     usable = (
         previous is not None
         and record is not None
         and record["output"] == output_dir.read_marker(previous)
         and record["spare"] == output_dir.read_marker(run.spare)
-        # Bringing the spare up to date unlinks each file that differs, which
-        # is slow on some disks; when that is much of the site (the last build
-        # followed a template edit), linking every file into an empty folder
-        # and deleting the spare in the background is quicker.
-        and len(record["differs"]) <= max(SPARE_ALWAYS, len(stored) // SPARE_REBUILD_SHARE)
     )
+    if usable and len(record["differs"]) > max(SPARE_ALWAYS, len(stored) // SPARE_REBUILD_SHARE):
+        # Most of the spare differs (the last build followed a template
+        # edit). Its pages that this build renders again are written over in
+        # place (SiteWriter.write), which is cheap; each of the others would
+        # be unlinked, which on some disks is slow. So the spare is used only
+        # when this build renders most pages again too; otherwise every file
+        # is linked into an empty folder and the spare deleted in the background.
+        changing = sum(stored.get(relative) != key for relative, key in plan.keys.items())
+        usable = changing > len(plan.keys) // 2
     if not usable:
         output_dir.discard(run.spare, run.trash)
         staging, _spare = output_dir.new_staging_folder(run.output)
@@ -364,10 +368,12 @@ def _staging(run: _Run, previous: Path | None, stored: dict[str, str]) -> tuple[
     if not is_spare:
         return staging, SiteWriter(staging, previous, empty=True)
     # The spare tree differs from the previous output only in these files.
+    # Those the new site has stay, to be written over or replaced.
     differs = record["differs"]
     writer = SiteWriter(staging, previous, same=(stored.keys() | {output_dir.MARKER}) - set(differs))
     for relative in differs:
-        writer.discard(relative)
+        if relative not in plan.keys:
+            writer.discard(relative)
     return staging, writer
 
 

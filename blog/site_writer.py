@@ -91,7 +91,13 @@ class SiteWriter:
         if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
             self._link_old(old, relative)
             return False
-        self._new_file(relative).write_bytes(data)
+        might_exist = not self._empty or relative in self._placed
+        if might_exist and _overwrite_own_file(self._target(relative), data):
+            self._placed.add(relative)
+            self.same.discard(relative)
+            self.fresh.add(relative)
+        else:
+            self._new_file(relative).write_bytes(data)
         return True
 
     def copy(self, source: Path, relative: str, compare_bytes: bool = False) -> bool:
@@ -127,6 +133,31 @@ class SiteWriter:
                 break  # not empty
             self._made_dirs.discard(folder)
             folder = folder.parent
+
+
+def _overwrite_own_file(path: Path, data: bytes) -> bool:
+    """Write ``data`` over the file at ``path`` in place, if it is a file no
+    other tree shares (one link: a page of the spare tree that differs from the
+    previous output); False, with nothing written, otherwise.
+
+    Replacing such a file would free its blocks and allocate new ones, and on
+    a disk mounted with ``discard`` each free is slow: after a template edit,
+    thousands of them. Written in place, the blocks are reused."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+    except OSError:
+        return False  # missing, a symbolic link or a folder
+    try:
+        if os.fstat(descriptor).st_nlink != 1:
+            return False  # also the previous output's: never written through
+        view = memoryview(data)
+        done = 0
+        while done < len(data):
+            done += os.pwrite(descriptor, view[done:], done)
+        os.ftruncate(descriptor, len(data))
+        return True
+    finally:
+        os.close(descriptor)
 
 
 def _unlink(path: Path) -> bool:
