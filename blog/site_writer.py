@@ -91,8 +91,10 @@ class SiteWriter:
         if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
             self._link_old(old, relative)
             return False
-        might_exist = not self._empty or relative in self._placed
-        if might_exist and _overwrite_own_file(self._target(relative), data):
+        # Only a file of the spare tree that differs from the previous output
+        # can be written over; those in ``same`` are the previous output's.
+        own = (not self._empty or relative in self._placed) and relative not in self.same
+        if own and _overwrite_own_file(self._target(relative), data):
             self._placed.add(relative)
             self.same.discard(relative)
             self.fresh.add(relative)
