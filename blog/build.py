@@ -667,7 +667,7 @@ def _remember(
             LINK_PROBLEMS: [p.as_list() for p in links.problems],
             LINK_FINDINGS: {
                 "build": plan.build_id,
-                "broken": {page: [list(entry) for entry in found] for page, found in links.broken.items()},
+                "broken": {page: [list(entry) for entry in entries] for page, entries in links.broken.items()},
             },
             OUTPUT_ENTRY: {"path": str(run.output), "build_id": plan.build_id},
         }

@@ -110,8 +110,15 @@ class LinkChecker:
         return broken
 
     def _missing_id(self, fragment: str, target: str) -> str:
+        """Why ``#fragment`` is broken on ``target``, or "" if it is fine or
+        ``target`` is not a page whose ids are known. The ids are asked for
+        only when there is a fragment: an incremental build loads the stored
+        ids of every page at the first question."""
         fragment = unquote(fragment)
-        if fragment and target.endswith(".html") and fragment not in (self.ids_of(target) or ()):
+        if not fragment or not target.endswith(".html"):
+            return ""
+        ids = self.ids_of(target)
+        if ids is not None and fragment not in ids:
             return f"but /{target} has no element with id {fragment!r}"
         return ""
 
@@ -134,11 +141,7 @@ class LinkChecker:
             if target + "/index.html" not in self.files:
                 return "which the site does not have"
             target += "/index.html"
-        if not parts.fragment:
-            # Asked only when there is an id to look for: an incremental build
-            # loads the stored ids of every page at the first question.
-            return ""
-        return self._missing_id(parts.fragment, target) if self.ids_of(target) is not None else ""
+        return self._missing_id(parts.fragment, target)
 
 
 def find_broken_links(site: SiteConfig, pages: dict[str, PageLinks], files: set[str]) -> dict[str, list[Broken]]:

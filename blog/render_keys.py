@@ -26,7 +26,7 @@ from .models import CacheEntry, Post
 from .site_index import GENERATION_KEY, RELATED_POSTS, SiteIndex
 from .siteconfig import SiteConfig
 from .templatetags.blog_tags import SUMMARY_TEMPLATE
-from .visibility import Visibility, current
+from .visibility import Visibility
 
 
 def tree_fingerprint(*roots: Path) -> str:
@@ -221,9 +221,8 @@ class PageKeys:
         # string a key is made of, the faster the key. The sync stored a
         # digest of the post's listed fields (Post.listed_digest); whether it
         # shows as scheduled, and its tags' names, can change without it.
-        cutoff = current().cutoff()
         self._listed = {
-            post.pk: digest(post.listed_digest, post.date > cutoff, [(tag.slug, tag.name) for tag in post.tag_list])
+            post.pk: digest(post.listed_digest, post.is_scheduled, [(tag.slug, tag.name) for tag in post.tag_list])
             for post in index.posts
         }
         # A post in full: what lists show of it, and its source (the body).

@@ -436,10 +436,8 @@ CHANGES: dict[str, Callable[..., Step]] = {
 # --- builds and trees -----------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def project(tmp_path_factory) -> Path:
-    """A copy of the project to build from; its templates may be edited."""
-    copy = tmp_path_factory.mktemp("project")
+def copy_project(copy: Path) -> Path:
+    """Copy what a build needs of the project into the folder ``copy``."""
     for part in PROJECT_PARTS:
         source = ROOT / part
         if source.is_dir():
@@ -449,6 +447,12 @@ def project(tmp_path_factory) -> Path:
     # Compile once, so that the two builds of a step never race to write .pyc files.
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(copy / "blog")], check=True)
     return copy
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project to build from; its templates may be edited."""
+    return copy_project(tmp_path_factory.mktemp("project"))
 
 
 def start_build(project: Path, content: Path, output: Path, cache: Path, *options: str) -> subprocess.Popen:

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from blog.workers import MIN_TASKS_FOR_POOL, WORKERS_VARIABLE
 
-from .conftest import FIXTURES, ROOT, build_command, build_env
-from .test_incremental import PROJECT_PARTS, snapshot, tree_differences
+from .conftest import FIXTURES, build_command, build_env
+from .test_incremental import copy_project, snapshot, tree_differences
 
 # Enough posts that a template edit renders more pages than MIN_TASKS_FOR_POOL.
 EXTRA_POSTS = MIN_TASKS_FOR_POOL + 10
@@ -28,16 +27,10 @@ EXTRA_POSTS = MIN_TASKS_FOR_POOL + 10
 
 @pytest.fixture
 def project(tmp_path) -> Path:
+    """A copy of the project for this test alone: its templates are edited."""
     copy = tmp_path / "project"
     copy.mkdir()
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, copy / part)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(copy / "blog")], check=True)
-    return copy
+    return copy_project(copy)
 
 
 def build(project: Path, content: Path, output: Path, cache: Path) -> str:
