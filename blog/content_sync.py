@@ -30,6 +30,7 @@ from .models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
 from .paths import alias_file
 from .progress import Progress
 from .reader import PAGE, POST, SourceDocument, read_document
+from .rows import json_value, plain_rows
 from .site_index import bump_generation
 from .siteconfig import SITE_FILE, SiteConfig, activate_site, parse_site_config
 
@@ -78,7 +79,10 @@ class _Known(NamedTuple):
     mtime_ns: int
     size: int
     digest: str
-    warnings: list
+    warnings: str  # as stored: JSON text
+
+    def problems(self) -> list[ContentProblem]:
+        return [ContentProblem(*warning) for warning in json_value(self.warnings)]
 
 
 @dataclass
@@ -217,7 +221,8 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         {
             row.path: row
             for row in map(
-                _Known._make, SourceFile.objects.values_list("path", "mtime_ns", "size", "digest", "warnings")
+                _Known._make,
+                plain_rows(SourceFile.objects.values_list("path", "mtime_ns", "size", "digest", "warnings")),
             )
         }
         if stored_fingerprint == fingerprint
@@ -234,8 +239,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         row = known.get(relative)
         if row is not None and row.mtime_ns == source.mtime_ns and row.size == source.size:
             report.unchanged += 1
-            if row.warnings:
-                report.warnings += [ContentProblem(*w) for w in row.warnings]
+            report.warnings += row.problems()
             continue
         previous_digest = row.digest if row is not None else ""
         task = _FileTask(
@@ -259,7 +263,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
             report.warnings += result.warnings
             if result.unchanged:
                 # Saved again but not changed: remember the new stat, keep the HTML.
-                report.warnings += [ContentProblem(*w) for w in known[result.relative].warnings]
+                report.warnings += known[result.relative].problems()
                 mtime_ns, size = stats[result.relative]
                 SourceFile.objects.filter(path=result.relative).update(mtime_ns=mtime_ns, size=size)
                 report.unchanged += 1

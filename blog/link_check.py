@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -151,9 +151,9 @@ def find_broken_links(site: SiteConfig, pages: dict[str, PageLinks], files: set[
     return {relative: found for relative, found in broken.items() if found}
 
 
-def first_reports(broken: dict[str, list[Broken]], sources: dict[str, Path]) -> list[Finding]:
+def first_reports(broken: dict[str, list[Broken]], sources: Container[str]) -> list[Finding]:
     """One finding per broken target, on the first page that has it. ``sources``
-    names the Markdown file behind a page: pages made from one come first, so
+    holds the pages made from a Markdown file: those come first, so
     a broken link in a post, which is also in the feeds that carry the post, is
     reported in the post."""
     findings, reported = [], set()

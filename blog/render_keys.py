@@ -148,7 +148,7 @@ def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
     posts = index.posts
     if stored and stored["posts"] == current:
         related = {
-            post.pk: [posts[other] for other in others] for post, others in zip(posts, stored["related"], strict=True)
+            post.id: [posts[other] for other in others] for post, others in zip(posts, stored["related"], strict=True)
         }
     else:
         previous = None
@@ -162,8 +162,8 @@ def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
                 },
             }
         related = _update_related(index, previous, current)
-        position = {post.pk: number for number, post in enumerate(posts)}
-        value = {"posts": current, "related": [[position[other.pk] for other in related[post.pk]] for post in posts]}
+        position = {post.id: number for number, post in enumerate(posts)}
+        value = {"posts": current, "related": [[position[other.id] for other in related[post.id]] for post in posts]}
         CacheEntry.write(RELATED_ENTRY, value)
     index.remember_related(related)
     return related
@@ -179,7 +179,7 @@ def _update_related(index: SiteIndex, stored: dict | None, current: list) -> dic
     if not old_tags or [source for source, _tags in stored["posts"] if source in kept_set] != kept:
         # No stored answer, or a post moved past another (a new date): ties
         # between them would break the other way, so count everything.
-        return {post.pk: index.related(post) for post in index.posts}
+        return {post.id: index.related(post) for post in index.posts}
     gone = set(old_tags) - kept_set
     arrived = [source for source in new_tags if source not in kept_set]
     by_source = {post.source: post for post in index.posts}
@@ -194,17 +194,17 @@ def _update_related(index: SiteIndex, stored: dict | None, current: list) -> dic
         source = post.source
         previous = stored["related"].get(source)
         if previous is None or source not in kept_set or any(other in gone for other in previous):
-            related[post.pk] = index.related(post)
+            related[post.id] = index.related(post)
             continue
         tags = set(new_tags[source])
         arrivals = {other for tag in tags for other in arrivals_by_tag.get(tag, ())}
         if not arrivals:
-            related[post.pk] = [by_source[other] for other in previous]
+            related[post.id] = [by_source[other] for other in previous]
             continue
         # The new top few are among the old top few and the arrivals.
         candidates = (arrivals | set(previous)) - {source}
         ranked = sorted(candidates, key=lambda other: (-len(tags.intersection(new_tags[other])), position[other]))
-        related[post.pk] = [by_source[other] for other in ranked[:RELATED_POSTS]]
+        related[post.id] = [by_source[other] for other in ranked[:RELATED_POSTS]]
     return related
 
 
@@ -222,11 +222,11 @@ class PageKeys:
         # digest of the post's listed fields (Post.listed_digest); whether it
         # shows as scheduled, and its tags' names, can change without it.
         self._listed = {
-            post.pk: digest(post.listed_digest, post.is_scheduled, [(tag.slug, tag.name) for tag in post.tag_list])
+            post.id: digest(post.listed_digest, post.is_scheduled, [(tag.slug, tag.name) for tag in post.tag_list])
             for post in index.posts
         }
         # A post in full: what lists show of it, and its source (the body).
-        self._full = {post.pk: (self._listed[post.pk], post.source_digest) for post in index.posts}
+        self._full = {post.id: (self._listed[post.id], post.source_digest) for post in index.posts}
         self._pages = {
             page.slug: digest(
                 [getattr(page, f) for f in ("source", "title", "description", "image", "updated", "extra")],
@@ -240,12 +240,12 @@ class PageKeys:
 
     def summary_key(self, post: Post) -> str:
         """The key of the post's summary on list pages (blog/summaries.py)."""
-        return digest(self.summary_wide, "summary", self._listed[post.pk])
+        return digest(self.summary_wide, "summary", self._listed[post.id])
 
     def _page_of(self, posts: list[Post], number: int) -> tuple:
         per_page = self.site.posts_per_page
         shown = posts[(number - 1) * per_page : number * per_page]
-        return math.ceil(len(posts) / per_page), [self._listed[post.pk] for post in shown]
+        return math.ceil(len(posts) / per_page), [self._listed[post.id] for post in shown]
 
     def key(self, name: str, params: dict) -> str:
         index = self.index
@@ -253,16 +253,16 @@ class PageKeys:
             parts = self._page_of(index.posts, params.get("page", 1))
         elif name == "post":
             post = index.post_at(params["year"], params["month"], params["slug"])
-            around = [index.older(post), index.newer(post), *self._related[post.pk]]
-            parts = (self._full[post.pk], [self._listed[p.pk] if p else None for p in around])
+            around = [index.older(post), index.newer(post), *self._related[post.id]]
+            parts = (self._full[post.id], [self._listed[p.id] if p else None for p in around])
         elif name in ("tag", "tag_page"):
             tag = index.tag(params["tag"])
             parts = (tag.name, self._page_of(index.posts_tagged(tag.slug), params.get("page", 1)))
         elif name == "tag_rss":
             tag = index.tag(params["tag"])
-            parts = (tag.name, [self._full[p.pk] for p in index.posts_tagged(tag.slug)[:FEED_LENGTH]])
+            parts = (tag.name, [self._full[p.id] for p in index.posts_tagged(tag.slug)[:FEED_LENGTH]])
         elif name in ("rss", "atom"):
-            parts = [self._full[p.pk] for p in index.posts[:FEED_LENGTH]]
+            parts = [self._full[p.id] for p in index.posts[:FEED_LENGTH]]
         elif name == "archive":
             parts = self._all_listed
         elif name == "tags":
@@ -272,7 +272,7 @@ class PageKeys:
         elif name == "page":
             parts = self._pages[params["slug"]]
         elif name == "alias":
-            parts = self._listed[index.alias_targets()[params["alias_path"]].pk]
+            parts = self._listed[index.alias_targets()[params["alias_path"]].id]
         else:
             # search, robots, 404, code.css: only site-wide inputs.
             parts = None

@@ -31,7 +31,7 @@ def prepare(posts, keys: dict[int, str]) -> None:
     # limit on parameters for a large site; stored() keeps the table small.
     stored = {key: html for key, html in SummaryFragment.objects.values_list("key", "html") if key in wanted}
     for post in posts:
-        key = keys[post.pk]
+        key = keys[post.id]
         post.summary_key = key
         if key in stored:
             post.stored_summary = stored[key]
