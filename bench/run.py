@@ -116,10 +116,17 @@ class OurBuild:
         for part in APP_PARTS:
             source = ROOT / part
             if source.is_dir():
-                shutil.copytree(source, self.app / part)
+                shutil.copytree(source, self.app / part, ignore=shutil.ignore_patterns("__pycache__"))
             else:
                 self.app.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, self.app / part)
+        # Byte-compiled once, as Python does on a user's first build. Where
+        # PYTHONDONTWRITEBYTECODE is set (this machine sets it), every build
+        # would otherwise compile the generator's code again: about 0.25 s.
+        command = [sys.executable, "-m", "compileall", "-q", "manage.py", "blog"]
+        compiled = subprocess.run(command, cwd=self.app, capture_output=True, text=True)
+        if compiled.returncode:
+            raise BenchError(f"could not byte-compile the code copy:\n{compiled.stdout}{compiled.stderr}")
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
         for name in ("BLOG_CONTENT_DIR", "BLOG_CACHE_DIR"):
             self.env.pop(name, None)
