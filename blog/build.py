@@ -34,7 +34,7 @@ from django_distill import request as distill_request
 from django_distill.renderer import DistillRenderer, render_uri
 from django_distill.request import get_uri_values
 
-from . import output_dir, summaries, workers
+from . import output_dir, spare_tree, summaries, workers
 from .content_sync import MARKDOWN_SUFFIXES, display_path, sync_content
 from .errors import ContentErrors, ContentProblem
 from .link_check import (
@@ -55,6 +55,7 @@ from .render_keys import PageKeys, code_fingerprint, inputs_key, site_wide_key, 
 from .site_index import pinned_index
 from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
+from .spare_tree import spare_lock
 from .visibility import Visibility, visible
 
 DATABASE_FILE = "blog.sqlite3"
@@ -176,8 +177,8 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
             )
             result = _nothing_to_do(run)
             if result is None:
-                with pinned_index() as index:
-                    result = _write_site(run, index, renderer)
+                with pinned_index() as index, spare_lock(cache_dir) as lock:
+                    result = _write_site(run, index, renderer, lock)
         finally:
             serve_under_base_path(False)
     result.seconds = time.perf_counter() - started
@@ -288,7 +289,8 @@ def _nothing_to_do(run: _Run) -> BuildResult | None:
     return BuildResult(posts, Page.objects.count(), 0, 0, OutputFile.objects.count(), 0.0, problems)
 
 
-def _write_site(run: _Run, index, renderer) -> BuildResult:
+def _write_site(run: _Run, index, renderer, lock: int) -> BuildResult:
+    """Plan, render and publish the site; ``lock`` is the held spare lock."""
     plan = _plan(run, index, renderer)
     previous = _trusted_previous(run.output)
     stored = dict(OutputFile.objects.values_list("path", "key")) if previous else {}
@@ -337,8 +339,14 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     except BaseException:
         output_dir.discard(staging, run.trash)
         raise
-    spare = _spare_record(plan, stored, writer, run.spare) if kept else None
+    if kept:
+        spare = _spare_record(plan, stored, writer, run.spare)
+    else:
+        # What the spare tree made in the background will hold: this site.
+        spare = {"spare": plan.build_id, "output": plan.build_id, "differs": []}
     _remember(run, plan, stored, rendered, links, spare)
+    if not kept:
+        spare_tree.make_in_background(run.output, run.spare, plan.build_id, len(plan.keys) + 1, lock)
     return BuildResult(*counts, len(to_render), written, len(plan.keys) - written, 0.0, problems)
 
 
