@@ -34,7 +34,7 @@ from django_distill import request as distill_request
 from django_distill.renderer import DistillRenderer, render_uri
 from django_distill.request import get_uri_values
 
-from . import output_dir, spare_tree, summaries, workers
+from . import fragments, output_dir, spare_tree, workers
 from .content_sync import MARKDOWN_SUFFIXES, display_path, sync_content
 from .errors import ContentErrors, ContentProblem
 from .link_check import (
@@ -51,11 +51,12 @@ from .link_check import (
 from .models import QUERY_BATCH, CacheEntry, OutputFile, Page, Post, delete_where_in
 from .paths import output_file_for
 from .progress import Progress
-from .render_keys import PageKeys, code_fingerprint, inputs_key, site_wide_key, summary_wide_key, tree_fingerprint
+from .render_keys import PageKeys, code_fingerprint, fragment_wide_key, inputs_key, site_wide_key, tree_fingerprint
 from .site_index import pinned_index
 from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
 from .spare_tree import spare_lock
+from .templatetags.blog_tags import FRAGMENT_TEMPLATES
 from .visibility import Visibility, visible
 
 DATABASE_FILE = "blog.sqlite3"
@@ -75,8 +76,8 @@ LINK_PROBLEMS = "link_problems"
 LINK_FINDINGS = "link_findings"
 # The inputs of the tree in the output folder.
 INPUTS_ENTRY = "inputs"
-# The pages that show post summaries.
-SUMMARY_PAGES = frozenset({"index", "index_page", "tag", "tag_page"})
+# The pages that show post fragments (blog/fragments.py).
+FRAGMENT_PAGES = frozenset({"index", "index_page", "tag", "tag_page", "archive"})
 # Every page's URL, by route and parameters.
 URLS_ENTRY = "urls"
 # Which tree the spare folder holds, and which of its files differ from the output's.
@@ -238,7 +239,8 @@ class _Plan:
 def _plan(run: _Run, index, renderer) -> _Plan:
     _collect_static(run.static_root)
     site_wide = site_wide_key(run.site, run.rule, index)
-    page_keys = PageKeys(index, run.site, site_wide, summary_wide_key(run.site, run.rule))
+    fragment_wide = {name: fragment_wide_key(run.site, run.rule, name) for name in FRAGMENT_TEMPLATES}
+    page_keys = PageKeys(index, run.site, site_wide, fragment_wide)
     plan = _Plan(page_keys=page_keys)
     for pattern, params, uri in _site_urls(renderer):
         relative = output_file_for(uri)
@@ -305,10 +307,10 @@ def _write_site(run: _Run, index, renderer, lock: int) -> BuildResult:
             for pattern, params, relative, uri in plan.pages
             if not (stored.get(relative) == plan.keys[relative] and writer.reuse(relative))
         ]
-        summary_keys = _prepare_summaries(index, plan, to_render)
+        fragment_keys = _prepare_fragments(index, plan, to_render)
         written = 0
         rendered: dict[str, PageLinks] = {}
-        fresh_summaries: dict[str, str] = {}
+        fresh_fragments: dict[str, str] = {}
         run.progress.phase("render pages", len(to_render))
         for relative, changed, found, fresh in _render_pages(writer, to_render):
             run.progress.advance()
@@ -318,9 +320,9 @@ def _write_site(run: _Run, index, renderer, lock: int) -> BuildResult:
                 writer.note_written(relative)
             written += changed
             rendered[relative] = found
-            fresh_summaries.update(fresh)
-        if summary_keys:
-            summaries.store(fresh_summaries, summary_keys)
+            fresh_fragments.update(fresh)
+        if fragment_keys:
+            fragments.store(fresh_fragments, fragment_keys)
         run.progress.end_phase(f"{len(to_render)} of {len(plan.pages)} pages")
         run.progress.phase("write", len(plan.copies))
         for relative, source in plan.copies.items():
@@ -342,11 +344,11 @@ def _write_site(run: _Run, index, renderer, lock: int) -> BuildResult:
     if kept:
         spare = _spare_record(plan, stored, writer, run.spare)
     else:
-        # What the spare tree made in the background will hold: this site.
+        # What the spare tree made for the next build will hold: this site.
         spare = {"spare": plan.build_id, "output": plan.build_id, "differs": []}
     _remember(run, plan, stored, rendered, links, spare)
     if not kept:
-        spare_tree.make_in_background(run.output, run.spare, plan.build_id, len(plan.keys) + 1, lock)
+        spare_tree.make_for_next_build(run.output, run.spare, plan.build_id, len(plan.keys) + 1, lock)
     return BuildResult(*counts, len(to_render), written, len(plan.keys) - written, 0.0, problems)
 
 
@@ -429,7 +431,7 @@ def _render_one(task: tuple[str, str, tuple[int, ...], str]) -> tuple[str, bool,
     relative, uri, status_codes, _name = task
     _status, _headers, body = render_uri(uri, status_codes)
     found = extract(body) if relative.endswith(CHECKED_SUFFIXES) else PageLinks()
-    return relative, _writer.write(relative, body), found, summaries.take_fresh()
+    return relative, _writer.write(relative, body), found, fragments.take_fresh()
 
 
 # Pages that list every post: each takes seconds on a large site, where
@@ -443,7 +445,7 @@ def _is_whole_site(task: tuple[str, str, tuple[int, ...], str]) -> bool:
 
 def _render_pages(writer: SiteWriter, tasks: list[tuple[str, str, tuple[int, ...], str]]):
     """Render ``tasks`` in worker processes, yielding (file, whether its bytes
-    changed, its links, the post summaries rendered for it) as they finish.
+    changed, its links, the post fragments rendered for it) as they finish.
 
     The whole-site pages go first, each to a worker of its own, while the
     other workers share the rest: last, they would be the build's tail (an
@@ -458,15 +460,17 @@ def _render_pages(writer: SiteWriter, tasks: list[tuple[str, str, tuple[int, ...
         _writer = None
 
 
-def _prepare_summaries(index, plan: _Plan, to_render: list) -> set[str]:
-    """Give the posts their stored summaries when list pages are to be
-    rendered (blog/summaries.py); returns the summary keys in use, or an empty
-    set when no list page is rendered."""
-    if not any(name in SUMMARY_PAGES for *_task, name in to_render):
+def _prepare_fragments(index, plan: _Plan, to_render: list) -> set[str]:
+    """Give the posts their stored fragments when pages that show them are to
+    be rendered (blog/fragments.py); returns the fragment keys in use, or an
+    empty set when no such page is rendered."""
+    if not any(name in FRAGMENT_PAGES for *_task, name in to_render):
         return set()
-    keys = {post.id: plan.page_keys.summary_key(post) for post in index.posts}
-    summaries.prepare(index.posts, keys)
-    return set(keys.values())
+    keys = {
+        name: {post.id: plan.page_keys.fragment_key(name, post) for post in index.posts} for name in FRAGMENT_TEMPLATES
+    }
+    fragments.prepare(index.posts, keys)
+    return {key for by_post in keys.values() for key in by_post.values()}
 
 
 def _site_urls(renderer: DistillRenderer) -> list[tuple[URLPattern, dict, str]]:

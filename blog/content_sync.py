@@ -418,12 +418,13 @@ def _conflicts(content_dir: Path) -> list[ContentProblem]:
     owners: dict[str, list[tuple[str, str]]] = defaultdict(list)  # file -> (source, what)
     for name in RESERVED_NAMES:
         owners[name if "." in name else f"{name}/index.html"].append(("", f"the built-in '{name}' section"))
-    for source, year, month, slug in Post.objects.values_list("source", "url_year", "url_month", "slug"):
+    posts = plain_rows(Post.objects.values_list("source", "url_year", "url_month", "slug", "aliases"))
+    for source, year, month, slug, _aliases in posts:
         owners[f"{year:04d}/{month:02d}/{slug}/index.html"].append((source, ""))
     for source, slug in Page.objects.values_list("source", "slug"):
         owners[f"{slug}/index.html"].append((source, ""))
-    for source, aliases in Post.objects.exclude(aliases=[]).values_list("source", "aliases"):
-        for alias in aliases:
+    for source, *_url, aliases in posts:
+        for alias in json_value(aliases):
             owners[alias_file(alias)].append((source, f"(alias {alias})"))
     problems = []
     # Nearly every file has one owner: only the others are sorted and examined.

@@ -221,8 +221,9 @@ class OutputFile(models.Model):
 
 class SummaryFragment(models.Model):
     """A post's summary as list pages show it (``includes/post_summary.html``),
-    rendered once and reused by later builds. The key covers everything the
-    summary shows and everything it is rendered with (blog/render_keys.py), so
+    or its archive entry (``includes/archive_entry.html``), rendered once and
+    reused by later builds (blog/fragments.py). The key covers everything the
+    fragment shows and everything it is rendered with (blog/render_keys.py), so
     a row is never stale, only unused; each build drops the unused ones."""
 
     key = models.CharField(max_length=64, primary_key=True)

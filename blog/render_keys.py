@@ -25,7 +25,6 @@ from .feeds import FEED_LENGTH
 from .models import CacheEntry, Post
 from .site_index import GENERATION_KEY, RELATED_POSTS, SiteIndex
 from .siteconfig import SiteConfig
-from .templatetags.blog_tags import SUMMARY_TEMPLATE
 from .visibility import Visibility
 
 
@@ -93,15 +92,16 @@ def template_fingerprint(name: str) -> str | None:
     return hasher.hexdigest()
 
 
-def summary_wide_key(site: SiteConfig, rule: Visibility) -> str:
-    """What every post summary is rendered with: like site_wide_key, but of the
-    templates only the summary's own (an edit to base.html leaves the stored
-    summaries valid), and without the navigation, which summaries do not show."""
-    templates = template_fingerprint(SUMMARY_TEMPLATE)
+def fragment_wide_key(site: SiteConfig, rule: Visibility, template_name: str) -> str:
+    """What every fragment of ``template_name`` (a post summary, an archive
+    entry: blog/fragments.py) is rendered with: like site_wide_key, but of the
+    templates only the fragment's own (an edit to base.html leaves the stored
+    fragments valid), and without the navigation, which fragments do not show."""
+    templates = template_fingerprint(template_name)
     if templates is None:
         templates = _code_parts()[1]
     code, _all_templates, static, versions = _code_parts()
-    return digest(code, templates, static, versions, site.as_dict(), rule.drafts, rule.future)
+    return digest(code, templates, static, versions, site.as_dict(), rule.drafts, rule.future, template_name)
 
 
 def site_wide_key(site: SiteConfig, rule: Visibility, index: SiteIndex) -> str:
@@ -211,11 +211,12 @@ def _update_related(index: SiteIndex, stored: dict | None, current: list) -> dic
 class PageKeys:
     """Computes the key of any page the URL patterns produce."""
 
-    def __init__(self, index: SiteIndex, site: SiteConfig, site_wide: str, summary_wide: str) -> None:
+    def __init__(self, index: SiteIndex, site: SiteConfig, site_wide: str, fragment_wide: dict[str, str]) -> None:
+        """``fragment_wide``: fragment_wide_key of each fragment template."""
         self.index = index
         self.site = site
         self.site_wide = site_wide
-        self.summary_wide = summary_wide
+        self.fragment_wide = fragment_wide
         # What lists show of each post, as one short digest: it is repeated in
         # the keys of every page that shows the post, and the shorter the
         # string a key is made of, the faster the key. The sync stored a
@@ -238,9 +239,10 @@ class PageKeys:
         self._related = related_posts(index)
         self._tags = digest([(tag.slug, tag.name, tag.count) for tag in index.tags])
 
-    def summary_key(self, post: Post) -> str:
-        """The key of the post's summary on list pages (blog/summaries.py)."""
-        return digest(self.summary_wide, "summary", self._listed[post.id])
+    def fragment_key(self, template_name: str, post: Post) -> str:
+        """The key of the post's fragment made from ``template_name``: its
+        summary on list pages, its archive entry (blog/fragments.py)."""
+        return digest(self.fragment_wide[template_name], self._listed[post.id])
 
     def _page_of(self, posts: list[Post], number: int) -> tuple:
         per_page = self.site.posts_per_page

@@ -6,7 +6,7 @@ previous output into an empty folder. The first build has no previous site to
 keep, so the build after it would link every file: about 2 s more at 10,000
 posts. So when a build keeps no spare, a detached process links the new
 output's files into the cache's spare folder after the build ends, while the
-author goes back to writing.
+author goes back to writing (a small site's files are linked at once).
 
 The next build trusts that copy only if it is whole. The maker holds the spare
 lock, which a build takes before it touches the output or the spare, so no
@@ -30,6 +30,9 @@ from pathlib import Path
 from .output_dir import MARKER, marker
 
 LOCK_FILE = "spare.lock"
+# From this many files on, the spare is made in the background. Linking 500
+# files takes about 50 ms, as long as starting the process would.
+BACKGROUND_FROM = 500
 # Where the copy is linked, beside the spare folder it will be renamed to.
 MAKING_SUFFIX = ".making"
 
@@ -45,6 +48,16 @@ def spare_lock(cache_dir: Path) -> Iterator[int]:
         yield descriptor
     finally:
         os.close(descriptor)
+
+
+def make_for_next_build(output: Path, spare: Path, build_id: str, files: int, lock: int) -> None:
+    """Make ``spare`` a copy of ``output``: now for a small site, where linking
+    takes less time than starting a process (under ``BACKGROUND_FROM`` files),
+    otherwise in the background."""
+    if files < BACKGROUND_FROM:
+        make(output, spare, build_id, files)
+    else:
+        make_in_background(output, spare, build_id, files, lock)
 
 
 def make_in_background(output: Path, spare: Path, build_id: str, files: int, lock: int) -> None:

@@ -1,5 +1,6 @@
-"""The spare tree a build makes in the background when it kept none
-(blog/spare_tree.py): whole or not at all, and used by the next build."""
+"""The spare tree a build makes when it kept none (blog/spare_tree.py): at
+once for a small site, in the background for a large one; whole or not at
+all, and used by the next build."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 
 from blog.build import SPARE_DIR
 from blog.output_dir import read_marker
-from blog.spare_tree import LOCK_FILE, MAKING_SUFFIX, make
+from blog.spare_tree import LOCK_FILE, MAKING_SUFFIX, make, make_in_background, spare_lock
 
 from .conftest import ROOT, build_command, build_env, run_build
 from .output_trees import tree_difference, tree_digest
@@ -80,6 +81,21 @@ def test_the_next_build_is_made_in_that_spare_and_equals_a_clean_build(built, tm
     assert clean.ok, clean.process.stderr
     ours, theirs = tree_digest(output), tree_digest(tmp_path / "clean-output")
     assert ours == theirs, tree_difference(ours, theirs)
+
+
+def test_a_spare_made_in_the_background_is_whole_once_the_lock_is_free(built):
+    _content, output, cache = built
+    wait_for_spare_lock(cache)
+    spare = cache / SPARE_DIR
+    shutil.rmtree(spare)
+    count = sum(1 for path in output.rglob("*") if path.is_file())
+
+    with spare_lock(cache) as lock:
+        # The process inherits the held lock and keeps it until it is done.
+        make_in_background(output, spare, read_marker(output), count, lock)
+    wait_for_spare_lock(cache)
+    assert files_with_inodes(spare) == files_with_inodes(output)
+    assert not spare.with_name(spare.name + MAKING_SUFFIX).exists()
 
 
 def test_a_build_waits_while_another_process_holds_the_spare_lock(built):

@@ -1,5 +1,6 @@
-"""List pages reuse the post summaries an earlier build rendered, and render a
-summary again as soon as anything it shows changes."""
+"""List pages and the archive reuse the post fragments (summaries, archive
+entries) an earlier build rendered, and render one again as soon as anything
+it shows changes (blog/fragments.py)."""
 
 from __future__ import annotations
 
@@ -43,12 +44,19 @@ def summaries_on(page: Path) -> dict[str, str]:
     return found
 
 
-def plant(cache: Path, summary_text: str) -> int:
-    """Rewrite the stored summary holding ``summary_text``; returns the rows changed."""
+def archive_entries(output: Path) -> dict[str, str]:
+    """Title of each post in the archive -> the text of its entry."""
+    document = parse_html((output / "archive" / "index.html").read_text(encoding="utf-8"))
+    return {item.find("a").text().strip(): item.text() for item in document.find_all("li") if item.find("time")}
+
+
+def plant(cache: Path, text: str, fragment_start: str = "") -> int:
+    """Rewrite the stored fragments holding ``text`` (and starting with
+    ``fragment_start``); returns the rows changed."""
     with sqlite3.connect(cache / "blog.sqlite3") as database:
         changed = database.execute(
-            "UPDATE blog_summaryfragment SET html = replace(html, ?, ?) WHERE html LIKE ?",
-            (summary_text, f"{summary_text} {PLANTED}", f"%{summary_text}%"),
+            "UPDATE blog_summaryfragment SET html = replace(html, ?, ?) WHERE html LIKE ? AND html LIKE ?",
+            (text, f"{text} {PLANTED}", f"%{text}%", f"{fragment_start}%"),
         ).rowcount
     return changed
 
@@ -59,7 +67,9 @@ def test_list_pages_reuse_stored_summaries_until_the_post_changes(tmp_path):
     assert run_build(content, output, cache).ok
 
     with sqlite3.connect(cache / "blog.sqlite3") as database:
-        assert database.execute("SELECT count(*) FROM blog_summaryfragment").fetchone()[0] == POSTS
+        stored = [html for (html,) in database.execute("SELECT html FROM blog_summaryfragment")]
+    assert sum(html.startswith('<article class="post-summary">') for html in stored) == POSTS
+    assert sum(html.startswith("<li><time") for html in stored) == POSTS
     # Post 5 is on the second page of the home page (newest first, five a page).
     assert "Post 8" in summaries_on(output / "page" / "2" / "index.html")
     assert plant(cache, "The opening of post 8.") == 1
@@ -130,3 +140,27 @@ def test_only_an_edit_to_the_summary_templates_renders_every_summary_again(tmp_p
     articles = page.with_class("post-summary", "article")
     assert articles and all("edited" in article.classes() for article in articles)
     assert PLANTED not in summaries_on(output / "page" / "2" / "index.html")["Post 8"]
+
+
+def test_the_archive_reuses_stored_entries_until_the_post_changes(tmp_path):
+    content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
+    write_site(content)
+    assert run_build(content, output, cache).ok
+    assert set(archive_entries(output)) == {f"Post {number}" for number in range(POSTS)}
+    assert plant(cache, ">Post 8</a>", fragment_start="<li><time") == 1
+
+    # A new post changes the archive page; the other posts' entries are reused.
+    write_post(content, 20, "Newest")
+    build = run_build(content, output, cache)
+    assert build.ok, build.process.stderr
+    entries = archive_entries(output)
+    assert "Newest" in entries
+    assert PLANTED in entries["Post 8"], "the archive rendered the entry again instead of reusing it"
+
+    # A change to what the entry shows makes it render again.
+    write_post(content, 8, "Post 8, retitled")
+    build = run_build(content, output, cache)
+    assert build.ok, build.process.stderr
+    entries = archive_entries(output)
+    assert "Post 8" not in entries
+    assert PLANTED not in entries["Post 8, retitled"]

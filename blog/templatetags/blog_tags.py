@@ -1,5 +1,6 @@
-"""Template helpers: absolute URLs, safely embedded JSON, post summaries
-rendered once, and ``{% url %}`` answered from memory for a URL already reversed.
+"""Template helpers: absolute URLs, safely embedded JSON, post summaries and
+archive entries rendered once, and ``{% url %}`` answered from memory for a
+URL already reversed.
 
 This library is one of the engine's builtins (settings.TEMPLATES), loaded after
 Django's own tags, so its ``url`` tag is the one every template uses."""
@@ -18,7 +19,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .. import summaries
+from .. import fragments
 from ..siteconfig import active_site, url_prefix
 
 register = template.Library()
@@ -57,32 +58,47 @@ def script_json(value) -> str:
     return mark_safe(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES))
 
 
-# The template a summary on the list pages comes from; override it to change them all.
+# The templates of the fragments each post has on list pages and in the
+# archive; override one to change them all.
 SUMMARY_TEMPLATE = "includes/post_summary.html"
+ARCHIVE_ENTRY_TEMPLATE = "includes/archive_entry.html"
+FRAGMENT_TEMPLATES = (SUMMARY_TEMPLATE, ARCHIVE_ENTRY_TEMPLATE)
 
 
 @register.simple_tag(takes_context=True)
 def post_summary(context, post) -> str:
     """``includes/post_summary.html`` for ``post``, rendered once and reused on
-    every list page that shows the post (the home page, its tags' pages).
+    every list page that shows the post (the home page, its tags' pages)."""
+    return _reused_fragment(context, post, SUMMARY_TEMPLATE)
 
-    The summary sees ``post`` and ``site`` only, never the page around it, so
+
+@register.simple_tag(takes_context=True)
+def archive_entry(context, post) -> str:
+    """``includes/archive_entry.html`` for ``post``: its line in the archive."""
+    return _reused_fragment(context, post, ARCHIVE_ENTRY_TEMPLATE)
+
+
+def _reused_fragment(context, post, template_name: str) -> str:
+    """``template_name`` rendered for ``post``, once.
+
+    The fragment sees ``post`` and ``site`` only, never the page around it, so
     it is the same wherever it appears. The HTML is kept on the post object: the
     site index loads new objects whenever the content changes, so an edited
-    post renders afresh. The key covers the rest of what the summary shows: the
+    post renders afresh. The key covers the rest of what the fragment shows: the
     template (the preview reloads an edited one), the site's settings, the URL
     prefix and whether the post is still scheduled."""
     site = context["site"]
-    template = context.template.engine.get_template(SUMMARY_TEMPLATE)
+    template = context.template.engine.get_template(template_name)
     key = (template, site, get_script_prefix(), post.is_scheduled)
-    cached = post.__dict__.get("_summary_cache")
+    rendered = post.__dict__.setdefault("_fragment_cache", {})
+    cached = rendered.get(template_name)
     if cached is None or cached[0] != key:
-        # In a build, an earlier build may have rendered it already (blog/summaries.py).
-        html = summaries.stored(post)
+        # In a build, an earlier build may have rendered it already (blog/fragments.py).
+        html = fragments.stored(post, template_name)
         if html is None:
             html = template.render(Context({"post": post, "site": site}, autoescape=context.autoescape))
-            summaries.record(post, html)
-        cached = post.__dict__["_summary_cache"] = (key, html)
+            fragments.record(post, template_name, html)
+        cached = rendered[template_name] = (key, html)
     return cached[1]
 
 
