@@ -44,6 +44,10 @@ def files_with_inodes(folder: Path) -> dict[str, int]:
     return {path.relative_to(folder).as_posix(): path.stat().st_ino for path in folder.rglob("*") if path.is_file()}
 
 
+def file_count(folder: Path) -> int:
+    return sum(1 for path in folder.rglob("*") if path.is_file())
+
+
 @pytest.fixture
 def built(copy_fixture, tmp_path):
     """A first build of the sample site, with nothing kept from before it."""
@@ -52,6 +56,16 @@ def built(copy_fixture, tmp_path):
     build = run_build(content, output, cache)
     assert build.ok, build.process.stderr
     return content, output, cache
+
+
+@pytest.fixture
+def no_spare(built):
+    """The first build's output, its spare deleted: (output, spare folder, files in the output)."""
+    _content, output, cache = built
+    wait_for_spare_lock(cache)
+    spare = cache / SPARE_DIR
+    shutil.rmtree(spare)
+    return output, spare, file_count(output)
 
 
 def test_a_first_build_leaves_a_spare_of_hard_links_to_its_output(built):
@@ -83,17 +97,12 @@ def test_the_next_build_is_made_in_that_spare_and_equals_a_clean_build(built, tm
     assert ours == theirs, tree_difference(ours, theirs)
 
 
-def test_a_spare_made_in_the_background_is_whole_once_the_lock_is_free(built):
-    _content, output, cache = built
-    wait_for_spare_lock(cache)
-    spare = cache / SPARE_DIR
-    shutil.rmtree(spare)
-    count = sum(1 for path in output.rglob("*") if path.is_file())
-
-    with spare_lock(cache) as lock:
+def test_a_spare_made_in_the_background_is_whole_once_the_lock_is_free(no_spare):
+    output, spare, count = no_spare
+    with spare_lock(spare.parent) as lock:
         # The process inherits the held lock and keeps it until it is done.
         make_in_background(output, spare, read_marker(output), count, lock)
-    wait_for_spare_lock(cache)
+    wait_for_spare_lock(spare.parent)
     assert files_with_inodes(spare) == files_with_inodes(output)
     assert not spare.with_name(spare.name + MAKING_SUFFIX).exists()
 
@@ -104,9 +113,7 @@ def test_a_build_waits_while_another_process_holds_the_spare_lock(built):
     post = next((content / "posts").glob("*.md"))
     post.write_text(post.read_text(encoding="utf-8") + "\nAnother paragraph.\n", encoding="utf-8")
     before = read_marker(output)
-    holder = os.open(cache / LOCK_FILE, os.O_RDWR)
-    fcntl.flock(holder, fcntl.LOCK_EX)
-    try:
+    with spare_lock(cache):
         process = subprocess.Popen(
             build_command(content, output, cache),
             cwd=ROOT,
@@ -119,20 +126,14 @@ def test_a_build_waits_while_another_process_holds_the_spare_lock(built):
         time.sleep(4)
         waiting = process.poll() is None
         unchanged = read_marker(output) == before
-    finally:
-        os.close(holder)
     stdout, stderr = process.communicate(timeout=120)
     assert waiting and unchanged, "the build went ahead while the spare lock was held"
     assert process.returncode == 0, stdout + stderr
     assert read_marker(output) != before
 
 
-def test_make_refuses_an_output_with_a_file_missing(built):
-    _content, output, cache = built
-    wait_for_spare_lock(cache)
-    spare = cache / SPARE_DIR
-    shutil.rmtree(spare)
-    count = sum(1 for path in output.rglob("*") if path.is_file())
+def test_make_refuses_an_output_with_a_file_missing(no_spare):
+    output, spare, count = no_spare
     (output / "robots.txt").unlink()  # as if deleted while the maker walked the tree
 
     assert not make(output, spare, read_marker(output), count)
@@ -140,13 +141,8 @@ def test_make_refuses_an_output_with_a_file_missing(built):
     assert not spare.with_name(spare.name + MAKING_SUFFIX).exists()
 
 
-def test_make_refuses_another_site_than_the_one_it_was_started_for(built):
-    _content, output, cache = built
-    wait_for_spare_lock(cache)
-    spare = cache / SPARE_DIR
-    shutil.rmtree(spare)
-    count = sum(1 for path in output.rglob("*") if path.is_file())
-
+def test_make_refuses_another_site_than_the_one_it_was_started_for(no_spare):
+    output, spare, count = no_spare
     assert not make(output, spare, "0" * 32, count)
     assert not spare.exists()
     assert make(output, spare, read_marker(output), count)
@@ -159,7 +155,7 @@ def test_make_leaves_an_existing_spare_as_it_is(built):
     spare = cache / SPARE_DIR
     before = files_with_inodes(spare)
     (output / "extra.txt").write_text("not in the spare\n", encoding="utf-8")
-    count = sum(1 for path in output.rglob("*") if path.is_file())
+    count = file_count(output)
 
     assert not make(output, spare, read_marker(output), count)
     assert files_with_inodes(spare) == before
