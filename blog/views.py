@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from .highlight_css import stylesheet
 from .models import Page, Post
-from .site_index import site_index
+from .site_index import BODY_FIELDS, site_index
 from .siteconfig import active_site
 from .templatetags.blog_tags import absolute, media_url
 
@@ -115,8 +115,9 @@ def with_body(listed: Post) -> Post:
     itself, and the build does this once for every post."""
     post = copy.copy(listed)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT body_html, toc_html FROM {Post._meta.db_table} WHERE id = %s", [listed.pk])
-        post.body_html, post.toc_html = cursor.fetchone()
+        columns = ", ".join(BODY_FIELDS)
+        cursor.execute(f"SELECT {columns} FROM {Post._meta.db_table} WHERE id = %s", [listed.id])
+        post.__dict__.update(zip(BODY_FIELDS, cursor.fetchone(), strict=True))
     return post
 
 
