@@ -178,7 +178,7 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
             )
             result = _nothing_to_do(run)
             if result is None:
-                with pinned_index() as index, spare_lock(cache_dir) as lock:
+                with pinned_index() as index, spare_lock(cache_dir, progress) as lock:
                     result = _write_site(run, index, renderer, lock)
         finally:
             serve_under_base_path(False)

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .output_dir import MARKER, marker
+from .progress import Progress
 
 LOCK_FILE = "spare.lock"
 # From this many files on, the spare is made in the background. Linking 500
@@ -38,13 +39,20 @@ MAKING_SUFFIX = ".making"
 
 
 @contextmanager
-def spare_lock(cache_dir: Path) -> Iterator[int]:
+def spare_lock(cache_dir: Path, progress: Progress | None = None) -> Iterator[int]:
     """Held while a build changes the output or the spare tree, and by the
     process that makes a spare: a build waits for it (a couple of seconds at
-    most) rather than find the spare half made. Yields the lock's descriptor."""
+    10,000 posts) rather than find the spare half made, and says so on
+    ``progress``. Yields the lock's descriptor."""
     descriptor = os.open(cache_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress = progress or Progress()
+            progress.phase("wait for the spare tree, or another build, to finish", 1)
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            progress.end_phase("done")
         yield descriptor
     finally:
         os.close(descriptor)

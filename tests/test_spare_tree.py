@@ -129,6 +129,7 @@ def test_a_build_waits_while_another_process_holds_the_spare_lock(built):
     stdout, stderr = process.communicate(timeout=120)
     assert waiting and unchanged, "the build went ahead while the spare lock was held"
     assert process.returncode == 0, stdout + stderr
+    assert "wait for the spare tree, or another build, to finish: done" in stdout
     assert read_marker(output) != before
 
 
