@@ -296,16 +296,18 @@ def _write_site(run: _Run, index, renderer, lock: int) -> BuildResult:
     plan = _plan(run, index, renderer)
     previous = _trusted_previous(run.output)
     stored = dict(OutputFile.objects.values_list("path", "key")) if previous else {}
+    # The new site's files whose key is not the one stored for the previous output.
+    rekeyed = {path for path, key in plan.keys.items() if stored.get(path) != key}
     counts = (len(index.posts), len(index.pages))
     strict = run.strict_warnings
 
-    staging, writer = _staging(run, previous, stored, plan)
+    staging, writer = _staging(run, previous, stored, plan, len(rekeyed))
     try:
         writer.write(output_dir.MARKER, output_dir.marker(plan.build_id))
         to_render = [
             (relative, uri, pattern.distill_status_codes, pattern.name)
             for pattern, params, relative, uri in plan.pages
-            if not (stored.get(relative) == plan.keys[relative] and writer.reuse(relative))
+            if relative in rekeyed or not writer.reuse(relative)
         ]
         fragment_keys = _prepare_fragments(index, plan, to_render)
         written = 0
@@ -346,16 +348,19 @@ def _write_site(run: _Run, index, renderer, lock: int) -> BuildResult:
     else:
         # What the spare tree made for the next build will hold: this site.
         spare = {"spare": plan.build_id, "output": plan.build_id, "differs": []}
-    _remember(run, plan, stored, rendered, links, spare)
+    _remember(run, plan, stored, rekeyed | rendered.keys(), rendered, links, spare)
     if not kept:
         spare_tree.make_for_next_build(run.output, run.spare, plan.build_id, len(plan.keys) + 1, lock)
     return BuildResult(*counts, len(to_render), written, len(plan.keys) - written, 0.0, problems)
 
 
-def _staging(run: _Run, previous: Path | None, stored: dict[str, str], plan: _Plan) -> tuple[Path, SiteWriter]:
+def _staging(
+    run: _Run, previous: Path | None, stored: dict[str, str], plan: _Plan, rekeyed: int
+) -> tuple[Path, SiteWriter]:
     """The folder to build in, with its writer: the spare tree, brought back to
     the previous output's files, when the cache can vouch for its contents and
-    that is cheap; otherwise an empty folder."""
+    that is cheap; otherwise an empty folder. ``rekeyed``: how many of the new
+    site's files have a new key."""
     record = CacheEntry.read(SPARE_ENTRY)
     usable = (
         previous is not None
@@ -370,8 +375,7 @@ def _staging(run: _Run, previous: Path | None, stored: dict[str, str], plan: _Pl
         # be unlinked, which on some disks is slow. So the spare is used only
         # when this build renders most pages again too; otherwise every file
         # is linked into an empty folder and the spare deleted in the background.
-        changing = sum(stored.get(relative) != key for relative, key in plan.keys.items())
-        usable = changing > len(plan.keys) // 2
+        usable = rekeyed > len(plan.keys) // 2
     if not usable:
         output_dir.discard(run.spare, run.trash)
         staging, _spare = output_dir.new_staging_folder(run.output)
@@ -657,14 +661,14 @@ def _remember(
     run: _Run,
     plan: _Plan,
     stored: dict[str, str],
+    changed: set[str],
     rendered: dict[str, PageLinks],
     links: _LinkCheck,
     spare: dict | None,
 ) -> None:
     """Record the tree now in the output folder, for the next build to start from.
-    Only rows whose file is new, gone, or made again are written."""
+    Only rows whose file is new, gone, or made again (``changed``) are written."""
     with transaction.atomic():
-        changed = {path for path, key in plan.keys.items() if stored.get(path) != key} | rendered.keys()
         if stored and len(changed) < len(stored) // 2:
             delete_where_in(OutputFile, "path", (stored.keys() - plan.keys.keys()) | changed)
             found = {path: rendered.get(path, PageLinks()) for path in changed}
