@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import fcntl
 import os
 import platform
 import re
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
+from blog.spare_tree import LOCK_FILE, spare_lock
+
 from . import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +41,7 @@ EDITED_TEMPLATE = Path("templates") / "base.html"
 MB = 1024 * 1024
 # From this many posts on, the issue's 10,000-post targets apply.
 LARGE_SITE = 10_000
-CASES = ("cold", "unchanged", "edit", "add", "template")
+CASES = ("cold", "unchanged", "edit", "add", "template", "edit_after_template")
 
 
 class BenchError(Exception):
@@ -137,6 +140,11 @@ class OurBuild:
         return measure(command, self.app, self.log, self.env)
 
     def clean(self) -> None:
+        if (self.cache / LOCK_FILE).exists():
+            # A spare tree may still be being linked into the cache
+            # (blog/spare_tree.py): taking the lock stops that process.
+            with spare_lock(self.cache):
+                pass
         _reset(self.output, self.cache)
 
     def edit_post_body(self, run: int) -> None:
@@ -149,12 +157,23 @@ class OurBuild:
     def add_post(self, run: int, total: int) -> None:
         corpus.add_ours_post(self.content, corpus.make_post(total + 1 + run))
 
-    def edit_template(self, run: int) -> None:
+    def edit_template(self, run: int | str) -> None:
         template = self.app / EDITED_TEMPLATE
         text = template.read_text(encoding="utf-8")
         mark = f"<!-- edited by the benchmark, run {run} -->\n"
         text = text.replace("</body>", mark + "</body>", 1) if "</body>" in text else text + mark
         template.write_text(text, encoding="utf-8")
+
+    def edit_after_template(self, run: int) -> None:
+        """A template edit, built off the clock, then a body edit. The author
+        writes once the build after the template edit has ended and the copy
+        of the site it leaves for the next build (blog/spare_tree.py) is made:
+        1.5-2 s at 10,000 posts, less than an edit takes."""
+        self.edit_template(f"before edit {run}")
+        self.build()
+        with (self.cache / LOCK_FILE).open("rb") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # free once the copy is made
+        self.edit_post_body(run)
 
 
 def hugo_binary() -> Path | None:
@@ -225,6 +244,7 @@ CASE_LABELS = {
     "edit": "one post's body edited",
     "add": "one new post added",
     "template": "a template edited",
+    "edit_after_template": "one post's body edited after a template edit",
 }
 
 
@@ -253,6 +273,7 @@ def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, wo
         "edit": ours.edit_post_body,
         "add": lambda run: ours.add_post(run, posts),
         "template": ours.edit_template,
+        "edit_after_template": ours.edit_after_template,
     }
     if cases and cases[0] != "cold":
         _progress("ours: a first build for the incremental cases")
@@ -338,7 +359,9 @@ def targets(report: Report) -> dict[str, tuple[str, bool | None]]:
     large = report.posts >= LARGE_SITE
     ours = report.ours
     result: dict[str, tuple[str, bool | None]] = {}
-    limits = {"unchanged": (1.0, 2.0), "edit": (1.5, 2.5), "add": (3.0, 8.0)}
+    # An edit after a template edit is not in the issue's table; an author
+    # expects it as fast as any other edit.
+    limits = {"unchanged": (1.0, 2.0), "edit": (1.5, 2.5), "edit_after_template": (1.5, 2.5), "add": (3.0, 8.0)}
     for case, (small_limit, large_limit) in limits.items():
         if case in ours:
             limit = large_limit if large else small_limit

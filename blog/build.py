@@ -343,14 +343,13 @@ def _write_site(run: _Run, index, renderer, lock: int) -> BuildResult:
     except BaseException:
         output_dir.discard(staging, run.trash)
         raise
-    if kept:
-        spare = _spare_record(plan, stored, writer, run.spare)
-    else:
-        # What the spare tree made for the next build will hold: this site.
-        spare = {"spare": plan.build_id, "output": plan.build_id, "differs": []}
+    # The spare as this build leaves it. Where there is none, or it differs in
+    # most files, a copy of the new site replaces it after the build
+    # (blog/spare_tree.py); until the copy is whole the record stays true.
+    spare = _spare_record(plan, stored, writer, run.spare) if kept else None
     _remember(run, plan, stored, rekeyed | rendered.keys(), rendered, links, spare)
-    if not kept:
-        spare_tree.make_for_next_build(run.output, run.spare, plan.build_id, len(plan.keys) + 1, lock)
+    if spare is None or _mostly_differs(spare["differs"], len(plan.keys)):
+        spare_tree.make_for_next_build(run.output, run.spare, run.trash, plan.build_id, len(plan.keys) + 1, lock)
     return BuildResult(*counts, len(to_render), written, len(plan.keys) - written, 0.0, problems)
 
 
@@ -361,20 +360,16 @@ def _staging(
     the previous output's files, when the cache can vouch for its contents and
     that is cheap; otherwise an empty folder. ``rekeyed``: how many of the new
     site's files have a new key."""
-    record = CacheEntry.read(SPARE_ENTRY)
-    usable = (
-        previous is not None
-        and record is not None
-        and record["output"] == output_dir.read_marker(previous)
-        and record["spare"] == output_dir.read_marker(run.spare)
-    )
-    if usable and len(record["differs"]) > max(SPARE_ALWAYS, len(stored) // SPARE_REBUILD_SHARE):
-        # Most of the spare differs (the last build followed a template
-        # edit). Its pages that this build renders again are written over in
-        # place (SiteWriter.write), which is cheap; each of the others would
-        # be unlinked, which on some disks is slow. So the spare is used only
-        # when this build renders most pages again too; otherwise every file
-        # is linked into an empty folder and the spare deleted in the background.
+    differs = _spare_differs(run.spare, previous)
+    usable = differs is not None
+    if usable and _mostly_differs(differs, len(stored)):
+        # Most of the spare differs (the last build followed a template edit,
+        # and the copy made after it was stopped). Its pages that this build
+        # renders again are written over in place (SiteWriter.write), which is
+        # cheap; each of the others would be unlinked, which on some disks is
+        # slow. So the spare is used only when this build renders most pages
+        # again too; otherwise every file is linked into an empty folder and
+        # the spare deleted in the background.
         usable = rekeyed > len(plan.keys) // 2
     if not usable:
         output_dir.discard(run.spare, run.trash)
@@ -385,7 +380,6 @@ def _staging(
         return staging, SiteWriter(staging, previous, empty=True)
     # The spare tree differs from the previous output only in these files.
     # Those the new site has stay, to be written over or replaced.
-    differs = record["differs"]
     writer = SiteWriter(staging, previous, same=(stored.keys() | {output_dir.MARKER}) - set(differs))
     for relative in differs:
         if relative not in plan.keys:
@@ -648,6 +642,27 @@ def _trusted_previous(output: Path) -> Path | None:
     if output_dir.read_marker(output) != entry.get("build_id"):
         return None
     return output
+
+
+def _spare_differs(spare: Path, previous: Path | None) -> list[str] | None:
+    """The files in which the spare tree differs from the previous output, or
+    None if the cache cannot vouch for it."""
+    if previous is None:
+        return None
+    if spare_tree.is_whole_copy(spare, previous):
+        return []  # made after the previous build, in the background
+    record = CacheEntry.read(SPARE_ENTRY)
+    if record is None:
+        return None
+    if (record["spare"], record["output"]) != (output_dir.read_marker(spare), output_dir.read_marker(previous)):
+        return None
+    return record["differs"]
+
+
+def _mostly_differs(differs: list[str], files: int) -> bool:
+    """Whether a spare tree that differs from the output in ``differs``, of
+    ``files`` files, costs more to bring up to date than a copy."""
+    return len(differs) > max(SPARE_ALWAYS, files // SPARE_REBUILD_SHARE)
 
 
 def _spare_record(plan: _Plan, stored: dict[str, str], writer: SiteWriter, spare: Path) -> dict:

@@ -1,6 +1,7 @@
-"""The spare tree a build makes when it kept none (blog/spare_tree.py): at
-once for a small site, in the background for a large one; whole or not at
-all, and used by the next build."""
+"""The spare tree a build makes when it kept none, or kept one that differs
+in most files (blog/spare_tree.py): at once for a small site, in the
+background for a large one; whole or not at all, stopped by a build that
+wants the lock, and used by the next build."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from blog.build import SPARE_DIR
+from blog.build import SPARE_ALWAYS, SPARE_DIR, TRASH_DIR
 from blog.output_dir import read_marker
-from blog.spare_tree import LOCK_FILE, MAKING_SUFFIX, make, make_in_background, spare_lock
+from blog.spare_tree import LOCK_FILE, MAKING_SUFFIX, STOP_FILE, make, make_in_background, spare_lock
 
-from .conftest import ROOT, build_command, build_env, run_build
+from .conftest import FIXTURES, ROOT, build_command, build_env, run_build
 from .output_trees import tree_difference, tree_digest
+from .test_incremental import copy_project
 
 # Far longer than the maker takes for the fixture site.
 LOCK_WAIT = 60
@@ -42,6 +44,10 @@ def wait_for_spare_lock(cache: Path) -> None:
 
 def files_with_inodes(folder: Path) -> dict[str, int]:
     return {path.relative_to(folder).as_posix(): path.stat().st_ino for path in folder.rglob("*") if path.is_file()}
+
+
+def trash(spare: Path) -> Path:
+    return spare.parent / TRASH_DIR
 
 
 def file_count(folder: Path) -> int:
@@ -101,7 +107,7 @@ def test_a_spare_made_in_the_background_is_whole_once_the_lock_is_free(no_spare)
     output, spare, count = no_spare
     with spare_lock(spare.parent) as lock:
         # The process inherits the held lock and keeps it until it is done.
-        make_in_background(output, spare, read_marker(output), count, lock)
+        make_in_background(output, spare, trash(spare), read_marker(output), count, lock)
     wait_for_spare_lock(spare.parent)
     assert files_with_inodes(spare) == files_with_inodes(output)
     assert not spare.with_name(spare.name + MAKING_SUFFIX).exists()
@@ -126,8 +132,11 @@ def test_a_build_waits_while_another_process_holds_the_spare_lock(built):
         time.sleep(4)
         waiting = process.poll() is None
         unchanged = read_marker(output) == before
+        asked_to_stop = (cache / STOP_FILE).exists()
     stdout, stderr = process.communicate(timeout=120)
     assert waiting and unchanged, "the build went ahead while the spare lock was held"
+    assert asked_to_stop, "the waiting build did not ask the lock's holder to stop"
+    assert not (cache / STOP_FILE).exists(), "the build left its stop request behind"
     assert process.returncode == 0, stdout + stderr
     assert "wait for the spare tree, or another build, to finish: done" in stdout
     assert read_marker(output) != before
@@ -137,27 +146,82 @@ def test_make_refuses_an_output_with_a_file_missing(no_spare):
     output, spare, count = no_spare
     (output / "robots.txt").unlink()  # as if deleted while the maker walked the tree
 
-    assert not make(output, spare, read_marker(output), count)
+    assert not make(output, spare, trash(spare), read_marker(output), count)
     assert not spare.exists()
     assert not spare.with_name(spare.name + MAKING_SUFFIX).exists()
 
 
 def test_make_refuses_another_site_than_the_one_it_was_started_for(no_spare):
     output, spare, count = no_spare
-    assert not make(output, spare, "0" * 32, count)
+    assert not make(output, spare, trash(spare), "0" * 32, count)
     assert not spare.exists()
-    assert make(output, spare, read_marker(output), count)
+    assert make(output, spare, trash(spare), read_marker(output), count)
     assert files_with_inodes(spare) == files_with_inodes(output)
 
 
-def test_make_leaves_an_existing_spare_as_it_is(built):
+def test_make_replaces_a_stale_spare_once_its_copy_is_whole(built):
     _content, output, cache = built
     wait_for_spare_lock(cache)
     spare = cache / SPARE_DIR
-    before = files_with_inodes(spare)
-    (output / "extra.txt").write_text("not in the spare\n", encoding="utf-8")
-    count = file_count(output)
+    (spare / "stale.txt").write_text("only in the old spare\n", encoding="utf-8")
+    old_spare = spare.stat().st_ino
 
-    assert not make(output, spare, read_marker(output), count)
+    assert make(output, spare, trash(spare), read_marker(output), file_count(output))
+    assert spare.stat().st_ino != old_spare
+    assert files_with_inodes(spare) == files_with_inodes(output)
+    assert not spare.with_name(spare.name + MAKING_SUFFIX).exists()
+
+
+def test_a_maker_asked_to_stop_leaves_the_old_spare_and_no_copy(built):
+    _content, output, cache = built
+    wait_for_spare_lock(cache)
+    spare = cache / SPARE_DIR
+    (spare / "stale.txt").write_text("only in the old spare\n", encoding="utf-8")
+    before = files_with_inodes(spare)
+    (cache / STOP_FILE).touch()  # as a build does that finds the lock held
+
+    assert not make(output, spare, trash(spare), read_marker(output), file_count(output))
     assert files_with_inodes(spare) == before
     assert not spare.with_name(spare.name + MAKING_SUFFIX).exists()
+
+
+def test_after_a_template_edit_the_next_build_starts_from_a_fresh_copy(tmp_path):
+    """A template edit leaves a spare that differs in every page: linking the
+    whole site for the next build would cost seconds on a large site. So a copy
+    of the new output replaces that spare after the build, and the next body
+    edit is built in it, equal to a clean build."""
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "site", content)
+    # More pages than SPARE_ALWAYS, so that a template edit leaves a spare
+    # that differs in too many files to be brought up to date.
+    for number in range(SPARE_ALWAYS + 50):
+        (content / "posts" / f"filler-{number}.md").write_text(
+            f"---\ntitle: Filler {number}\ndate: 2022-01-{number % 28 + 1:02d} 10:00\n---\nFiller {number}.\n",
+            encoding="utf-8",
+        )
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    spare = cache / SPARE_DIR
+
+    def build(output: Path, cache: Path) -> None:
+        command = build_command(content, output, cache, project=project)
+        process = subprocess.run(command, cwd=project, env=build_env(), capture_output=True, text=True, timeout=300)
+        assert process.returncode == 0, process.stdout + process.stderr
+
+    build(output, cache)
+    wait_for_spare_lock(cache)
+    base = project / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- edited -->\n</body>"), encoding="utf-8")
+    build(output, cache)
+    wait_for_spare_lock(cache)
+    assert files_with_inodes(spare) == files_with_inodes(output), "the spare is not a copy of the new output"
+
+    copy = spare.stat().st_ino
+    post = content / "posts" / "filler-7.md"
+    post.write_text(post.read_text(encoding="utf-8") + "\nAn edit after the template edit.\n", encoding="utf-8")
+    build(output, cache)
+    assert output.stat().st_ino == copy, "the build after the template edit was not made in the copy"
+    build(tmp_path / "clean-output", tmp_path / "clean-cache")
+    ours, theirs = tree_digest(output), tree_digest(tmp_path / "clean-output")
+    assert ours == theirs, tree_difference(ours, theirs)
