@@ -64,7 +64,7 @@ def spare_lock(cache_dir: Path, progress: Progress | None = None) -> Iterator[in
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             progress = progress or Progress()
-            progress.phase("wait for the spare tree, or another build, to finish", 1)
+            progress.phase("stop the copy of the spare tree, or wait for another build", 1)
             stop.touch()
             fcntl.flock(descriptor, fcntl.LOCK_EX)
             progress.end_phase("done")

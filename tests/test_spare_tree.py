@@ -138,7 +138,7 @@ def test_a_build_waits_while_another_process_holds_the_spare_lock(built):
     assert asked_to_stop, "the waiting build did not ask the lock's holder to stop"
     assert not (cache / STOP_FILE).exists(), "the build left its stop request behind"
     assert process.returncode == 0, stdout + stderr
-    assert "wait for the spare tree, or another build, to finish: done" in stdout
+    assert "stop the copy of the spare tree, or wait for another build: done" in stdout
     assert read_marker(output) != before
 
 
