@@ -18,7 +18,7 @@ tree changes while it links. It reads the output through one folder handle,
 so a swap of ``output/`` cannot mix two sites. It counts the files it linked
 against the number the build wrote. And it puts the copy in place with one
 rename. Its marker is then the output's, which is how the next build knows
-the spare is a whole copy (``is_whole_copy``).
+the spare is a whole copy (``build._spare_differs``).
 
 A build that finds the lock held asks the maker to stop (the stop file) rather
 than wait for it: the maker then leaves the spare as the build left it, which
@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .output_dir import MARKER, discard, marker, read_marker
+from .output_dir import MARKER, discard, marker
 from .progress import Progress
 
 LOCK_FILE = "spare.lock"
@@ -149,15 +149,6 @@ def make(output: Path, spare: Path, trash: Path, build_id: str, files: int) -> b
         return False
     finally:
         os.close(source)
-
-
-def is_whole_copy(spare: Path, output: Path) -> bool:
-    """Whether ``spare`` is a copy of the site in ``output`` made by ``make``.
-    Only ``make`` puts a tree there with the output's marker: a build moves
-    the site before its own to the spare folder, and a site's marker names
-    what it holds, so equal markers mean equal sites in any case."""
-    spare_id = read_marker(spare)
-    return spare_id is not None and spare_id == read_marker(output)
 
 
 def _is_site(folder: int, build_id: str) -> bool:

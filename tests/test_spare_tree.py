@@ -21,6 +21,7 @@ from blog.spare_tree import LOCK_FILE, MAKING_SUFFIX, STOP_FILE, make, make_in_b
 from .conftest import FIXTURES, ROOT, build_command, build_env, run_build
 from .output_trees import tree_difference, tree_digest
 from .test_incremental import copy_project
+from .test_incremental_workers import build as build_in_project
 
 # Far longer than the maker takes for the fixture site.
 LOCK_WAIT = 60
@@ -205,9 +206,7 @@ def test_after_a_template_edit_the_next_build_starts_from_a_fresh_copy(tmp_path)
     spare = cache / SPARE_DIR
 
     def build(output: Path, cache: Path) -> None:
-        command = build_command(content, output, cache, project=project)
-        process = subprocess.run(command, cwd=project, env=build_env(), capture_output=True, text=True, timeout=300)
-        assert process.returncode == 0, process.stdout + process.stderr
+        build_in_project(project, content, output, cache)
 
     build(output, cache)
     wait_for_spare_lock(cache)
