@@ -147,15 +147,20 @@ def empty_trash(trash: Path) -> None:
 
 
 def _delete_in_background(*folders: Path) -> None:
+    start_in_background(
+        "import shutil, sys\nfor folder in sys.argv[1:]: shutil.rmtree(folder, ignore_errors=True)",
+        *map(str, folders),
+    )
+
+
+def start_in_background(script: str, *arguments: str, cwd: Path | None = None, pass_fds: tuple[int, ...] = ()) -> None:
+    """Run the Python ``script`` (its arguments in ``sys.argv[1:]``) in a
+    detached process at the lowest CPU priority: it runs while the author
+    writes, or beside the next build's rendering, and outlives the build."""
     subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            # At the lowest CPU priority: it runs while the next build renders.
-            "import os, shutil, sys\nos.nice(19)\n"
-            "for folder in sys.argv[1:]: shutil.rmtree(folder, ignore_errors=True)",
-            *map(str, folders),
-        ],
+        [sys.executable, "-c", "import os\nos.nice(19)\n" + script, *arguments],
+        cwd=cwd,
+        pass_fds=pass_fds,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

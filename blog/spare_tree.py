@@ -30,13 +30,11 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .output_dir import MARKER, discard, marker
+from .output_dir import MARKER, discard, marker, start_in_background
 from .progress import Progress
 
 LOCK_FILE = "spare.lock"
@@ -91,24 +89,12 @@ def make_in_background(output: Path, spare: Path, trash: Path, build_id: str, fi
     """Start a process that makes ``spare`` a copy of ``output`` (the site
     ``build_id``, of ``files`` files, marker included) out of hard links. It
     inherits the held ``lock`` and keeps it until it is done or asked to stop."""
-    subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import os, sys\nos.nice(19)\nfrom blog.spare_tree import main\nmain(sys.argv[1:])",
-            str(output),
-            str(spare),
-            str(trash),
-            build_id,
-            str(files),
-        ],
+    start_in_background(
+        "import sys\nfrom blog.spare_tree import main\nmain(sys.argv[1:])",
+        *(str(argument) for argument in (output, spare, trash, build_id, files)),
         # The project folder, so that ``blog`` imports (paths above are absolute).
         cwd=Path(__file__).resolve().parent.parent,
         pass_fds=(lock,),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
     )
 
 
