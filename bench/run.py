@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import fcntl
 import os
 import platform
 import re
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from blog.spare_tree import LOCK_FILE, spare_lock
+from blog.output_dir import spare_folder
 
 from . import corpus
 
@@ -140,12 +139,7 @@ class OurBuild:
         return measure(command, self.app, self.log, self.env)
 
     def clean(self) -> None:
-        if (self.cache / LOCK_FILE).exists():
-            # A spare tree may still be being linked into the cache
-            # (blog/spare_tree.py): taking the lock stops that process.
-            with spare_lock(self.cache):
-                pass
-        _reset(self.output, self.cache)
+        _reset(self.output, spare_folder(self.output), self.cache)
 
     def edit_post_body(self, run: int) -> None:
         # A post from the middle of the list, so neither the newest nor the oldest.
@@ -165,14 +159,9 @@ class OurBuild:
         template.write_text(text, encoding="utf-8")
 
     def edit_after_template(self, run: int) -> None:
-        """A template edit, built off the clock, then a body edit. The author
-        writes once the build after the template edit has ended and the copy
-        of the site it leaves for the next build (blog/spare_tree.py) is made:
-        1.5-2 s at 10,000 posts, less than an edit takes."""
+        """A template edit, built off the clock, then a body edit."""
         self.edit_template(f"before edit {run}")
         self.build()
-        with (self.cache / LOCK_FILE).open("rb") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # free once the copy is made
         self.edit_post_body(run)
 
 

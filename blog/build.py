@@ -21,12 +21,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import connections, transaction
+from django.template import engines
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 from django.utils.functional import empty
@@ -34,9 +36,10 @@ from django_distill import request as distill_request
 from django_distill.renderer import DistillRenderer, render_uri
 from django_distill.request import get_uri_values
 
-from . import fragments, output_dir, spare_tree, workers
+from . import fragments, output_dir, reads, template_errors, workers
 from .content_sync import MARKDOWN_SUFFIXES, display_path, sync_content
 from .errors import ContentErrors, ContentProblem
+from .facts import CurrentFacts, FactTable, now_parameter
 from .link_check import (
     CHECKED_SUFFIXES,
     Broken,
@@ -51,20 +54,16 @@ from .link_check import (
 from .models import QUERY_BATCH, CacheEntry, OutputFile, Page, Post, delete_where_in
 from .paths import output_file_for
 from .progress import Progress
-from .render_keys import PageKeys, code_fingerprint, fragment_wide_key, inputs_key, site_wide_key, tree_fingerprint
+from .related import related_posts
+from .render_keys import code_fingerprint, inputs_key, tree_fingerprint
+from .rows import json_value, plain_rows
 from .site_index import pinned_index
 from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
-from .spare_tree import spare_lock
-from .templatetags.blog_tags import FRAGMENT_TEMPLATES
 from .visibility import Visibility, visible
 
 DATABASE_FILE = "blog.sqlite3"
 STATIC_DIR = "static"
-TRASH_DIR = "trash"
-# The site before the one in the output folder, mostly links to its files
-# (blog/output_dir.py); the next build updates it and swaps it in.
-SPARE_DIR = "spare"
 MANIFEST = "staticfiles.json"
 # Files in content/ that are never copied to the output.
 NEVER_PUBLISHED = (".py", ".pyc", ".sqlite3", ".sqlite", ".db", ".env", ".toml", ".ini", ".cfg")
@@ -76,16 +75,8 @@ LINK_PROBLEMS = "link_problems"
 LINK_FINDINGS = "link_findings"
 # The inputs of the tree in the output folder.
 INPUTS_ENTRY = "inputs"
-# The pages that show post fragments (blog/fragments.py).
-FRAGMENT_PAGES = frozenset({"index", "index_page", "tag", "tag_page", "archive"})
 # Every page's URL, by route and parameters.
 URLS_ENTRY = "urls"
-# Which tree the spare folder holds, and which of its files differ from the output's.
-SPARE_ENTRY = "spare"
-# The spare is brought up to date while at most this many of its files, or
-# 1/SPARE_REBUILD_SHARE of them, differ.
-SPARE_ALWAYS = 1000
-SPARE_REBUILD_SHARE = 4
 
 
 @dataclass
@@ -145,7 +136,19 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
             ]
         )
     output_dir.check_replaceable(output)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    # One build at a time per cache: a second one waits for this one to end.
+    with output_dir.build_lock(cache_dir):
+        result, warnings = _build_locked(options, progress, content_dir, output, cache_dir)
+    result.seconds = time.perf_counter() - started
+    result.warnings = warnings + result.warnings
+    return result
 
+
+def _build_locked(
+    options: BuildOptions, progress: Progress, content_dir: Path, output: Path, cache_dir: Path
+) -> tuple[BuildResult, list[ContentProblem]]:
+    """The build, under the build lock; its result and the content's warnings."""
     use_cache_dir(cache_dir)
     report = sync_content(content_dir, progress)
     site = report.site
@@ -172,19 +175,15 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
                 rule,
                 progress,
                 strict_warnings=report.warnings if options.strict else None,
-                trash=cache_dir / TRASH_DIR,
-                spare=cache_dir / SPARE_DIR,
                 content_files=_content_files(content_dir),
             )
             result = _nothing_to_do(run)
             if result is None:
-                with pinned_index() as index, spare_lock(cache_dir, progress) as lock:
-                    result = _write_site(run, index, renderer, lock)
+                with pinned_index() as index:
+                    result = _write_site(run, index, renderer)
         finally:
             serve_under_base_path(False)
-    result.seconds = time.perf_counter() - started
-    result.warnings = report.warnings + result.warnings
-    return result
+    return result, report.warnings
 
 
 @dataclass
@@ -199,10 +198,6 @@ class _Run:
     progress: Progress
     # With --strict: the content warnings so far, to fail with the rest.
     strict_warnings: list[ContentProblem] | None
-    # Where discarded trees go to be deleted.
-    trash: Path
-    # Where the previous site is kept, for the next build to bring up to date.
-    spare: Path
     # The files copied from content/, and the ones left out with a warning;
     # the folder is walked once per build.
     content_files: tuple[dict[str, Path], list[ContentProblem]]
@@ -212,7 +207,8 @@ class _Run:
 
 @dataclass
 class _Plan:
-    """Every file of the new site, with the key of what went into it."""
+    """Every file of the new site. A copied file's key names its source; a
+    page's key is a digest of its bytes, known once it is rendered or reused."""
 
     keys: dict[str, str] = field(default_factory=dict)
     pages: list[tuple[URLPattern, dict, str, str]] = field(default_factory=list)  # (pattern, params, file, URL)
@@ -222,7 +218,9 @@ class _Plan:
     copies: dict[str, Path] = field(default_factory=dict)  # static and content files -> their source
     content: set[str] = field(default_factory=set)  # which of the copies come from content/
     skipped: list[ContentProblem] = field(default_factory=list)
-    page_keys: PageKeys | None = None
+    # page file -> the ids of the facts it read (blog/facts.py); None for a
+    # page that read something that cannot be recorded.
+    reads: dict[str, list[int] | None] = field(default_factory=dict)
 
     @cached_property
     def build_id(self) -> str:
@@ -238,22 +236,19 @@ class _Plan:
 
 def _plan(run: _Run, index, renderer) -> _Plan:
     _collect_static(run.static_root)
-    site_wide = site_wide_key(run.site, run.rule, index)
-    fragment_wide = {name: fragment_wide_key(run.site, run.rule, name) for name in FRAGMENT_TEMPLATES}
-    page_keys = PageKeys(index, run.site, site_wide, fragment_wide)
-    plan = _Plan(page_keys=page_keys)
+    plan = _Plan()
     for pattern, params, uri in _site_urls(renderer):
         relative = output_file_for(uri)
-        plan.keys[relative] = page_keys.key(pattern.name, params)
         plan.pages.append((pattern, params, relative, uri))
         source = _source_of(index, pattern.name, params)
         if source:
             plan.sources[relative] = source
     for relative, source in _static_files(run.static_root).items():
-        plan.keys[relative] = site_wide
+        plan.keys[relative] = hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest()
         plan.copies[relative] = source
     content_files, plan.skipped = run.content_files
-    clashes = [relative for relative in content_files if relative in plan.keys]
+    pages = {relative for _pattern, _params, relative, _uri in plan.pages}
+    clashes = [relative for relative in content_files if relative in plan.keys or relative in pages]
     if clashes:
         raise ContentErrors(
             [
@@ -277,8 +272,7 @@ def _plan(run: _Run, index, renderer) -> _Plan:
 def _nothing_to_do(run: _Run) -> BuildResult | None:
     """The result of a build that would write exactly the tree already in
     ``output/``, found without planning a single page; None if there is work."""
-    output_dir.empty_trash(run.trash)
-    output_dir.remove_leftovers(run.output, run.trash)
+    output_dir.remove_leftovers(run.output)
     content_files, skipped = run.content_files
     run.inputs = inputs_key(run.site, run.rule, content_files)
     stored = CacheEntry.read(INPUTS_ENTRY)
@@ -291,100 +285,102 @@ def _nothing_to_do(run: _Run) -> BuildResult | None:
     return BuildResult(posts, Page.objects.count(), 0, 0, OutputFile.objects.count(), 0.0, problems)
 
 
-def _write_site(run: _Run, index, renderer, lock: int) -> BuildResult:
-    """Plan, render and publish the site; ``lock`` is the held spare lock."""
+def _write_site(run: _Run, index, renderer) -> BuildResult:
+    """Plan, render and publish the site."""
     plan = _plan(run, index, renderer)
     previous = _trusted_previous(run.output)
-    stored = dict(OutputFile.objects.values_list("path", "key")) if previous else {}
+    records = _stored_records() if previous else {}
+    stored = {path: key for path, (key, _reads) in records.items()}
+    related_posts(index)
+    facts = FactTable(run.rule)
+    holding = facts.holding(CurrentFacts(index, run.site, run.rule))
+    # A page whose facts all hold would come out as the previous build wrote it.
+    for _pattern, _params, relative, _uri in plan.pages:
+        key, page_reads = records.get(relative, ("", None))
+        if page_reads is not None and holding.issuperset(page_reads):
+            plan.keys[relative] = key
+            plan.reads[relative] = page_reads
     # The new site's files whose key is not the one stored for the previous output.
     rekeyed = {path for path, key in plan.keys.items() if stored.get(path) != key}
     counts = (len(index.posts), len(index.pages))
     strict = run.strict_warnings
 
-    staging, writer = _staging(run, previous, stored, plan, len(rekeyed))
+    staging, writer = _staging(run, previous, stored)
     try:
-        writer.write(output_dir.MARKER, output_dir.marker(plan.build_id))
         to_render = [
             (relative, uri, pattern.distill_status_codes, pattern.name)
             for pattern, params, relative, uri in plan.pages
-            if relative in rekeyed or not writer.reuse(relative)
+            if relative not in plan.keys or not writer.reuse(relative)
         ]
-        fragment_keys = _prepare_fragments(index, plan, to_render)
+        recorder = reads.Recorder(now_parameter(run.rule), ignored_folders=_read_freely(run.static_root))
+        if to_render:
+            recorder.stored_fragments = fragments.stored_fragments(holding)
         written = 0
         rendered: dict[str, PageLinks] = {}
-        fresh_fragments: dict[str, str] = {}
+        fresh_fragments: list[tuple[str, str, str, list[int]]] = []
         run.progress.phase("render pages", len(to_render))
-        for relative, changed, found, fresh in _render_pages(writer, to_render):
-            run.progress.advance()
-            if changed:
-                # Written by a worker process: this writer's own record of
-                # what it wrote anew (for the spare tree) must hear of it.
-                writer.note_written(relative)
-            written += changed
-            rendered[relative] = found
-            fresh_fragments.update(fresh)
-        if fragment_keys:
-            fragments.store(fresh_fragments, fragment_keys)
+        failed: list[template_errors.PageProblem] = []
+        with reads.recording(recorder):
+            for result in _render_pages(writer, to_render):
+                run.progress.advance()
+                if isinstance(result, template_errors.PageProblem):
+                    failed.append(result)
+                    continue
+                page = result
+                if page.changed:
+                    # Written by a worker process: this writer's own record of
+                    # what it wrote anew (for the spare) must hear of it.
+                    writer.note_written(page.relative)
+                written += page.changed
+                rendered[page.relative] = page.links
+                plan.keys[page.relative] = page.digest
+                plan.reads[page.relative] = None if page.log.volatile else facts.ids(page.log)
+                fresh_fragments += [(name, source, html, facts.ids(log)) for name, source, html, log in page.fragments]
+        if failed:
+            run.progress.end_phase(f"{len({p.page for p in failed})} pages failed")
+            raise ContentErrors(template_errors.merged(failed))
+        if to_render:
+            fragments.store(fresh_fragments, holding)
         run.progress.end_phase(f"{len(to_render)} of {len(plan.pages)} pages")
         run.progress.phase("write", len(plan.copies))
         for relative, source in plan.copies.items():
             written += writer.copy(source, relative, compare_bytes=relative not in plan.content)
             run.progress.advance()
-        # Files of the spare tree that the new site does not have.
+        # Files of the recycled spare that the new site does not have.
         for relative in writer.same - plan.keys.keys() - {output_dir.MARKER}:
             writer.discard(relative)
+        # Last: the marker names the tree by every file's key.
+        writer.write(output_dir.MARKER, output_dir.marker(plan.build_id))
         links = _link_check(run, plan, previous, stored, rendered)
         problems = plan.skipped + links.problems
         if strict is not None and (strict or problems):
             # --strict: every warning of the run (content, files, links) at once.
             raise ContentErrors(strict + problems)
-        kept = output_dir.publish(staging, run.output, run.spare if previous else None, run.trash)
+        output_dir.publish(staging, run.output)
         run.progress.end_phase(f"{written} files changed")
     except BaseException:
-        output_dir.discard(staging, run.trash)
+        output_dir.discard(staging)
         raise
-    # The spare as this build leaves it. Where there is none, or it differs in
-    # most files, a copy of the new site replaces it after the build
-    # (blog/spare_tree.py); until the copy is whole the record stays true.
-    spare = _spare_record(plan, stored, writer, run.spare) if kept else None
-    _remember(run, plan, stored, rekeyed | rendered.keys(), rendered, links, spare)
-    if spare is None or _mostly_differs(spare["differs"], len(plan.keys)):
-        spare_tree.make_for_next_build(run.output, run.spare, run.trash, plan.build_id, len(plan.keys) + 1, lock)
+    _remember(run, plan, stored, rekeyed | rendered.keys(), rendered, links)
+    facts.save({id_ for ids in plan.reads.values() if ids for id_ in ids})
+    # The replaced site, now the spare, differs from the new one only in the
+    # files written anew, added or gone; without a previous site the cache
+    # describes, it is made again from every file.
+    changed = (writer.fresh | (plan.keys.keys() - stored.keys())) if previous else None
+    output_dir.refresh_spare(run.output, changed, stored.keys() - plan.keys.keys())
     return BuildResult(*counts, len(to_render), written, len(plan.keys) - written, 0.0, problems)
 
 
-def _staging(
-    run: _Run, previous: Path | None, stored: dict[str, str], plan: _Plan, rekeyed: int
-) -> tuple[Path, SiteWriter]:
-    """The folder to build in, with its writer: the spare tree, brought back to
-    the previous output's files, when the cache can vouch for its contents and
-    that is cheap; otherwise an empty folder. ``rekeyed``: how many of the new
-    site's files have a new key."""
-    differs = _spare_differs(run.spare, previous)
-    usable = differs is not None
-    if usable and _mostly_differs(differs, len(stored)):
-        # Most of the spare differs (the last build followed a template edit,
-        # and the copy made after it was stopped). Its pages that this build
-        # renders again are written over in place (SiteWriter.write), which is
-        # cheap; each of the others would be unlinked, which on some disks is
-        # slow. So the spare is used only when this build renders most pages
-        # again too; otherwise every file is linked into an empty folder and
-        # the spare deleted in the background.
-        usable = rekeyed > len(plan.keys) // 2
-    if not usable:
-        output_dir.discard(run.spare, run.trash)
-        staging, _spare = output_dir.new_staging_folder(run.output)
+def _staging(run: _Run, previous: Path | None, stored: dict[str, str]) -> tuple[Path, SiteWriter]:
+    """The folder to build in, with its writer: the spare when it is a copy
+    of the previous output the cache describes, so that only the files that
+    change are touched; otherwise an empty folder, into which every unchanged
+    file is linked from the previous output."""
+    if previous is None or not output_dir.is_copy_of(previous):
+        staging = output_dir.new_staging_folder(run.output, recycle=False)
         return staging, SiteWriter(staging, previous, empty=True)
-    staging, is_spare = output_dir.new_staging_folder(run.output, run.spare)
-    if not is_spare:
-        return staging, SiteWriter(staging, previous, empty=True)
-    # The spare tree differs from the previous output only in these files.
-    # Those the new site has stay, to be written over or replaced.
-    writer = SiteWriter(staging, previous, same=(stored.keys() | {output_dir.MARKER}) - set(differs))
-    for relative in differs:
-        if relative not in plan.keys:
-            writer.discard(relative)
-    return staging, writer
+    staging = output_dir.new_staging_folder(run.output, recycle=True)
+    return staging, SiteWriter(staging, previous, same=stored.keys() | {output_dir.MARKER})
 
 
 @contextmanager
@@ -425,11 +421,34 @@ def _one_wsgi_handler():
 _writer: SiteWriter | None = None
 
 
-def _render_one(task: tuple[str, str, tuple[int, ...], str]) -> tuple[str, bool, PageLinks, dict[str, str]]:
+class _RenderedPage(NamedTuple):
+    relative: str
+    # Whether its bytes differ from the previous build's file.
+    changed: bool
+    links: PageLinks
+    digest: str
+    # What it read (blog/reads.py).
+    log: reads.ReadLog
+    # Post fragments rendered for it: (template, source, HTML, their log).
+    fragments: list[tuple[str, str, str, reads.ReadLog]]
+
+
+def _render_one(task: tuple[str, str, tuple[int, ...], str]) -> _RenderedPage | template_errors.PageProblem:
     relative, uri, status_codes, _name = task
-    _status, _headers, body = render_uri(uri, status_codes)
+    recorder = reads.current()
+    try:
+        with template_errors.propagating(), recorder.log() as log:
+            _status, _headers, body = render_uri(uri, status_codes)
+    except Exception as error:
+        # A template error comes back as data, to be reported with the others.
+        problem = template_errors.problem_for(error, uri)
+        if problem is None:
+            raise
+        recorder.take_fresh_fragments()  # the failed page's, not to be stored
+        return problem
     found = extract(body) if relative.endswith(CHECKED_SUFFIXES) else PageLinks()
-    return relative, _writer.write(relative, body), found, fragments.take_fresh()
+    digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+    return _RenderedPage(relative, _writer.write(relative, body), found, digest, log, recorder.take_fresh_fragments())
 
 
 # Pages that list every post: each takes seconds on a large site, where
@@ -458,17 +477,17 @@ def _render_pages(writer: SiteWriter, tasks: list[tuple[str, str, tuple[int, ...
         _writer = None
 
 
-def _prepare_fragments(index, plan: _Plan, to_render: list) -> set[str]:
-    """Give the posts their stored fragments when pages that show them are to
-    be rendered (blog/fragments.py); returns the fragment keys in use, or an
-    empty set when no such page is rendered."""
-    if not any(name in FRAGMENT_PAGES for *_task, name in to_render):
-        return set()
-    keys = {
-        name: {post.id: plan.page_keys.fragment_key(name, post) for post in index.posts} for name in FRAGMENT_TEMPLATES
-    }
-    fragments.prepare(index.posts, keys)
-    return {key for by_post in keys.values() for key in by_post.values()}
+def _read_freely(static_root: Path) -> tuple[Path, ...]:
+    """Folders a page may open files in without becoming volatile: the
+    templates and static files, whose use is recorded as facts of their own."""
+    engine = engines["django"].engine
+    return (static_root, *(Path(folder) for loader in engine.template_loaders for folder in loader.get_dirs()))
+
+
+def _stored_records() -> dict[str, tuple[str, list[int] | None]]:
+    """Each file of the previous output: its key and, for a page, its facts."""
+    rows = plain_rows(OutputFile.objects.values_list("path", "key", "reads"))
+    return {path: (key, None if page_reads is None else json_value(page_reads)) for path, key, page_reads in rows}
 
 
 def _site_urls(renderer: DistillRenderer) -> list[tuple[URLPattern, dict, str]]:
@@ -644,37 +663,6 @@ def _trusted_previous(output: Path) -> Path | None:
     return output
 
 
-def _spare_differs(spare: Path, previous: Path | None) -> list[str] | None:
-    """The files in which the spare tree differs from the previous output, or
-    None if the cache cannot vouch for it."""
-    if previous is None:
-        return None
-    spare_id, output_id = output_dir.read_marker(spare), output_dir.read_marker(previous)
-    if spare_id is not None and spare_id == output_id:
-        # A whole copy, made after the previous build (blog/spare_tree.py):
-        # only that process puts a tree there with the output's marker, and
-        # a site's marker names what it holds, so equal markers mean equal
-        # sites in any case.
-        return []
-    record = CacheEntry.read(SPARE_ENTRY)
-    if record is None or (record["spare"], record["output"]) != (spare_id, output_id):
-        return None
-    return record["differs"]
-
-
-def _mostly_differs(differs: list[str], files: int) -> bool:
-    """Whether a spare tree that differs from the output in ``differs``, of
-    ``files`` files, costs more to bring up to date than a copy."""
-    return len(differs) > max(SPARE_ALWAYS, files // SPARE_REBUILD_SHARE)
-
-
-def _spare_record(plan: _Plan, stored: dict[str, str], writer: SiteWriter, spare: Path) -> dict:
-    """What the spare tree (the previous site) holds: the files where it differs
-    from the new output are those written anew and those only one of them has."""
-    differs = writer.fresh | (plan.keys.keys() ^ stored.keys()) | {output_dir.MARKER}
-    return {"spare": output_dir.read_marker(spare), "output": plan.build_id, "differs": sorted(differs)}
-
-
 def _remember(
     run: _Run,
     plan: _Plan,
@@ -682,10 +670,10 @@ def _remember(
     changed: set[str],
     rendered: dict[str, PageLinks],
     links: _LinkCheck,
-    spare: dict | None,
 ) -> None:
     """Record the tree now in the output folder, for the next build to start from.
-    Only rows whose file is new, gone, or made again (``changed``) are written."""
+    Only rows whose file is new, gone, or made again (``changed``) are written;
+    a page rendered again always is, for its facts."""
     with transaction.atomic():
         if stored and len(changed) < len(stored) // 2:
             delete_where_in(OutputFile, "path", (stored.keys() - plan.keys.keys()) | changed)
@@ -698,7 +686,8 @@ def _remember(
             found = {path: found.get(path, PageLinks()) for path in plan.keys}
             OutputFile.objects.all().delete()
         OutputFile.objects.bulk_create(
-            OutputFile(path=path, key=plan.keys[path], links=page.links, ids=page.ids) for path, page in found.items()
+            OutputFile(path=path, key=plan.keys[path], reads=plan.reads.get(path), links=page.links, ids=page.ids)
+            for path, page in found.items()
         )
         entries = {
             INPUTS_ENTRY: run.inputs,
@@ -709,9 +698,5 @@ def _remember(
             },
             OUTPUT_ENTRY: {"path": str(run.output), "build_id": plan.build_id},
         }
-        if spare is None:
-            CacheEntry.objects.filter(key=SPARE_ENTRY).delete()
-        else:
-            entries[SPARE_ENTRY] = spare
         for key, value in entries.items():
             CacheEntry.write(key, value)

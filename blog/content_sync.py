@@ -352,7 +352,9 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             "source_digest": result.digest,
         }
         if doc.kind == PAGE:
-            pages.append(Page(**common, date=doc.date))
+            page = Page(**common, date=doc.date)
+            page.row_digest = page.digest_row()
+            pages.append(page)
             continue
         local = doc.date.astimezone(site.zone)
         post = Post(
@@ -366,9 +368,10 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             reading_minutes=result.reading_minutes,
             aliases=doc.aliases,
         )
-        post.listed_digest = post.digest_listed_fields()
-        posts.append(post)
         labels[doc.source_path] = list(zip(result.tag_slugs, doc.tags, strict=True))
+        # The tags as the author wrote them are part of the post (Post.tag_list).
+        post.row_digest = post.digest_row(labels[doc.source_path])
+        posts.append(post)
     Page.objects.bulk_create(pages)
     Post.objects.bulk_create(posts)
     if not labels:

@@ -24,13 +24,21 @@ class SiteContextMiddleware:
             # percent-encoded URI as PATH_INFO; a real server decodes it.
             request.path_info = unquote(request.path_info)
         previous_prefix = get_script_prefix()
+        zone, language, prefix = rendering_environment(site)
         # reverse() and {% url %} prefix every URL with this, so a site
         # deployed at https://host/blog/ links to /blog/... throughout.
-        set_script_prefix(url_prefix())
+        set_script_prefix(prefix)
         try:
-            with timezone.override(site.zone), translation.override(site.language):
+            with timezone.override(zone), translation.override(language):
                 return self.get_response(request)
         finally:
             # django-distill reverses the next URL outside any request, where
             # the prefix must be "/" for the file path to come out right.
             set_script_prefix(previous_prefix)
+
+
+def rendering_environment(site) -> tuple:
+    """What a page renders in: the site's time zone, its language and the URL
+    prefix. Post fragments, rendered inside a page, call it to record these
+    reads of site.toml as their own (blog/fragments.py)."""
+    return site.zone, site.language, url_prefix()

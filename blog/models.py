@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import get_script_prefix, reverse
-from django.utils.functional import cached_property
 
-from . import visibility
+from . import reads, visibility
 from .digests import digest
 
 
@@ -74,6 +73,9 @@ class Tag(models.Model):
     slug = models.CharField(max_length=255, unique=True)
     name = models.CharField(max_length=255)
 
+    # What names a tag from one build to the next (blog/reads.py).
+    identity_field = "slug"
+
     class Meta:
         ordering = ["slug"]
 
@@ -82,6 +84,17 @@ class Tag(models.Model):
 
     def get_absolute_url(self) -> str:
         return _cached_url(self, "blog:tag", self.slug)
+
+    @property
+    def count(self) -> int | None:
+        """How many visible posts have the tag: set by the site index."""
+        count = self.__dict__.get("_count")
+        reads.record_lookup("tag_count", (self.__dict__["slug"],), count)
+        return count
+
+    @count.setter
+    def count(self, value: int) -> None:
+        self.__dict__["_count"] = value
 
 
 class PostQuerySet(models.QuerySet):
@@ -108,16 +121,26 @@ class Document(models.Model):
     extra = models.JSONField(default=dict)
     # The sha256 of the source file the document was read from.
     source_digest = models.CharField(max_length=64)
+    # A digest of every other column (and a post's tags), made when the
+    # document is stored: what a page that read the row depends on (blog/reads.py).
+    row_digest = models.CharField(max_length=32)
     # The bodies are the last columns of the table (migration 0005): SQLite
     # walks a large value's overflow pages to reach any column after it.
     body_html = models.TextField()
     toc_html = models.TextField(blank=True)
+
+    # What names a document from one build to the next (blog/reads.py).
+    identity_field = "source"
 
     class Meta:
         abstract = True
 
     def __str__(self) -> str:
         return self.title
+
+    def digest_row(self, *more) -> str:
+        """The row's digest, of every stored field and ``more``."""
+        return digest(reads.row_values(self._meta, {**self.__dict__, "row_digest": None}), *more)
 
 
 class Post(Document):
@@ -130,9 +153,6 @@ class Post(Document):
     disqus_identifier = models.CharField(max_length=1000)
     reading_minutes = models.PositiveIntegerField(default=1)
     aliases = models.JSONField(default=list)
-    # A digest of the fields list pages show (LISTED_FIELDS), made when the
-    # post is stored: the build's page keys are made of it.
-    listed_digest = models.CharField(max_length=32)
     tags = models.ManyToManyField(Tag, through="PostTag", related_name="posts")
 
     objects = PostQuerySet.as_manager()
@@ -144,38 +164,29 @@ class Post(Document):
     def get_absolute_url(self) -> str:
         return _cached_url(self, "blog:post", self.url_year, self.url_month, self.slug)
 
-    # The fields a list page shows; the body is not among them.
-    LISTED_FIELDS = (
-        "source",
-        "slug",
-        "title",
-        "date",
-        "updated",
-        "url_year",
-        "url_month",
-        "draft",
-        "comments",
-        "disqus_identifier",
-        "reading_minutes",
-        "summary_html",
-        "description",
-        "image",
-        "aliases",
-        "extra",
-    )
-
-    def digest_listed_fields(self) -> str:
-        return digest([getattr(self, name) for name in self.LISTED_FIELDS])
-
-    @cached_property
+    @property
     def tag_list(self) -> list[Tag]:
         """The post's tags in the order the author wrote them. The site index
-        sets this for every visible post, so list pages make no query per post."""
-        return list(Tag.objects.filter(posttag__post=self).order_by("posttag__position"))
+        sets this for every visible post, so list pages make no query per post.
+        They are part of the post's row digest."""
+        reads.record_row(self)
+        tags = self.__dict__.get("_tag_list")
+        if tags is None:
+            tags = self.__dict__["_tag_list"] = list(
+                Tag.objects.filter(posttag__post=self).order_by("posttag__position")
+            )
+        return tags
+
+    @tag_list.setter
+    def tag_list(self, tags: list[Tag]) -> None:
+        self.__dict__["_tag_list"] = tags
 
     @property
     def is_scheduled(self) -> bool:
-        return self.date > visibility.current().cutoff()
+        scheduled = self.date > visibility.current().cutoff()
+        # It changes with the clock alone (blog/facts.py).
+        reads.record_lookup("is_scheduled", (self,), scheduled)
+        return scheduled
 
 
 class PostTag(models.Model):
@@ -204,12 +215,16 @@ class Page(Document):
 
 
 class OutputFile(models.Model):
-    """Each file the last successful build put in the output folder, with the
-    key of everything that went into it: a later build whose key for the file
-    is the same links the old file instead of rendering it again."""
+    """Each file the last successful build put in the output folder. For a
+    copied file, the key of its source; for a page, a digest of its bytes and
+    the facts it read while it rendered (blog/reads.py): a later build in which
+    those facts still hold links the old file instead of rendering it again."""
 
     path = models.CharField(max_length=2048, unique=True)
     key = models.CharField(max_length=64)
+    # Fact ids; None for a file that is not a page, or a page that read
+    # something that cannot be recorded (rendered on every build).
+    reads = models.JSONField(null=True, default=None)
     # For pages and feeds: the links in it and the ids it has, so the link
     # check covers pages a rebuild did not render.
     links = models.JSONField(default=list)
@@ -222,12 +237,33 @@ class OutputFile(models.Model):
 class SummaryFragment(models.Model):
     """A post's summary as list pages show it (``includes/post_summary.html``),
     or its archive entry (``includes/archive_entry.html``), rendered once and
-    reused by later builds (blog/fragments.py). The key covers everything the
-    fragment shows and everything it is rendered with (blog/render_keys.py), so
-    a row is never stale, only unused; each build drops the unused ones."""
+    reused by later builds while the facts it read hold (blog/fragments.py)."""
 
-    key = models.CharField(max_length=64, primary_key=True)
+    # The template's name and the post's source file.
+    key = models.CharField(max_length=2048, primary_key=True)
     html = models.TextField()
+    # Fact ids (blog/facts.py).
+    reads = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return self.key
+
+
+class Fact(models.Model):
+    """Something a page or fragment read while it rendered, as it was then: a
+    key naming it (blog/reads.py) and a digest of its value. A fact that
+    changes gets a new row, so a page's ids name exactly what it saw."""
+
+    key = models.TextField()
+    digest = models.CharField(max_length=32)
+
+    class Meta:
+        unique_together = [("key", "digest")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+# Every field read of these rows is recorded while the build renders; rows of
+# other models reach pages through queries, which are recorded too.
+reads.record_fields(Post, Page, Tag)

@@ -1,8 +1,17 @@
-"""Replace the output folder as a whole, and only when the new site is complete.
+"""The folders a build owns beside ``output/``, and the lock that makes it their only owner.
 
-The new site is rendered into a sibling temporary folder, then swapped into
-place with one atomic rename, so a failed or killed build leaves the previous
-site untouched.
+The new site is written into a staging folder beside ``output/`` and swapped
+into place with one atomic rename, so a failed or killed build leaves the
+previous site untouched.
+
+The site that was replaced is kept beside the output as the spare,
+``.<output>.spare``, and brought up to date with the new site at the end of
+the build (``refresh_spare``): its unchanged files are hard links to the
+output's, so only the files the build changed are linked again. The next
+build renames the spare to its staging folder and rewrites only what differs,
+instead of linking every file into an empty folder and deleting a whole old
+tree. The spare is always on the output's file system, so the cache may be on
+another one. Everything here happens inside the build's own process.
 """
 
 from __future__ import annotations
@@ -10,22 +19,55 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import shutil
-import subprocess
 import sys
-import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from .site_writer import link_or_copy
 
 # A file in every output folder this tool writes; without it the tool refuses
 # to replace a folder, so a mistyped --output cannot wipe someone's home.
 MARKER = ".blog-output"
+# In the cache folder: held by the build that uses the cache, see build_lock.
+LOCK_FILE = "build.lock"
 _BUILDING = "building"
+# Left by the builds before the spare was kept beside the output.
 _OLD = "old"
 
 
 class OutputRefused(Exception):
     pass
+
+
+@contextmanager
+def build_lock(cache_dir: Path) -> Iterator[None]:
+    """Held for the whole build: a second build of the same cache waits, saying
+    so on stderr, then goes on from what the first one left.
+
+    A POSIX record lock (``lockf``), not ``flock``: the kernel ties it to this
+    process, so the worker processes the build forks do not share it, and a
+    ``kill -9`` of the build frees it even while orphaned workers live on.
+    The file holds the holder's pid, for the message."""
+    descriptor = os.open(cache_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.lockf(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as busy:
+            if busy.errno not in (errno.EACCES, errno.EAGAIN):
+                raise
+            holder = os.pread(descriptor, 32, 0).decode(errors="replace").strip() or "unknown"
+            print(f"waiting for another build of this site to finish (pid {holder})", file=sys.stderr, flush=True)
+            fcntl.lockf(descriptor, fcntl.LOCK_EX)
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        # Closing the descriptor releases the lock.
+        os.close(descriptor)
 
 
 def check_replaceable(output: Path) -> None:
@@ -41,34 +83,33 @@ def check_replaceable(output: Path) -> None:
     )
 
 
-def _sibling(output: Path, kind: str, tag: str) -> Path:
-    return output.parent / f".{output.name}.{kind}-{tag}"
+def spare_folder(output: Path) -> Path:
+    """Where the site before ``output``'s is kept, as links to its files."""
+    return output.parent / f".{output.name}.spare"
 
 
-def remove_leftovers(output: Path, trash: Path) -> None:
-    """Clear away temporary folders that a killed build left beside ``output``."""
+def remove_leftovers(output: Path) -> None:
+    """Delete the staging folders that killed builds left beside ``output``."""
     if not output.parent.is_dir():
         return
     for kind in (_BUILDING, _OLD):
         for leftover in output.parent.glob(f".{output.name}.{kind}-*"):
-            discard(leftover, trash)
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
-def new_staging_folder(output: Path, spare: Path | None = None) -> tuple[Path, bool]:
-    """A folder beside ``output`` to build the new site in: the spare tree if one
-    is given and can be moved there, otherwise an empty folder. Returns the
-    folder and whether it is the spare."""
+def new_staging_folder(output: Path, recycle: bool) -> Path:
+    """A folder beside ``output`` to build the new site in: the spare, with
+    ``recycle`` (the caller has checked it is a copy of the output), otherwise
+    an empty folder, the spare deleted."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = _sibling(output, _BUILDING, str(os.getpid()))
-    shutil.rmtree(staging, ignore_errors=True)
-    if spare is not None:
-        try:
-            os.rename(spare, staging)
-            return staging, True
-        except OSError:
-            pass  # gone, or on another file system than the output
+    staging = output.parent / f".{output.name}.{_BUILDING}-{os.getpid()}"
+    spare = spare_folder(output)
+    if recycle:
+        os.rename(spare, staging)
+        return staging
+    shutil.rmtree(spare, ignore_errors=True)
     staging.mkdir()
-    return staging, False
+    return staging
 
 
 _MARKER_TEXT = "Made by the blog generator's build command, which may replace this folder. Build "
@@ -89,83 +130,72 @@ def read_marker(output: Path) -> str | None:
     return text.removeprefix(_MARKER_TEXT).strip() if text.startswith(_MARKER_TEXT) else None
 
 
-def publish(staging: Path, output: Path, keep: Path | None, trash: Path) -> bool:
-    """Put ``staging`` where ``output`` is, atomically, and move the old site to ``keep``.
-
-    The old site is kept as the spare tree: most of its files are links to the
-    new site's, so the next build can bring it up to date by touching only what
-    changed, and swap it in, instead of linking every file again and deleting a
-    whole tree (which takes seconds on a slow disk). Without ``keep``, or if the
-    old site cannot be moved there (another file system), it is deleted in the
-    background. Returns whether the old site was kept."""
+def publish(staging: Path, output: Path) -> None:
+    """Put ``staging`` where ``output`` is, atomically; the old site becomes the spare."""
     if not output.exists():
         os.rename(staging, output)
-        return False
-    old = _sibling(output, _OLD, str(os.getpid()))
+        return
     if _exchange(staging, output):
         # staging now holds the previous site.
-        os.rename(staging, old)
+        os.rename(staging, spare_folder(output))
     else:
         # No atomic exchange on this system: two renames, with a window in
-        # which output/ is missing but the old site is still complete beside it.
-        os.rename(output, old)
+        # which output/ is missing but the old site is complete beside it.
+        os.rename(output, spare_folder(output))
         os.rename(staging, output)
-    if keep is not None:
-        keep.parent.mkdir(parents=True, exist_ok=True)
-        discard(keep, trash)
-        try:
-            os.rename(old, keep)
-            return True
-        except OSError:
-            pass
-    discard(old, trash)
-    return False
 
 
-def discard(folder: Path, trash: Path) -> None:
-    """Delete ``folder`` in the background, after moving it into ``trash``
-    (a folder in the cache): the build does not wait for thousands of unlinks,
-    and nothing is left beside the output. Whatever an interrupted deletion
-    leaves, the next build's ``empty_trash`` deletes."""
-    trash.mkdir(parents=True, exist_ok=True)
-    discarded = trash / f"{folder.name}-{os.getpid()}-{time.monotonic_ns()}"
-    try:
-        os.rename(folder, discarded)
-    except FileNotFoundError:
-        return
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)  # the cache is on another file system
-        return
-    _delete_in_background(discarded)
+def discard(staging: Path) -> None:
+    """Delete the staging folder of a build that failed."""
+    shutil.rmtree(staging, ignore_errors=True)
 
 
-def empty_trash(trash: Path) -> None:
-    """Delete, in the background, what an interrupted deletion left in ``trash``."""
-    leftovers = list(trash.iterdir()) if trash.is_dir() else []
-    if leftovers:
-        _delete_in_background(*leftovers)
+def refresh_spare(output: Path, changed: Iterable[str] | None, gone: Iterable[str] = ()) -> None:
+    """Make the spare a copy of ``output`` made of links to its files.
+
+    The spare holds the site ``output`` replaced: only the files in ``changed``
+    (written or added by the build) are linked again, and those in ``gone``
+    removed. With ``changed`` None, what the spare holds is not known (no
+    previous site the cache describes): it is made again from every file.
+
+    The spare's marker goes first and comes back last, so a spare whose
+    refresh was killed is never taken for a copy (``is_copy_of``)."""
+    spare = spare_folder(output)
+    if changed is None:
+        shutil.rmtree(spare, ignore_errors=True)
+        spare.mkdir()
+        changed = (
+            (Path(folder) / name).relative_to(output).as_posix()
+            for folder, _subfolders, names in os.walk(output)
+            for name in names
+        )
+    (spare / MARKER).unlink(missing_ok=True)
+    made: set[Path] = set()
+    for relative in changed:
+        if relative == MARKER:
+            continue
+        target = spare / relative
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.unlink(missing_ok=True)
+        link_or_copy(output / relative, target)
+    for relative in gone:
+        target = spare / relative
+        target.unlink(missing_ok=True)
+        # Folders the removal left empty.
+        folder = target.parent
+        while folder != spare and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+    link_or_copy(output / MARKER, spare / MARKER)
 
 
-def _delete_in_background(*folders: Path) -> None:
-    start_in_background(
-        "import shutil, sys\nfor folder in sys.argv[1:]: shutil.rmtree(folder, ignore_errors=True)",
-        *map(str, folders),
-    )
-
-
-def start_in_background(script: str, *arguments: str, cwd: Path | None = None, pass_fds: tuple[int, ...] = ()) -> None:
-    """Run the Python ``script`` (its arguments in ``sys.argv[1:]``) in a
-    detached process at the lowest CPU priority: it runs while the author
-    writes, or beside the next build's rendering, and outlives the build."""
-    subprocess.Popen(
-        [sys.executable, "-c", "import os\nos.nice(19)\n" + script, *arguments],
-        cwd=cwd,
-        pass_fds=pass_fds,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+def is_copy_of(output: Path) -> bool:
+    """Whether the spare holds the same site as ``output``. A site's marker
+    names what it holds, and a refreshed spare gets its marker last."""
+    build_id = read_marker(output)
+    return build_id is not None and read_marker(spare_folder(output)) == build_id
 
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>

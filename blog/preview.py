@@ -7,8 +7,8 @@ templates as the build:
   (a stat scan: only changed files are read), so a saved post shows on the next
   request, with no build;
 - drafts and scheduled posts are shown, with the badges the templates draw;
-- a content error is shown as a page listing every problem in the words the
-  build prints, until the file is fixed;
+- a content error, or an error in a template, is shown as a page listing every
+  problem in the words the build prints, until the file is fixed;
 - django-browser-reload reloads the browser when a template or static file
   changes, and this module makes it do the same for anything in the content
   folder.
@@ -26,6 +26,7 @@ from typing import Any
 
 import django_browser_reload
 from django.core.exceptions import MiddlewareNotUsed
+from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import include, path, reverse
@@ -34,6 +35,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.static import serve
 from django_browser_reload.views import trigger_reload_soon
 
+from . import template_errors
 from . import urls as site_urls
 from .build import use_cache_dir
 from .content_sync import sync_content
@@ -48,6 +50,8 @@ RELOAD_PREFIX = "__reload__/"
 # django-browser-reload's two scripts, served from the package itself: the app
 # is not installed, so that collectstatic never copies them into a build.
 RELOAD_SCRIPTS = Path(django_browser_reload.__file__).resolve().parent / "static" / "django-browser-reload"
+# Where the exception that turned a request into a 500 page is kept, on the request.
+EXCEPTION_ATTRIBUTE = "preview_exception"
 
 _content_dir: Path | None = None
 # runserver answers requests in threads; one sync at a time, so that SQLite
@@ -68,6 +72,7 @@ def configure(content_dir: Path) -> None:
     set_default(Visibility(drafts=True, future=True))
     autoreload_started.connect(_watch_content, dispatch_uid="blog_preview")
     file_changed.connect(_content_changed, dispatch_uid="blog_preview")
+    got_request_exception.connect(_keep_exception, dispatch_uid="blog_preview")
 
 
 def content_dir() -> Path | None:
@@ -134,8 +139,8 @@ def _print_once(lines: list[str]) -> None:
 
 
 class PreviewMiddleware:
-    """Sync the content before each request; show content errors as a page;
-    add the live-reload script to every HTML page."""
+    """Sync the content before each request; show content errors and template
+    errors as a page; add the live-reload script to every HTML page."""
 
     def __init__(self, get_response):
         if _content_dir is None:
@@ -155,8 +160,25 @@ class PreviewMiddleware:
             response = error_page(errors)
         else:
             response = self.get_response(request)
+            problem = _template_problem(request)
+            if problem is not None:
+                response = error_page(ContentErrors(template_errors.merged([problem])))
         add_reload_script(response)
         return response
+
+
+def _keep_exception(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    """Django's handler, about to answer an exception with a 500 page, sends
+    this signal from inside its ``except`` block: the page can only be replaced
+    afterwards, and only the exception says whether a template caused it."""
+    if request is not None:
+        setattr(request, EXCEPTION_ATTRIBUTE, sys.exc_info()[1])
+
+
+def _template_problem(request: HttpRequest) -> template_errors.PageProblem | None:
+    """The template error that broke this request's page, if that is what broke it."""
+    error = getattr(request, EXCEPTION_ATTRIBUTE, None)
+    return None if error is None else template_errors.problem_for(error, request.path)
 
 
 def error_page(errors: ContentErrors) -> HttpResponse:

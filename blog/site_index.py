@@ -15,12 +15,12 @@ import datetime as dt
 import uuid
 from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import chain
 
 from django.db import connection, models
 from django.db.models.base import ModelState
 
+from . import reads
 from .models import CacheEntry, Page, Post, PostTag, Tag
 from .paths import alias_file
 from .rows import json_value, plain_rows
@@ -36,71 +36,105 @@ GENERATION_KEY = "generation"
 # asks for it about 200,000 times.
 
 
-@dataclass
 class SiteIndex:
-    posts: list[Post]
-    tags: list[Tag]
-    pages: list[Page]
-    _position: dict[int, int] = field(default_factory=dict)
-    _by_url: dict[tuple[int, int, str], Post] = field(default_factory=dict)
-    _by_tag: dict[str, list[Post]] = field(default_factory=dict)
-    _tags: dict[str, Tag] = field(default_factory=dict)
-    _positions_by_tag: dict[str, list[int]] = field(default_factory=dict)
-    _aliases: dict[str, Post] | None = None
-    # Worked out for every post at once by the build (render_keys.related_posts).
-    _related: dict[int, list[Post]] | None = None
+    """The visible posts, their tags and the pages. Every lookup a page makes
+    is recorded with what it found (blog/reads.py), so that the next build
+    knows which pages a change of order, tags or neighbours reaches; the
+    methods use the private lists, so that one lookup is never recorded as
+    a read of the whole list."""
 
-    def __post_init__(self) -> None:
-        self._tags = {tag.slug: tag for tag in self.tags}
-        self._position = {post.id: index for index, post in enumerate(self.posts)}
-        self._by_url = {(p.url_year, p.url_month, p.slug): p for p in self.posts}
-        self._by_tag = {tag.slug: [] for tag in self.tags}
-        self._positions_by_tag = {tag.slug: [] for tag in self.tags}
-        for position, post in enumerate(self.posts):
+    def __init__(self, posts: list[Post], tags: list[Tag], pages: list[Page]) -> None:
+        self._posts = posts
+        self._tags_list = tags
+        self._pages = pages
+        self._tags = {tag.slug: tag for tag in tags}
+        self._position = {post.id: index for index, post in enumerate(posts)}
+        self._by_url = {(p.url_year, p.url_month, p.slug): p for p in posts}
+        self._by_source = {p.source: p for p in posts}
+        self._by_tag: dict[str, list[Post]] = {tag.slug: [] for tag in tags}
+        self._positions_by_tag: dict[str, list[int]] = {tag.slug: [] for tag in tags}
+        self._aliases: dict[str, Post] | None = None
+        # Worked out for every post at once by the build (blog/related.py).
+        self._related: dict[int, list[Post]] | None = None
+        for position, post in enumerate(posts):
             for tag in post.tag_list:
                 self._by_tag[tag.slug].append(post)
                 self._positions_by_tag[tag.slug].append(position)
 
+    @property
+    def posts(self) -> list[Post]:
+        """Every visible post, newest first."""
+        return _recorded("posts", (), self._posts)
+
+    @property
+    def tags(self) -> list[Tag]:
+        """Tags with at least one visible post, by slug, each with its ``count``."""
+        return _recorded("tags", (), self._tags_list)
+
+    @property
+    def pages(self) -> list[Page]:
+        return _recorded("pages", (), self._pages)
+
     def post_at(self, year: int, month: int, slug: str) -> Post | None:
-        return self._by_url.get((year, month, slug))
+        return _recorded("post_at", (year, month, slug), self._by_url.get((year, month, slug)))
+
+    def post_from(self, source: str) -> Post | None:
+        """The visible post read from ``source`` (a path in content/)."""
+        return _recorded("post_from", (source,), self._by_source.get(source))
 
     def tag(self, slug: str) -> Tag | None:
         """A tag with at least one visible post, with its ``count``."""
-        return self._tags.get(slug)
+        return _recorded("tag", (slug,), self._tags.get(slug))
+
+    def tag_count(self, slug: str) -> int | None:
+        tag = self._tags.get(slug)
+        return tag.__dict__.get("_count") if tag else None
 
     def posts_tagged(self, slug: str) -> list[Post]:
-        return self._by_tag.get(slug, [])
+        return _recorded("posts_tagged", (slug,), self._by_tag.get(slug, []))
 
     def older(self, post: Post) -> Post | None:
         """The previous post in time (lists run newest first)."""
         index = self._position[post.id] + 1
-        return self.posts[index] if index < len(self.posts) else None
+        return _recorded("older", (post,), self._posts[index] if index < len(self._posts) else None)
 
     def newer(self, post: Post) -> Post | None:
         index = self._position[post.id] - 1
-        return self.posts[index] if index >= 0 else None
+        return _recorded("newer", (post,), self._posts[index] if index >= 0 else None)
 
     def alias_targets(self) -> dict[str, Post]:
         """Redirect file -> the visible post it points to."""
         if self._aliases is None:
-            self._aliases = {alias_file(alias): post for post in self.posts for alias in post.aliases}
+            self._aliases = {alias_file(alias): post for post in self._posts for alias in post.aliases}
         return self._aliases
 
+    def alias_target(self, alias_path: str) -> Post | None:
+        return _recorded("alias_target", (alias_path,), self.alias_targets().get(alias_path))
+
     def remember_related(self, related: dict[int, list[Post]]) -> None:
-        """Serve ``related`` (post pk -> its related posts) from now on."""
+        """Serve ``related`` (post id -> its related posts) from now on."""
         self._related = related
 
     def related(self, post: Post) -> list[Post]:
         """Up to RELATED_POSTS posts sharing the most tags; ties go to the newest."""
         if self._related is not None and post.id in self._related:
-            return self._related[post.id]
+            return _recorded("related", (post,), self._related[post.id])
+        return _recorded("related", (post,), self.count_related(post))
+
+    def count_related(self, post: Post) -> list[Post]:
         # Everything here runs in C, which matters: the build asks this of
         # every post, and a common tag can hold thousands of them. Counting
         # the list positions in ascending order makes most_common(), which
         # keeps first-seen order among equal counts, prefer the newest post.
-        shared = Counter(sorted(chain.from_iterable(self._positions_by_tag.get(tag.slug, ()) for tag in post.tag_list)))
+        tags = post.__dict__["_tag_list"]
+        shared = Counter(sorted(chain.from_iterable(self._positions_by_tag.get(tag.slug, ()) for tag in tags)))
         shared.pop(self._position[post.id], None)
-        return [self.posts[position] for position, _count in shared.most_common(RELATED_POSTS)]
+        return [self._posts[position] for position, _count in shared.most_common(RELATED_POSTS)]
+
+
+def _recorded(lookup: str, arguments: tuple, result):
+    reads.record_lookup(lookup, arguments, result)
+    return result
 
 
 # What a post's body is made of: the index leaves it out (list pages and

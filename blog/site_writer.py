@@ -5,9 +5,10 @@ its modification time stays as it was (rsync and S3 sync then skip it) and
 nothing is copied. A changed file is written as a new file, never through a
 link, so the previous output is never modified in place.
 
-The staging folder may start empty, or as the site before the previous one
-(the spare tree, see ``blog/output_dir.py``), in which most files are already
-links to the previous output's: ``same`` names those, and they are left alone.
+The staging folder may start empty, or as the spare (a copy of the previous
+output made of links to its files, see ``blog/output_dir.py``): ``same``
+names the files it already shares with the previous output, which are left
+alone unless the new site changes them.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ class SiteWriter:
     def _link_old(self, old: Path, relative: str) -> None:
         if relative in self.same:
             return
-        _link_or_copy(old, self._cleared(relative))
+        link_or_copy(old, self._cleared(relative))
 
     def _new_file(self, relative: str) -> Path:
         """The path to write ``relative`` at, with nothing there: writing through an
@@ -95,14 +96,7 @@ class SiteWriter:
         if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
             self._link_old(old, relative)
             return False
-        # Only a file of the spare tree that differs from the previous output
-        # can be written over; those in ``same`` are the previous output's.
-        own = self._may_hold(relative) and relative not in self.same
-        if own and _overwrite_own_file(self._target(relative), data):
-            self._placed.add(relative)
-            self.note_written(relative)
-        else:
-            self._new_file(relative).write_bytes(data)
+        self._new_file(relative).write_bytes(data)
         return True
 
     def copy(self, source: Path, relative: str, compare_bytes: bool = False) -> bool:
@@ -140,31 +134,6 @@ class SiteWriter:
             folder = folder.parent
 
 
-def _overwrite_own_file(path: Path, data: bytes) -> bool:
-    """Write ``data`` over the file at ``path`` in place, if it is a file no
-    other tree shares (one link: a page of the spare tree that differs from the
-    previous output); False, with nothing written, otherwise.
-
-    Replacing such a file would free its blocks and allocate new ones, and on
-    a disk mounted with ``discard`` each free is slow: after a template edit,
-    thousands of them. Written in place, the blocks are reused."""
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
-    except OSError:
-        return False  # missing, a symbolic link or a folder
-    try:
-        if os.fstat(descriptor).st_nlink != 1:
-            return False  # also the previous output's: never written through
-        view = memoryview(data)
-        done = 0
-        while done < len(data):
-            done += os.pwrite(descriptor, view[done:], done)
-        os.ftruncate(descriptor, len(data))
-        return True
-    finally:
-        os.close(descriptor)
-
-
 def _unlink(path: Path) -> bool:
     try:
         path.unlink()
@@ -173,7 +142,7 @@ def _unlink(path: Path) -> bool:
     return True
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except OSError:

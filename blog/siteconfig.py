@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, fields
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from . import reads
 from .errors import ContentError
 from .frontmatter import toml_error_line
 
@@ -26,6 +27,13 @@ class SiteConfig:
     google_cse_id: str = ""
     pygments_style: str = "default"
     pygments_dark_style: str = "monokai"
+
+    def __getattribute__(self, name: str):
+        value = object.__getattribute__(self, name)
+        if name in _SETTINGS:
+            # Every setting a page reads is one of its facts (blog/reads.py).
+            reads.record_value(SETTING, name, value)
+        return value
 
     @property
     def origin(self) -> str:
@@ -53,6 +61,9 @@ class SiteConfig:
 
 
 _TYPES = {f.name: f.type for f in fields(SiteConfig)}
+_SETTINGS = frozenset(_TYPES)
+# The fact kind (blog/facts.py).
+SETTING = "site"
 
 
 def parse_site_config(text: str) -> SiteConfig:

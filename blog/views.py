@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.generic import DetailView, ListView, TemplateView
 
+from . import reads
 from .highlight_css import stylesheet
 from .models import Page, Post
 from .site_index import BODY_FIELDS, site_index
@@ -114,7 +115,9 @@ def with_body(listed: Post) -> Post:
     One plain SELECT: the ORM's query building costs more than the query
     itself, and the build does this once for every post."""
     post = copy.copy(listed)
-    with connection.cursor() as cursor:
+    # Not a fact of its own: the body is part of the post's row, which the
+    # page records when it reads the body (blog/reads.py).
+    with reads.not_recorded(), connection.cursor() as cursor:
         columns = ", ".join(BODY_FIELDS)
         cursor.execute(f"SELECT {columns} FROM {Post._meta.db_table} WHERE id = %s", [listed.id])
         post.__dict__.update(zip(BODY_FIELDS, cursor.fetchone(), strict=True))
@@ -174,7 +177,7 @@ def not_found(request, exception=None):
 
 
 def alias_redirect(request, alias_path: str):
-    post = site_index().alias_targets().get(alias_path)
+    post = site_index().alias_target(alias_path)
     if post is None:
         raise Http404("No post has this alias")
     return render(request, "blog/redirect.html", {"post": post})

@@ -32,6 +32,9 @@ BATCHES_AHEAD = 2
 
 # Overrides the number of worker processes (default: one per usable core).
 WORKERS_VARIABLE = "BLOG_WORKERS"
+# Overrides MIN_TASKS_FOR_POOL: tests set it low so that a small site's pages
+# are rendered in worker processes too.
+POOL_MIN_TASKS_VARIABLE = "BLOG_POOL_MIN_TASKS"
 
 
 def worker_count() -> int:
@@ -39,6 +42,13 @@ def worker_count() -> int:
     if override.isdigit() and int(override) > 0:
         return int(override)
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def min_tasks_for_pool() -> int:
+    override = os.environ.get(POOL_MIN_TASKS_VARIABLE, "")
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    return MIN_TASKS_FOR_POOL
 
 
 def _batches(tasks: Iterable, size: int, alone: Callable | None = None) -> Iterator[list]:
@@ -120,7 +130,7 @@ def mapper(task_count: int) -> Iterator[Callable[..., Iterator]]:
     ``run(function, tasks, ordered=True, alone=None)`` (see _pool_map and
     _batches)."""
     workers = worker_count()
-    if task_count < MIN_TASKS_FOR_POOL or workers == 1 or multiprocessing.current_process().daemon:
+    if task_count < min_tasks_for_pool() or workers == 1 or multiprocessing.current_process().daemon:
         yield _inline_map
         return
     connections.close_all()

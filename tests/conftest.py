@@ -56,14 +56,17 @@ def build_env() -> dict[str, str]:
     return env
 
 
-def run_build(content: Path, output: Path, cache: Path, *extra: str, timeout: float = 300) -> Build:
-    """Run the real build command in a fresh process, as an author would."""
+def run_build(
+    content: Path, output: Path, cache: Path, *extra: str, timeout: float = 300, project: Path = ROOT
+) -> Build:
+    """Run the real build command in a fresh process, as an author would: from
+    the folder of ``project`` (the repository, or a copy of it)."""
     process = subprocess.run(
-        build_command(content, output, cache, *extra),
+        build_command(content, output, cache, *extra, project=project),
         capture_output=True,
         text=True,
         env=build_env(),
-        cwd=ROOT,
+        cwd=project,
         timeout=timeout,
     )
     return Build(process, content, output, cache)

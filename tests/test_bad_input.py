@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .conftest import FIXTURES, Build, run_build
+from .conftest import FIXTURES, ROOT, Build, run_build
 from .html_tree import parse_html
 from .output_trees import overlay, tree_difference, tree_digest
+from .test_incremental import copy_project
 
 BAD = FIXTURES / "bad"
 BASE = BAD / "base"
@@ -441,3 +442,166 @@ def test_a_wrong_type_for_any_site_toml_key_is_named_with_its_line(key):
             parse_site_config(text)
         assert raised.value.line == 3, (key, wrong, raised.value.message)
         assert key in raised.value.message and raised.value.hint, (key, wrong)
+
+
+# ---- Template errors ----------------------------------------------------------
+# Made in a copy of the project, as an author edits templates/; reported as
+# ``templates/...:line: message; while rendering /page/ (hint)``. The wording
+# of each kind is tests/test_template_errors.py's.
+
+FAILING_TAGS = """from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def ratio(part, whole):
+    return part / whole
+"""
+
+
+@dataclass(frozen=True)
+class TemplateEdit:
+    """A line put into a template of the project, where it becomes line ``line``."""
+
+    template: str  # under templates/
+    line: int
+    text: str
+
+    def apply(self, project: Path) -> None:
+        path = project / "templates" / self.template
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        assert self.line <= len(lines) + 1, f"{self.template} has {len(lines)} lines"
+        lines.insert(self.line - 1, self.text + "\n")
+        path.write_text("".join(lines), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class TemplateCase:
+    edits: tuple[TemplateEdit, ...]
+    expected: str  # the whole line the build prints
+    tag_library: bool = False  # blog/templatetags/failing.py is added
+
+
+# The second block of archive.html is a new last line.
+ARCHIVE_LINES = len((ROOT / "templates" / "blog" / "archive.html").read_text(encoding="utf-8").splitlines())
+TEMPLATE_CASES = {
+    "block-defined-twice": TemplateCase(
+        (TemplateEdit("blog/archive.html", ARCHIVE_LINES + 1, "{% block content %}Again.{% endblock content %}"),),
+        f"templates/blog/archive.html:{ARCHIVE_LINES + 1}: 'block' tag with name 'content' appears more than once;"
+        " while rendering /archive/ (rename or remove one of the two blocks)",
+    ),
+    "unknown-filter": TemplateCase(
+        (TemplateEdit("blog/tag_list.html", 5, "<p>{{ tags|length|shout }} tags</p>"),),
+        "templates/blog/tag_list.html:5: Invalid filter: 'shout'; while rendering /tags/"
+        " (check the filter's name, or {% load %} the library that defines it)",
+    ),
+    "include-of-a-missing-template": TemplateCase(
+        (TemplateEdit("blog/page.html", 4, '{% include "includes/sidebar.html" %}'),),
+        "templates/blog/page.html:4: no template named 'includes/sidebar.html'; while rendering /about/"
+        " (check the template's name; templates are looked up in templates/)",
+    ),
+    "template-tag-raises": TemplateCase(
+        (
+            TemplateEdit("blog/search.html", 2, "{% load failing %}"),
+            TemplateEdit("blog/search.html", 6, "{% ratio 1 0 %}"),
+        ),
+        "templates/blog/search.html:6: ZeroDivisionError: division by zero; while rendering /search/"
+        " (raised by a tag, filter or value on this line)",
+        tag_library=True,
+    ),
+}
+
+
+def make_template_case(project: Path, case: TemplateCase) -> None:
+    if case.tag_library:
+        (project / "blog" / "templatetags" / "failing.py").write_text(FAILING_TAGS, encoding="utf-8")
+    for edit in case.edits:
+        edit.apply(project)
+
+
+@pytest.fixture(scope="module")
+def pristine_project(tmp_path_factory) -> Path:
+    return copy_project(tmp_path_factory.mktemp("template-errors"))
+
+
+@pytest.fixture
+def project(pristine_project, tmp_path_factory) -> Path:
+    """A copy of the project whose templates the test may break (compiled already:
+    the copy keeps the modification times the .pyc files were made for)."""
+    copy = tmp_path_factory.mktemp("project") / "project"
+    shutil.copytree(pristine_project, copy)
+    return copy
+
+
+def run_project_build(project: Path, root: Path) -> Build:
+    """Build ``root``'s content with ``project``'s code and templates."""
+    return run_build(root / "content", root / "output", root / "cache", project=project)
+
+
+def printed(errors: list[Problem]) -> list[str]:
+    return [f"{problem.path}:{problem.line}: {problem.text}" for problem in errors]
+
+
+@pytest.mark.parametrize("case", TEMPLATE_CASES)
+def test_a_template_error_is_named_with_its_line_and_page_and_leaves_output_alone(good_site, tmp_path, project, case):
+    root = start_from(good_site, tmp_path)
+    make_template_case(project, TEMPLATE_CASES[case])
+    before = tree_digest(root / "output")
+    build = run_project_build(project, root)
+    errors = assert_failed_cleanly(build, before)
+    assert printed(errors) == [TEMPLATE_CASES[case].expected], build.process.stderr
+
+
+def html_pages(output: Path) -> int:
+    return sum(1 for _path in output.rglob("*.html"))
+
+
+def test_a_broken_base_template_is_reported_once_for_every_page(good_site, tmp_path, project):
+    root = start_from(good_site, tmp_path)
+    TemplateEdit("base.html", 2, "{% if site.author %}").apply(project)
+    before = tree_digest(root / "output")
+    build = run_project_build(project, root)
+    errors = assert_failed_cleanly(build, before)
+    # Every HTML page extends base.html; the feeds and the sitemap still render.
+    others = html_pages(root / "output") - 1
+    assert printed(errors) == [
+        "templates/base.html:2: Unclosed tag on line 2: 'if'. Looking for one of: elif, else, endif;"
+        f" while rendering / and {others} other pages (add the closing tag)"
+    ], build.process.stderr
+
+
+def test_every_broken_template_is_reported_in_one_run(good_site, tmp_path, project):
+    root = start_from(good_site, tmp_path)
+    for case in TEMPLATE_CASES.values():
+        make_template_case(project, case)
+    before = tree_digest(root / "output")
+    build = run_project_build(project, root)
+    errors = assert_failed_cleanly(build, before)
+    assert printed(errors) == sorted(case.expected for case in TEMPLATE_CASES.values()), build.process.stderr
+
+
+# Enough posts for the pages to render in worker processes (blog/workers.py).
+POOL_POSTS = 80
+
+
+def test_template_errors_come_back_from_worker_processes(good_site, tmp_path, project, monkeypatch):
+    root = start_from(good_site, tmp_path)
+    for number in range(POOL_POSTS):
+        (root / "content" / "posts" / f"2023-01-01-filler-{number}.md").write_text(
+            f"---\ntitle: Filler {number}\n---\nText.\n", encoding="utf-8"
+        )
+    TemplateEdit("base.html", 2, "{% if site.author %}").apply(project)
+    TemplateEdit("blog/tag_list.html", 5, "<p>{{ tags|length|shout }} tags</p>").apply(project)
+    before = tree_digest(root / "output")
+    monkeypatch.setenv("BLOG_WORKERS", "2")
+    build = run_project_build(project, root)
+    errors = assert_failed_cleanly(build, before)
+    base, tag_list = printed(errors)
+    assert tag_list == TEMPLATE_CASES["unknown-filter"].expected
+    pattern = re.compile(
+        r"templates/base\.html:2: Unclosed tag on line 2: 'if'\. Looking for one of: elif, else, endif;"
+        r" while rendering / and (\d+) other pages \(add the closing tag\)"
+    )
+    match = pattern.fullmatch(base)
+    assert match and int(match[1]) > POOL_POSTS, build.process.stderr

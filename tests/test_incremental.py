@@ -12,9 +12,21 @@ bytes did not change keeps its modification time; a build after no change
 renders nothing and leaves every file as it was; a body edit leaves the
 other posts' pages alone.
 
-The builds run from a copy of the project, so a change may edit templates
-without touching the repository. Two examples (about 75 builds) run by
-default, always the same ones; BLOG_INCREMENTAL_EXAMPLES=20 searches deeper.
+The builds run from a copy of the project, so a change may also do what a
+user does to the project itself (tests/customisations.py): show whole bodies
+on the home and tag pages, add a sidebar of the newest posts or a tag cloud,
+write a template tag library or a context processor that queries posts, add
+a route and its view, and remove one of these again. Each stays in force
+while later steps change the content it shows. While one shows other posts'
+data on every page, a body edit may change those pages too.
+
+The incremental builds run with two worker processes and, at most steps, the
+pool's threshold lowered to one task (BLOG_POOL_MIN_TASKS), so that pages
+render in forked workers; the clean builds, this small site's reference, render
+in the build's own process.
+
+Two examples (about 120 builds) run by default, always the same ones;
+BLOG_INCREMENTAL_EXAMPLES=20 searches deeper.
 """
 
 from __future__ import annotations
@@ -29,24 +41,35 @@ import subprocess
 import sys
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
+from blog.workers import MIN_TASKS_FOR_POOL, POOL_MIN_TASKS_VARIABLE, WORKERS_VARIABLE
+
+from . import customisations
 from .conftest import FIXTURES, ROOT, build_command, build_env
-from .html_tree import parse_html
+from .customisations import UserProject
+from .html_tree import Element, parse_html
 
 BASE = FIXTURES / "incremental"
 # What a build needs of the project; templates are edited in the copy.
 PROJECT_PARTS = ("manage.py", "blog", "templates", "static")
 BUILD_TIMEOUT = 300  # seconds
 # Extra changes of any kind after every kind has had its turn.
-EXTRA_CHANGES = 2
+EXTRA_CHANGES = 4
+# The incremental builds' worker processes, and the pool's threshold at a step:
+# one task (pages render in the workers), or the default (this small site renders
+# in the build's own process).
+WORKERS = 2
+POOL_THRESHOLDS = [1, MIN_TASKS_FOR_POOL]
 
 TITLES = ["Fog at noon", "Nets & ropes", "“Quoted” weather", "Café au port", "<b>not bold</b>", "Low tide"]
 TAGS = ["Python", "python", "Django", "notes", "Rust", "web dev", "café", "Harbour"]
@@ -66,7 +89,8 @@ DATES = st.one_of(
         st.sampled_from([0, 30]),
     ),
 )
-TEMPLATES = ["includes/post_meta.html", "base.html", "blog/index.html"]
+# Templates edit_template appends to (relative to the project).
+TEMPLATES = ["templates/includes/post_meta.html", "templates/base.html", "templates/blog/index.html"]
 DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 POST_PAGE = re.compile(r"^\d{4}/\d{2}/([^/]+)/index\.html$")
 RENDERED = re.compile(r"(\d+) pages rendered")
@@ -200,13 +224,16 @@ def edit_body(content, project, data) -> Step:
     name = pick_post(content, data)
     front, body = content.posts[name]
     serial = content.next_serial()
-    if data.draw(st.booleans(), label="rewrite the first paragraph"):
+    what = data.draw(st.sampled_from(["end", "first paragraph", "headings"]), label="body edit")
+    if what == "first paragraph":
         rest = body.split("\n\n", 1)[1] if "\n\n" in body else ""
         body = f"A rewritten opening, edit {serial}.\n\n{rest}"
-        what = "first paragraph"
+    elif what == "headings":
+        # Three headings give the post a table of contents.
+        headings = "".join(f"\n\n## Part {part} of edit {serial}\n\nMore." for part in "ABC")
+        body = body.rstrip("\n") + headings + "\n"
     else:
         body = body.rstrip("\n") + f"\n\nA paragraph added at the end, edit {serial}.\n"
-        what = "end"
     content.write_post(name, front, body)
     return Step(f"edit body of {name} ({what})", body_edit_of=slug_of(name))
 
@@ -351,9 +378,8 @@ def edit_template(content, project, data) -> Step:
     # An HTML comment reaches the pages; a template comment changes no output byte.
     serial = content.next_serial()
     comment = data.draw(st.sampled_from([f"<!-- edit {serial} -->", f"{{# edit {serial} #}}"]), label="comment")
-    path = project / "templates" / template
-    path.write_text(path.read_text(encoding="utf-8") + comment + "\n", encoding="utf-8")
-    return Step(f"append {comment} to templates/{template}")
+    project.append(template, comment + "\n")
+    return Step(f"append {comment} to {template}")
 
 
 def edit_site(content, project, data) -> Step:
@@ -409,12 +435,89 @@ def no_change(content, project, data) -> Step:
     return Step("no change", nothing_changed=True)
 
 
+# --- what a user changes in the project (tests/customisations.py) ---------------------
+# Each adds one customisation to the project copy (a UserProject), or removes
+# it when it is already in force; each draws where it goes and how it is made.
+
+
+def customise(project: UserProject, customisation: customisations.Customisation) -> Step:
+    if customisation.kind in project.active:
+        removed = project.remove(customisation.kind)
+        return Step(f"undo: {removed.description}")
+    project.apply(customisation)
+    return Step(customisation.description)
+
+
+def show_bodies_in_summaries(content, project, data) -> Step:
+    return customise(project, customisations.summaries_show_bodies())
+
+
+def show_bodies_on_lists(content, project, data) -> Step:
+    template = data.draw(st.sampled_from(customisations.LIST_TEMPLATES), label="list template")
+    body_field = data.draw(st.sampled_from(customisations.BODY_FIELDS), label="body field")
+    return customise(project, customisations.bodies_on_lists(template, body_field))
+
+
+def add_newest_posts_sidebar(content, project, data) -> Step:
+    via = data.draw(st.sampled_from(customisations.SIDEBAR_VIA), label="sidebar from")
+    return customise(project, customisations.newest_posts_sidebar(via))
+
+
+def add_tag_cloud(content, project, data) -> Step:
+    template = data.draw(st.sampled_from(customisations.CLOUD_TEMPLATES), label="tag cloud in")
+    return customise(project, customisations.tag_cloud(template))
+
+
+def add_same_month_tag(content, project, data) -> Step:
+    template = data.draw(st.sampled_from(customisations.MONTH_TEMPLATES), label="same month in")
+    return customise(project, customisations.posts_from_same_month(template))
+
+
+def add_related_on_lists(content, project, data) -> Step:
+    template = data.draw(st.sampled_from(customisations.RELATED_TEMPLATES), label="related posts in")
+    return customise(project, customisations.related_posts_on_lists(template))
+
+
+def add_stats_route(content, project, data) -> Step:
+    module = data.draw(st.sampled_from(customisations.STATS_MODULES), label="view in")
+    return customise(project, customisations.post_counts_route(module))
+
+
+def remove_customisation(content, project, data) -> Step:
+    """Restores the files of one customisation in force; the others stay."""
+    if not project.active:
+        return Step("no customisation to remove", nothing_changed=True)
+    kind = data.draw(st.sampled_from(sorted(project.active)), label="customisation")
+    return Step(f"remove again: {project.remove(kind).description}")
+
+
+CUSTOMISING = (
+    show_bodies_in_summaries,
+    show_bodies_on_lists,
+    add_newest_posts_sidebar,
+    add_tag_cloud,
+    add_same_month_tag,
+    add_related_on_lists,
+    add_stats_route,
+)
+
+# In the order of the first example (see above): the customisations first, so
+# that the content changes after them change what they show; the sidebar,
+# which shows other posts on every page, after the body edit, so that the
+# example checks that a body edit leaves the other posts' pages alone.
 CHANGES: dict[str, Callable[..., Step]] = {
     change.__name__: change
     for change in (
+        show_bodies_in_summaries,
+        show_bodies_on_lists,
+        add_tag_cloud,
+        add_same_month_tag,
+        add_related_on_lists,
+        add_stats_route,
         add_post,
         edit_body,
         add_link,
+        add_newest_posts_sidebar,
         delete_post,
         rename_post,
         change_title,
@@ -429,8 +532,10 @@ CHANGES: dict[str, Callable[..., Step]] = {
         change_page,
         change_image,
         no_change,
+        remove_customisation,
     )
 }
+assert set(CUSTOMISING) <= set(CHANGES.values())
 
 
 # --- builds and trees -----------------------------------------------------------
@@ -455,11 +560,31 @@ def project(tmp_path_factory) -> Path:
     return copy_project(tmp_path_factory.mktemp("project"))
 
 
-def start_build(project: Path, content: Path, output: Path, cache: Path, *options: str) -> subprocess.Popen:
+@pytest.fixture(scope="session")
+def user_project(project) -> UserProject:
+    """The project copy, for tests that customise it. One for the session, as
+    it remembers the original of every file it has touched: each test calls
+    customised() to start from, and leave, the repository's files."""
+    return UserProject(project)
+
+
+@contextmanager
+def customised(user: UserProject) -> Iterator[UserProject]:
+    """``user`` with every file as in the repository, before and after."""
+    user.reset()
+    try:
+        yield user
+    finally:
+        user.reset()
+
+
+def start_build(
+    project: Path, content: Path, output: Path, cache: Path, *options: str, pool_min_tasks: int = 1
+) -> subprocess.Popen:
+    """A build with WORKERS worker processes, used from ``pool_min_tasks`` tasks."""
     command = build_command(content, output, cache, *options, project=project)
-    return subprocess.Popen(
-        command, cwd=project, env=build_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+    env = {**build_env(), WORKERS_VARIABLE: str(WORKERS), POOL_MIN_TASKS_VARIABLE: str(pool_min_tasks)}
+    return subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def finish_build(process: subprocess.Popen, what: str) -> str:
@@ -551,14 +676,24 @@ class StepResult:
 
 
 def build_both(
-    project: Path, content: Content, work: Path, number: int, before: dict[str, Entry], *options: str
+    project: Path,
+    content: Content,
+    work: Path,
+    number: int,
+    before: dict[str, Entry],
+    *options: str,
+    pool_min_tasks: int = 1,
 ) -> StepResult:
-    """Build incrementally into work/output and from scratch, side by side."""
+    """Build incrementally into work/output (its pages rendered in worker
+    processes from ``pool_min_tasks`` pages) and from scratch, side by side.
+    The clean build renders in its own process: the reference."""
     output = work / "output"
     inode = output.stat().st_ino
     clean_root = work / f"clean-{number}"
-    incremental = start_build(project, content.root, output, work / "cache", *options)
-    clean = start_build(project, content.root, clean_root / "output", clean_root / "cache", *options)
+    incremental = start_build(project, content.root, output, work / "cache", *options, pool_min_tasks=pool_min_tasks)
+    clean = start_build(
+        project, content.root, clean_root / "output", clean_root / "cache", *options, pool_min_tasks=MIN_TASKS_FOR_POOL
+    )
     stdout, warnings = finish_build_with_warnings(incremental, "incremental")
     _stdout, clean_warnings = finish_build_with_warnings(clean, "clean")
     result = StepResult(
@@ -574,7 +709,11 @@ def build_both(
     return result
 
 
-def check_step(step: Step, result: StepResult, content: Content, history: list[str]) -> None:
+def check_step(
+    step: Step, result: StepResult, content: Content, history: list[str], others_shown: bool = False
+) -> None:
+    """``others_shown``: a customisation in force shows other posts' data on
+    the pages unrelated_to_post names, so a body edit may change them."""
     steps = "\n".join(f"  {i}. {text}" for i, text in enumerate(history, 1))
     differences = tree_differences(result.after, result.clean)
     assert not differences, f"incremental and clean builds differ after:\n{steps}\n" + "\n".join(differences)
@@ -588,7 +727,7 @@ def check_step(step: Step, result: StepResult, content: Content, history: list[s
         assert [int(n) for n in RENDERED.findall(result.incremental_stdout)] == [0], result.incremental_stdout
         assert result.after == result.before, f"a build after no change touched the output, after:\n{steps}"
         assert not result.output_replaced, f"a build after no change replaced the output folder, after:\n{steps}"
-    if step.body_edit_of is not None:
+    if step.body_edit_of is not None and not others_shown:
         touched = sorted(
             path
             for path, entry in result.before.items()
@@ -601,7 +740,7 @@ def check_step(step: Step, result: StepResult, content: Content, history: list[s
 
 @pytest.mark.slow
 @settings(
-    # Each example is about 35 builds (two per step, run side by side).
+    # Each example is about 60 builds (two per step, run side by side).
     max_examples=int(os.environ.get("BLOG_INCREMENTAL_EXAMPLES", "2")),
     deadline=None,
     derandomize=True,
@@ -612,25 +751,93 @@ def check_step(step: Step, result: StepResult, content: Content, history: list[s
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
-def test_incremental_build_equals_clean_build(project, tmp_path_factory, data):
-    work = tmp_path_factory.mktemp("incremental")
-    for template in TEMPLATES:
-        shutil.copy2(ROOT / "templates" / template, project / "templates" / template)
+def test_incremental_build_equals_clean_build(user_project, tmp_path_factory, data):
+    with customised(user_project) as project:
+        check_changes(project, tmp_path_factory.mktemp("incremental"), data)
+
+
+def check_changes(project: UserProject, work: Path, data) -> None:
     content = Content.from_base(work / "content")
-    finish_build(start_build(project, content.root, work / "output", work / "cache"), "first")
+    finish_build(start_build(project.root, content.root, work / "output", work / "cache"), "first")
     before = snapshot(work / "output")
 
     order = data.draw(st.permutations(list(CHANGES)), label="order of the changes")
+    # Something to remove must be in force by then.
+    first = min(order.index(change.__name__) for change in CUSTOMISING)
+    if order.index(remove_customisation.__name__) < first:
+        order.remove(remove_customisation.__name__)
+        order.insert(first, remove_customisation.__name__)
     more = st.lists(st.sampled_from(list(CHANGES)), min_size=EXTRA_CHANGES, max_size=EXTRA_CHANGES)
     order += data.draw(more, label="more changes")
     history: list[str] = []
     for number, name in enumerate(order, 1):
         step = CHANGES[name](content, project, data)
-        history.append(step.description)
-        note(f"step {number}: {step.description}")
-        result = build_both(project, content, work, number, before)
-        check_step(step, result, content, history)
+        pool_min_tasks = data.draw(st.sampled_from(POOL_THRESHOLDS), label="BLOG_POOL_MIN_TASKS")
+        history.append(f"{step.description} (BLOG_POOL_MIN_TASKS={pool_min_tasks})")
+        note(f"step {number}: {history[-1]}")
+        result = build_both(project.root, content, work, number, before, pool_min_tasks=pool_min_tasks)
+        check_step(step, result, content, history, others_shown=project.shows_other_posts())
         before = result.after
+
+
+# --- issue 12: summaries that show whole bodies ------------------------------------
+
+
+def newest_post(content: Content) -> str:
+    """The name of the newest post the build publishes."""
+    published = [
+        name
+        for name, (front, _body) in content.posts.items()
+        if not front.get("draft") and current_date(content, name) < min(FUTURE_DATES)
+    ]
+    return max(published, key=lambda name: current_date(content, name))
+
+
+def page_of_post(tree: dict[str, Entry], slug: str) -> Element:
+    entry = next(entry for path, entry in tree.items() if (m := POST_PAGE.match(path)) and m.group(1) == slug)
+    return parse_html(entry.data.decode())
+
+
+def tag_pages_of(post_page: Element) -> list[str]:
+    """The files of the tag pages a post's page links to (first pages: the newest post is on them)."""
+    header = post_page.with_class("post-header")[0]
+    return [
+        unquote(urlsplit(link.get("href")).path).lstrip("/") + "index.html" for link in header.with_class("tag", "a")
+    ]
+
+
+def summary_text(tree: dict[str, Entry], page: str, slug: str) -> str:
+    """The text of the summary of the post ``slug`` on the list page ``page``."""
+    root = parse_html(tree[page].data.decode())
+    for article in root.with_class("post-summary", "article"):
+        title = article.with_class("post-summary-title")[0].find("a")
+        if urlsplit(title.get("href")).path.rstrip("/").endswith(f"/{slug}"):
+            return " ".join(summary.text() for summary in article.with_class("summary"))
+    raise AssertionError(f"{page} has no summary of {slug}")
+
+
+def test_summaries_showing_bodies_follow_a_body_edit(user_project, tmp_path):
+    """Issue 12: with post_summary.html showing body_html, an edit to the
+    newest post's body reaches the home page and the post's tag pages."""
+    with customised(user_project) as project:
+        project.apply(customisations.summaries_show_bodies())
+        content = Content.from_base(tmp_path / "content")
+        finish_build(start_build(project.root, content.root, tmp_path / "output", tmp_path / "cache"), "first")
+        name = newest_post(content)
+        slug = slug_of(name)
+        front, body = content.posts[name]
+        edit = "A sentence written after the first build."
+        content.write_post(name, front, body.rstrip("\n") + f"\n\n{edit}\n")
+
+        result = build_both(project.root, content, tmp_path, 1, snapshot(tmp_path / "output"))
+
+    pages = ["index.html", *tag_pages_of(page_of_post(result.clean, slug))]
+    assert len(pages) > 1, "the newest post has no tags"
+    for page in pages:
+        assert edit in summary_text(result.clean, page, slug), f"the clean build's {page}"
+        assert edit in summary_text(result.after, page, slug), f"{page} still shows the old body of {name}"
+    differences = tree_differences(result.after, result.clean)
+    assert not differences, "\n".join(differences)
 
 
 # --- a change to the project's own static files ------------------------------------

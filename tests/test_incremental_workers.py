@@ -4,8 +4,8 @@ The property test (tests/test_incremental.py) builds a small site, whose few
 pages render in the build's own process. Here a site large enough for the
 worker pool is built again and again, each time compared with a clean build
 of the same content: the main process must learn which files the workers
-wrote, or the spare tree it keeps for the next build is described wrongly and
-a later build publishes pages from two builds ago.
+wrote, or the spare it keeps beside the output for the next build is brought
+up to date wrongly and a later build publishes pages from two builds ago.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def test_builds_rendered_by_workers_equal_clean_builds(project, tmp_path):
 
     build(project, content, output, cache)
     # Two template edits (every page rendered by the workers), then body edits,
-    # which reuse the spare tree the template builds described.
+    # which start from the spare the template builds brought up to date.
     for step, change in enumerate([edit_template, edit_template, edit_body, edit_body, edit_template, edit_body]):
         change(step)
         stdout = build(project, content, output, cache)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ import pytest
 from tests.browser.fixture_site import FIXTURE
 from tests.browser.preview_server import PreviewServer, start_preview
 from tests.conftest import run_build
+from tests.test_incremental import copy_project
 
 # The preview serves at "/"; a base_url with a path would make every link differ.
 ROOT_BASE_URL = 'base_url = "http://127.0.0.1:8000/"'
@@ -271,6 +273,50 @@ def test_a_broken_site_toml_is_reported_the_same_way(preview, content, tmp_path)
     finally:
         site.write_text(original)
     assert preview.get("/").status == 200
+
+
+# The reloader looks at the templates once a second.
+TEMPLATE_RELOAD_TIMEOUT = 15  # seconds
+
+
+def status_becomes(server: PreviewServer, path: str, status: int):
+    """The response for ``path`` once it has ``status``: a template edit shows
+    after the reloader has seen the file change."""
+    deadline = time.monotonic() + TEMPLATE_RELOAD_TIMEOUT
+    while (response := server.get(path)).status != status:
+        assert time.monotonic() < deadline, f"{path} still answers {response.status}, not {status}"
+        time.sleep(0.2)
+    return response
+
+
+def test_a_template_error_is_a_readable_page_until_it_is_fixed(content, tmp_path):
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    archive = project / "templates" / "blog" / "archive.html"
+    original = archive.read_text(encoding="utf-8")
+    # With the reloader on, as `make serve` runs: it drops the cached templates when one changes.
+    server = start_preview(content, tmp_path / "preview-cache", autoreload=True, project=project)
+    try:
+        assert server.get("/archive/").status == 200
+        archive.write_text(original + "{% block content %}Again.{% endblock content %}\n", encoding="utf-8")
+        build = run_build(content, tmp_path / "output", tmp_path / "cache", project=project)
+        assert build.process.returncode == 1, build.process.stderr
+        expected = [line for line in build.process.stderr.splitlines() if not line.startswith("CommandError")]
+        assert len(expected) == 1 and expected[0].startswith("templates/blog/archive.html:"), expected
+
+        response = status_becomes(server, "/archive/", 500)
+        page = parse_html(response.text)
+        assert [item.text for item in page.find_all("li")] == expected
+        assert page.find_all("h1")[0].text == "1 problem in the content"
+        assert "Traceback" not in response.text
+        assert without_reload_script(page)[1] == 1
+        # The pages that do not use the template are as they were.
+        assert server.get("/").status == 200
+
+        archive.write_text(original, encoding="utf-8")
+        assert "<h1>Archive</h1>" in status_becomes(server, "/archive/", 200).text
+    finally:
+        server.stop()
 
 
 def built_pages(output: Path) -> list[tuple[str, Path]]:

@@ -19,7 +19,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .. import fragments
+from .. import fragments, reads
 from ..siteconfig import active_site, url_prefix
 
 register = template.Library()
@@ -82,24 +82,40 @@ def _reused_fragment(context, post, template_name: str) -> str:
     """``template_name`` rendered for ``post``, once.
 
     The fragment sees ``post`` and ``site`` only, never the page around it, so
-    it is the same wherever it appears. The HTML is kept on the post object: the
-    site index loads new objects whenever the content changes, so an edited
-    post renders afresh. The key covers the rest of what the fragment shows: the
-    template (the preview reloads an edited one), the site's settings, the URL
-    prefix and whether the post is still scheduled."""
+    it is the same wherever it appears. In a build, blog/fragments.py keeps it
+    with the facts it read. In the preview the HTML is kept on the post
+    object: the site index loads new objects whenever the content changes, so
+    an edited post renders afresh; the key covers the rest of what the
+    fragment shows: the template (the preview reloads an edited one), the
+    site's settings, the URL prefix and whether the post is still scheduled."""
     site = context["site"]
     template = context.template.engine.get_template(template_name)
+    recorder = reads.current()
+    if recorder is not None:
+        return fragments.render(recorder, template, template_name, post, site, context.autoescape)
     key = (template, site, get_script_prefix(), post.is_scheduled)
     rendered = post.__dict__.setdefault("_fragment_cache", {})
     cached = rendered.get(template_name)
     if cached is None or cached[0] != key:
-        # In a build, an earlier build may have rendered it already (blog/fragments.py).
-        html = fragments.stored(post, template_name)
-        if html is None:
-            html = template.render(Context({"post": post, "site": site}, autoescape=context.autoescape))
-            fragments.record(post, template_name, html)
+        html = template.render(Context({"post": post, "site": site}, autoescape=context.autoescape))
         cached = rendered[template_name] = (key, html)
     return cached[1]
+
+
+@register.tag
+def now(parser, token):
+    """Django's ``{% now %}``: a page that shows the clock is rendered on every build."""
+    node = defaulttags.now(parser, token)
+    return _ClockNode(node)
+
+
+class _ClockNode(template.Node):
+    def __init__(self, node: template.Node) -> None:
+        self.node = node
+
+    def render(self, context):
+        reads.volatile()
+        return self.node.render(context)
 
 
 class _ReusedURLNode(defaulttags.URLNode):

@@ -80,17 +80,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_preview(content: Path, cache: Path, autoreload: bool = False) -> PreviewServer:
-    """Start the preview of ``content`` and wait until it answers."""
+def start_preview(content: Path, cache: Path, autoreload: bool = False, project: Path = ROOT) -> PreviewServer:
+    """Start the preview of ``content`` with ``project``'s code and templates
+    (the repository, or a copy of it), and wait until it answers."""
     port = free_port()
     env = {**os.environ, "BLOG_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1", "BLOG_DEBUG": "1"}
     env.pop("BLOG_CONTENT_DIR", None)
-    command = [sys.executable, str(ROOT / "manage.py"), "runserver", f"127.0.0.1:{port}", "--content", str(content)]
+    command = [sys.executable, str(project / "manage.py"), "runserver", f"127.0.0.1:{port}", "--content", str(content)]
     if not autoreload:
         command.append("--noreload")
     process = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=project,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

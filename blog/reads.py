@@ -1,0 +1,337 @@
+"""What a page reads while it renders, recorded so that the next build can tell
+whether the page would come out the same.
+
+While the build renders a page, or a post fragment inside one
+(blog/fragments.py), a ``ReadLog`` is open. Everything a page can read
+reports to it, through the hooks Django offers for each:
+
+- model rows: each field of a content model has a recording descriptor
+  (``RecordedField``, installed by blog/models.py), so reading any field logs
+  the row by a stable identity (a post's or page's source file, a tag's slug)
+  with a digest of the whole row;
+- database queries (``connection.execute_wrapper``): the SQL, its parameters
+  and a digest of the rows it returns, so a custom template tag that queries
+  ``Post`` is covered without knowing about it;
+- site-index lookups (blog/site_index.py): which lookup, its arguments, and
+  the identities it returned;
+- templates, as the template engine finds them by name (blog/template_loader.py);
+- ``site.toml`` values (blog/siteconfig.py);
+- static files referenced with ``{% static %}`` (blog/static_storage.py).
+
+Each of these is a *fact*: a key that names what was read, and a digest of
+what it was. blog/facts.py works out what each key's digest is at the next
+build; a page whose facts all still hold would render to the same bytes
+(while the code is the same), so it is reused.
+
+What cannot be known this way makes the page *volatile*, rendered on every
+build: the clock read through ``{% now %}``, a file opened while rendering,
+a query whose parameters cannot be stored, a statement that writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import connection
+from django.db.models.query_utils import DeferredAttribute
+
+from .digests import digest
+
+# Written in the parameters of a recorded query in place of the build's "now",
+# which every published() query compares dates with: at the next build the
+# query is run again with that build's "now" (blog/facts.py).
+NOW = "<now>"
+
+
+@dataclass
+class ReadLog:
+    """What one page, or one fragment, read: fact key -> digest."""
+
+    facts: dict[tuple, str] = field(default_factory=dict)
+    # Facts already stored under these ids (a stored fragment's).
+    fact_ids: set[int] = field(default_factory=set)
+    volatile: bool = False
+
+    def merge(self, other: ReadLog) -> None:
+        self.facts.update(other.facts)
+        self.fact_ids |= other.fact_ids
+        self.volatile |= other.volatile
+
+
+class Recorder:
+    """Records reads into the innermost open log. One per build process; the
+    digests it works out are kept for the whole build, in which the content
+    cannot change."""
+
+    def __init__(self, now_parameter: str | None = None, ignored_folders: tuple[Path, ...] = ()) -> None:
+        """``now_parameter``: the build's "now" as a query parameter;
+        ``ignored_folders``: folders whose files a page may open without
+        becoming volatile (templates and collected static files are facts
+        of their own)."""
+        self._logs: list[ReadLog] = []
+        self._digests: dict[tuple, str] = {}
+        self._paused = 0
+        self.now_parameter = now_parameter
+        self.ignored_folders = tuple(str(folder) for folder in ignored_folders) + _SYSTEM_FOLDERS
+        # Fragments stored by earlier builds whose facts hold (blog/fragments.py).
+        self.stored_fragments: dict[tuple[str, str], tuple[str, list[int]]] = {}
+        # Fragments rendered in this process: (template, source) -> (html, log).
+        self.fragments: dict[tuple[str, str], tuple[str, ReadLog]] = {}
+        # Of those, the ones rendered since the last take_fresh_fragments().
+        self._fresh: list[tuple[str, str]] = []
+
+    @property
+    def active(self) -> bool:
+        return bool(self._logs) and not self._paused
+
+    @contextmanager
+    def log(self) -> Iterator[ReadLog]:
+        """Open a log; what it records is also recorded in the enclosing one."""
+        log = ReadLog()
+        self._logs.append(log)
+        try:
+            yield log
+        finally:
+            self._logs.pop()
+            if self._logs:
+                self._logs[-1].merge(log)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        self._paused += 1
+        try:
+            yield
+        finally:
+            self._paused -= 1
+
+    def fact(self, key: tuple, compute: Callable[[], str]) -> None:
+        """Record ``key``; ``compute`` gives its digest, once per build."""
+        if not self._logs or self._paused:
+            return
+        facts = self._logs[-1].facts
+        if key in facts:
+            return
+        value = self._digests.get(key)
+        if value is None:
+            value = self._digests[key] = compute()
+        facts[key] = value
+
+    def merge(self, log: ReadLog) -> None:
+        """Record everything in ``log`` (a fragment reused from memory)."""
+        if self._logs and not self._paused:
+            self._logs[-1].merge(log)
+
+    def volatile(self) -> None:
+        if self._logs and not self._paused:
+            self._logs[-1].volatile = True
+
+    def remember_fragment(self, name: tuple[str, str], html: str, log: ReadLog) -> None:
+        self.fragments[name] = (html, log)
+        self._fresh.append(name)
+
+    def take_fresh_fragments(self) -> list[tuple[str, str, str, ReadLog]]:
+        """Fragments rendered since the last call: (template, source, html, log)."""
+        fresh = [(*name, *self.fragments[name]) for name in self._fresh]
+        self._fresh.clear()
+        return fresh
+
+    # --- the hooks -------------------------------------------------------------
+
+    def row(self, instance) -> None:
+        if not self._logs or self._paused:
+            return
+        key = ("row", instance._meta.label_lower, row_identity(instance))
+        facts = self._logs[-1].facts
+        if key not in facts:
+            facts[key] = self._digests.get(key) or self._digests.setdefault(key, row_digest(instance))
+
+    def query(self, execute, sql, params, many, context):
+        """A ``connection.execute_wrapper``: record each SELECT with a digest of its rows."""
+        if not self._logs or self._paused:
+            return execute(sql, params, many, context)
+        if many or sql.lstrip()[:6].upper() != "SELECT":
+            self.volatile()  # a write while rendering: nothing to compare next time
+            return execute(sql, params, many, context)
+        stored = self._stored_parameters(params)
+        if stored is None:
+            self.volatile()
+        else:
+            self.fact(("query", sql, stored), lambda: self._run(context["connection"], sql, params))
+        return execute(sql, params, many, context)
+
+    def _stored_parameters(self, params) -> str | None:
+        """The query's parameters as JSON, the build's "now" written as NOW;
+        None if they cannot be stored."""
+        if isinstance(params, dict):
+            return None  # named parameters: not produced by the ORM on SQLite
+        values = [NOW if value == self.now_parameter else value for value in params or ()]
+        try:
+            return json.dumps(values)
+        except TypeError:
+            return None
+
+    def _run(self, connection, sql: str, params) -> str:
+        with self.paused(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return digest(cursor.fetchall())
+
+    def audit(self, event: str, arguments: tuple) -> None:
+        """A ``sys.addaudithook`` hook: a file opened while rendering makes the page volatile."""
+        if event != "open" or not self._logs or self._paused:
+            return
+        path = arguments[0]
+        if not isinstance(path, str):
+            path = str(path) if isinstance(path, Path) else ""
+        if not path or path.endswith(_CODE_SUFFIXES) or path.startswith(self.ignored_folders):
+            return
+        self.volatile()
+
+
+# Python's own files, and the system's read-only data (time zones, MIME types).
+_SYSTEM_FOLDERS = tuple(sorted({sys.prefix, sys.base_prefix, sys.exec_prefix, "/usr/", "/etc/", "/proc/", "/dev/"}))
+_CODE_SUFFIXES = (".py", ".pyc", ".so", ".mo")
+
+_current: ContextVar[Recorder | None] = ContextVar("blog_reads_recorder", default=None)
+_audit_installed = False
+
+
+def current() -> Recorder | None:
+    """The recorder of the build rendering in this process, or None."""
+    return _current.get()
+
+
+@contextmanager
+def recording(recorder: Recorder) -> Iterator[Recorder]:
+    """Let ``recorder`` hear every read until the block ends (inherited by
+    forked workers)."""
+    global _audit_installed
+    if not _audit_installed:
+        # An audit hook cannot be removed: one, installed once, asks whichever
+        # recorder is current.
+        sys.addaudithook(_audit)
+        _audit_installed = True
+    token = _current.set(recorder)
+    try:
+        with connection.execute_wrapper(recorder.query):
+            yield recorder
+    finally:
+        _current.reset(token)
+
+
+def _audit(event: str, arguments: tuple) -> None:
+    if event == "open":
+        recorder = _current.get()
+        if recorder is not None:
+            recorder.audit(event, arguments)
+
+
+@contextmanager
+def not_recorded() -> Iterator[None]:
+    """Reads that are facts already: a post's body loaded for a post the page
+    found through the index, whose row fact covers the body."""
+    recorder = _current.get()
+    if recorder is None:
+        yield
+        return
+    with recorder.paused():
+        yield
+
+
+def volatile() -> None:
+    """The page being rendered read something that cannot be recorded."""
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.volatile()
+
+
+# --- rows --------------------------------------------------------------------------
+
+
+def row_identity(instance) -> str:
+    """What names a row from one build to the next. Primary keys do not: the
+    content sync replaces an edited post's row, and SQLite may reuse an id."""
+    name = getattr(type(instance), "identity_field", None)
+    return instance.__dict__[name] if name else instance.__dict__.get("id")
+
+
+def row_digest(instance) -> str:
+    """A digest of everything the row holds: the stored one, made by the
+    content sync, or one made of its fields here."""
+    stored = instance.__dict__.get("row_digest")
+    if stored is not None:
+        return stored
+    return digest(row_values(instance._meta, instance.__dict__))
+
+
+def row_values(meta, values: dict) -> list:
+    return [values.get(f.attname) for f in meta.concrete_fields if not f.primary_key]
+
+
+def record_row(instance) -> None:
+    recorder = _current.get()
+    if recorder is not None:
+        recorder.row(instance)
+
+
+class RecordedField(DeferredAttribute):
+    """A model field's descriptor that records the row whenever the field is read.
+
+    Django's own descriptor is a non-data descriptor, which the instance's
+    ``__dict__`` bypasses; this one also takes assignments, so every read,
+    however the instance was made, goes through ``__get__``."""
+
+    def __get__(self, instance, cls=None):
+        if instance is None:
+            return self
+        data = instance.__dict__
+        name = self.field.attname
+        if name not in data:
+            return super().__get__(instance, cls)  # a deferred field: loads it
+        recorder = _current.get()
+        if recorder is not None:
+            recorder.row(instance)
+        return data[name]
+
+    def __set__(self, instance, value) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+def record_fields(*models) -> None:
+    """Install RecordedField on every field of ``models`` but the primary key."""
+    for model in models:
+        for model_field in model._meta.concrete_fields:
+            if not model_field.primary_key:
+                setattr(model, model_field.attname, RecordedField(model_field))
+
+
+# --- lookups and settings -------------------------------------------------------------
+
+
+def identities(value):
+    """What a lookup returned, as plain values: rows by their identity."""
+    if isinstance(value, list | tuple):
+        return tuple(identities(item) for item in value)
+    if hasattr(value, "_meta"):
+        return (value._meta.label_lower, row_identity(value))
+    return value
+
+
+def record_lookup(name: str, arguments: tuple, result) -> None:
+    """A site-index lookup (blog/site_index.py) and what it found."""
+    recorder = _current.get()
+    if recorder is not None and recorder.active:
+        key = ("index", name, *identities(arguments))
+        recorder.fact(key, lambda: digest(identities(result)))
+
+
+def record_value(kind: str, name: str, value) -> None:
+    """A value read by name: a site.toml setting, a static file's URL, a template's source."""
+    recorder = _current.get()
+    if recorder is not None and recorder.active:
+        recorder.fact((kind, name), lambda: digest(value))

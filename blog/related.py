@@ -1,0 +1,85 @@
+"""Each post's related posts, worked out again only where they may have changed."""
+
+from __future__ import annotations
+
+from .models import CacheEntry, Post
+from .site_index import RELATED_POSTS, SiteIndex
+
+RELATED_ENTRY = "related"
+
+
+def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
+    """Every visible post's related posts, worked out again only where the last
+    build's answer may have changed: counting them for every post costs
+    seconds on a site of thousands of posts with popular tags.
+
+    A post's related posts change only when a post sharing one of its tags
+    comes, goes, moves in the list or changes its tags. Posts are named by
+    their source file here, which stays the same when a post is re-read."""
+    current = [[post.source, [tag.slug for tag in post.tag_list]] for post in index.posts]
+    stored = CacheEntry.read(RELATED_ENTRY)
+    # Stored: the (source, tags) list, and each post's related posts as
+    # positions in it, which keeps the entry small.
+    if stored and not isinstance(stored.get("related"), list):
+        stored = None  # written by an earlier version
+    posts = index.posts
+    if stored and stored["posts"] == current:
+        related = {
+            post.id: [posts[other] for other in others] for post, others in zip(posts, stored["related"], strict=True)
+        }
+    else:
+        previous = None
+        if stored:
+            sources = [source for source, _tags in stored["posts"]]
+            previous = {
+                "posts": stored["posts"],
+                "related": {
+                    source: [sources[o] for o in others]
+                    for source, others in zip(sources, stored["related"], strict=True)
+                },
+            }
+        related = _update_related(index, previous, current)
+        position = {post.id: number for number, post in enumerate(posts)}
+        value = {"posts": current, "related": [[position[other.id] for other in related[post.id]] for post in posts]}
+        CacheEntry.write(RELATED_ENTRY, value)
+    index.remember_related(related)
+    return related
+
+
+def _update_related(index: SiteIndex, stored: dict | None, current: list) -> dict[int, list[Post]]:
+    """Related posts for ``current`` (source, tags) pairs, from the stored answer
+    for the last build's list where that is exact, counted afresh elsewhere."""
+    old_tags = dict(stored["posts"]) if stored and "posts" in stored else {}
+    new_tags = dict(current)
+    kept = [source for source, tags in current if old_tags.get(source) == tags]
+    kept_set = set(kept)
+    if not old_tags or [source for source, _tags in stored["posts"] if source in kept_set] != kept:
+        # No stored answer, or a post moved past another (a new date): ties
+        # between them would break the other way, so count everything.
+        return {post.id: index.count_related(post) for post in index.posts}
+    gone = set(old_tags) - kept_set
+    arrived = [source for source in new_tags if source not in kept_set]
+    by_source = {post.source: post for post in index.posts}
+    position = {source: number for number, (source, _tags) in enumerate(current)}
+    # Posts that share a tag with an arrival: it may now rank among theirs.
+    arrivals_by_tag: dict[str, list[str]] = {}
+    for source in arrived:
+        for tag in new_tags[source]:
+            arrivals_by_tag.setdefault(tag, []).append(source)
+    related = {}
+    for post in index.posts:
+        source = post.source
+        previous = stored["related"].get(source)
+        if previous is None or source not in kept_set or any(other in gone for other in previous):
+            related[post.id] = index.count_related(post)
+            continue
+        tags = set(new_tags[source])
+        arrivals = {other for tag in tags for other in arrivals_by_tag.get(tag, ())}
+        if not arrivals:
+            related[post.id] = [by_source[other] for other in previous]
+            continue
+        # The new top few are among the old top few and the arrivals.
+        candidates = (arrivals | set(previous)) - {source}
+        ranked = sorted(candidates, key=lambda other: (-len(tags.intersection(new_tags[other])), position[other]))
+        related[post.id] = [by_source[other] for other in ranked[:RELATED_POSTS]]
+    return related
