@@ -484,6 +484,10 @@ def _read_freely(static_root: Path) -> tuple[Path, ...]:
     return (static_root, *(Path(folder) for loader in engine.template_loaders for folder in loader.get_dirs()))
 
 
+def _any_volatile(plan: _Plan) -> bool:
+    return any(plan.reads.get(relative, ()) is None for _pattern, _params, relative, _uri in plan.pages)
+
+
 def _stored_records() -> dict[str, tuple[str, list[int] | None]]:
     """Each file of the previous output: its key and, for a page, its facts."""
     rows = plain_rows(OutputFile.objects.values_list("path", "key", "reads"))
@@ -690,7 +694,9 @@ def _remember(
             for path, page in found.items()
         )
         entries = {
-            INPUTS_ENTRY: run.inputs,
+            # A page that read what cannot be recorded (a file, the clock)
+            # may change with nothing else changing: then no build may be skipped.
+            INPUTS_ENTRY: "" if _any_volatile(plan) else run.inputs,
             LINK_PROBLEMS: [p.as_list() for p in links.problems],
             LINK_FINDINGS: {
                 "build": plan.build_id,

@@ -73,6 +73,7 @@ def store(fresh: list[tuple[str, str, str, list[int]]], changed: set[int]) -> No
             rows = SummaryFragment.objects.values_list("key", "reads")
             stale = [key for key, ids in rows if changed.intersection(ids)]
             delete_where_in(SummaryFragment, "key", stale)
-        rows = [SummaryFragment(key=_key(t, s), html=html, reads=ids) for t, s, html, ids in fresh]
-        delete_where_in(SummaryFragment, "key", [row.key for row in rows])
-        SummaryFragment.objects.bulk_create(rows)
+        # Each worker process renders a fragment it needs once: two may have.
+        rows = {_key(t, s): SummaryFragment(key=_key(t, s), html=html, reads=ids) for t, s, html, ids in fresh}
+        delete_where_in(SummaryFragment, "key", rows)
+        SummaryFragment.objects.bulk_create(rows.values())

@@ -23,6 +23,7 @@ import fcntl
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,8 @@ from .site_writer import link_or_copy
 MARKER = ".blog-output"
 # In the cache folder: held by the build that uses the cache, see build_lock.
 LOCK_FILE = "build.lock"
+# How long to wait for the lock's holder to write its pid, in seconds.
+HOLDER_WAIT = 1.0
 _BUILDING = "building"
 # Left by the builds before the spare was kept beside the output.
 _OLD = "old"
@@ -59,15 +62,30 @@ def build_lock(cache_dir: Path) -> Iterator[None]:
         except OSError as busy:
             if busy.errno not in (errno.EACCES, errno.EAGAIN):
                 raise
-            holder = os.pread(descriptor, 32, 0).decode(errors="replace").strip() or "unknown"
+            holder = _holder(descriptor)
             print(f"waiting for another build of this site to finish (pid {holder})", file=sys.stderr, flush=True)
             fcntl.lockf(descriptor, fcntl.LOCK_EX)
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
-        yield
+        try:
+            yield
+        finally:
+            # Emptied, so that the next holder's pid is never read as a stale one.
+            os.ftruncate(descriptor, 0)
     finally:
         # Closing the descriptor releases the lock.
         os.close(descriptor)
+
+
+def _holder(descriptor: int) -> str:
+    """The pid in the lock file. The holder writes it just after taking the
+    lock, so an empty file means it is about to: look again for a moment."""
+    deadline = time.monotonic() + HOLDER_WAIT
+    while True:
+        holder = os.pread(descriptor, 32, 0).decode(errors="replace").strip()
+        if holder or time.monotonic() > deadline:
+            return holder or "unknown"
+        time.sleep(0.01)
 
 
 def check_replaceable(output: Path) -> None:

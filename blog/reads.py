@@ -146,7 +146,12 @@ class Recorder:
     def row(self, instance) -> None:
         if not self._logs or self._paused:
             return
-        key = ("row", instance._meta.label_lower, row_identity(instance))
+        identity = row_identity(instance)
+        if identity is None:
+            # A partial copy, such as the one Model.refresh_from_db loads:
+            # the instance it loads for records itself.
+            return
+        key = ("row", instance._meta.label_lower, identity)
         facts = self._logs[-1].facts
         if key not in facts:
             facts[key] = self._digests.get(key) or self._digests.setdefault(key, row_digest(instance))
@@ -256,8 +261,8 @@ def volatile() -> None:
 def row_identity(instance) -> str:
     """What names a row from one build to the next. Primary keys do not: the
     content sync replaces an edited post's row, and SQLite may reuse an id."""
-    name = getattr(type(instance), "identity_field", None)
-    return instance.__dict__[name] if name else instance.__dict__.get("id")
+    name = getattr(type(instance), "identity_field", None) or instance._meta.pk.attname
+    return instance.__dict__.get(name)
 
 
 def row_digest(instance) -> str:
@@ -291,9 +296,14 @@ class RecordedField(DeferredAttribute):
             return self
         data = instance.__dict__
         name = self.field.attname
-        if name not in data:
-            return super().__get__(instance, cls)  # a deferred field: loads it
         recorder = _current.get()
+        if name not in data:
+            # A deferred field, loaded now: not a fact of its own, it is part
+            # of the row recorded below.
+            if recorder is None:
+                return super().__get__(instance, cls)
+            with recorder.paused():
+                super().__get__(instance, cls)
         if recorder is not None:
             recorder.row(instance)
         return data[name]

@@ -4,10 +4,12 @@ versions, and, for the check that nothing at all changed, every input."""
 from __future__ import annotations
 
 import hashlib
+import sys
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.template import engines
 
 from .digests import digest
 from .models import CacheEntry, Post
@@ -52,11 +54,24 @@ def _library_versions() -> list[str]:
 
 
 def generator_fingerprint() -> str:
-    """The generator's own code (with its settings and template tags) and the
-    library versions: what every page depends on without reading it. Templates
-    and static files are not in it; pages record those they use."""
+    """The code that renders pages: the generator's own (with its settings,
+    views and template tags), every other module loaded from the project
+    folder by now (a user's own app, its template tags), and the library
+    versions. Pages depend on all of it without reading it; templates and
+    static files are not in it, as pages record those they use."""
+    # Making the engine imports every template tag library it can find.
+    engines["django"].engine  # noqa: B018
     code, _templates, _static, versions = _code_parts()
-    return digest(code, versions)
+    base = Path(settings.BASE_DIR).resolve()
+    generator = base / "blog"
+    others = sorted(
+        path
+        for module in list(sys.modules.values())
+        if (file := getattr(module, "__file__", None))
+        and (path := Path(file).resolve()).is_relative_to(base)
+        and not path.is_relative_to(generator)
+    )
+    return digest(code, versions, [(str(path.relative_to(base)), path.read_bytes()) for path in others])
 
 
 def code_fingerprint() -> str:

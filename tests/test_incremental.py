@@ -25,7 +25,7 @@ pool's threshold lowered to one task (BLOG_POOL_MIN_TASKS), so that pages
 render in forked workers; the clean builds, this small site's reference, render
 in the build's own process.
 
-Two examples (about 120 builds) run by default, always the same ones;
+Two examples (about 130 builds) run by default, always the same ones;
 BLOG_INCREMENTAL_EXAMPLES=20 searches deeper.
 """
 
@@ -64,7 +64,7 @@ BASE = FIXTURES / "incremental"
 PROJECT_PARTS = ("manage.py", "blog", "templates", "static")
 BUILD_TIMEOUT = 300  # seconds
 # Extra changes of any kind after every kind has had its turn.
-EXTRA_CHANGES = 4
+EXTRA_CHANGES = 6
 # The incremental builds' worker processes, and the pool's threshold at a step:
 # one task (pages render in the workers), or the default (this small site renders
 # in the build's own process).
@@ -740,7 +740,7 @@ def check_step(
 
 @pytest.mark.slow
 @settings(
-    # Each example is about 60 builds (two per step, run side by side).
+    # Each example is about 65 builds (two per step, run side by side).
     max_examples=int(os.environ.get("BLOG_INCREMENTAL_EXAMPLES", "2")),
     deadline=None,
     derandomize=True,

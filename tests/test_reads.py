@@ -1,0 +1,120 @@
+"""What pages read while they render decides which pages a rebuild renders
+(blog/reads.py, blog/facts.py). These build a copy of the project, change it
+as a user would, and check the stored record and the output against a clean
+build; tests/test_incremental.py checks the general property."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES, build_command, build_env
+from .html_tree import parse_html
+from .test_incremental import copy_project, snapshot, tree_differences
+
+RENDERED = re.compile(r"(\d+) pages rendered")
+
+MOTD_VIEW = """
+
+def message_of_the_day(request):
+    from pathlib import Path
+
+    from django.http import HttpResponse
+
+    text = (Path(__file__).resolve().parent.parent / "motd.txt").read_text()
+    return HttpResponse(f"<!DOCTYPE html><title>Today</title><p id=motd>{text}</p>")
+"""
+
+MOTD_ROUTE = """
+blog_patterns.insert(0, distill_path("motd/", views.message_of_the_day, name="motd"))
+"""
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    copy = tmp_path / "project"
+    copy.mkdir()
+    return copy_project(copy)
+
+
+@pytest.fixture
+def content(tmp_path) -> Path:
+    target = tmp_path / "content"
+    subprocess.run(["cp", "-r", str(FIXTURES / "incremental"), str(target)], check=True)
+    return target
+
+
+def build(project: Path, content: Path, output: Path, cache: Path) -> int:
+    """Build; the number of pages rendered."""
+    process = subprocess.run(
+        build_command(content, output, cache, project=project),
+        cwd=project,
+        env=build_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert process.returncode == 0, process.stdout + process.stderr
+    return int(RENDERED.search(process.stdout).group(1))
+
+
+def page_reads(cache: Path, page: str):
+    """The facts stored for ``page``: a list of ids, or None for a page rendered every time."""
+    with sqlite3.connect(cache / "blog.sqlite3") as db:
+        (value,) = db.execute("SELECT reads FROM blog_outputfile WHERE path = ?", [page]).fetchone()
+    return value if value is None else eval(value)  # a JSON list of ints
+
+
+def edit_a_body(content: Path) -> None:
+    post = sorted((content / "posts").rglob("*.md"))[0]
+    post.write_text(post.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+
+
+def test_a_page_that_shows_the_clock_is_rendered_on_every_build(project, content, tmp_path):
+    search = project / "templates" / "blog" / "search.html"
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    build(project, content, output, cache)
+    assert page_reads(cache, "search/index.html"), "a plain page records its facts"
+    edit_a_body(content)
+    without_clock = build(project, content, output, cache)
+
+    clock = search.read_text(encoding="utf-8").replace("{% block content %}", '{% block content %}{% now "Y" %}')
+    search.write_text(clock, encoding="utf-8")
+    build(project, content, output, cache)
+    assert page_reads(cache, "search/index.html") is None
+    edit_a_body(content)
+    with_clock = build(project, content, output, cache)
+    assert with_clock == without_clock + 1
+
+
+def test_a_view_that_reads_a_file_shows_the_file_as_it_is_now(project, content, tmp_path):
+    (project / "blog" / "views.py").write_text((project / "blog" / "views.py").read_text() + MOTD_VIEW)
+    (project / "blog" / "urls.py").write_text((project / "blog" / "urls.py").read_text() + MOTD_ROUTE)
+    motd = project / "motd.txt"
+    motd.write_text("calm seas")
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    build(project, content, output, cache)
+    assert page_reads(cache, "motd/index.html") is None
+
+    # Nothing the build knows of changes: the page is rendered all the same.
+    motd.write_text("a storm is coming")
+    build(project, content, output, cache)
+    shown = parse_html((output / "motd" / "index.html").read_text(encoding="utf-8")).find(id="motd").text()
+    assert shown == "a storm is coming"
+
+    clean = tmp_path / "clean"
+    build(project, content, clean / "output", clean / "cache")
+    assert not tree_differences(snapshot(output), snapshot(clean / "output"))
+
+
+def test_a_body_edit_renders_only_the_pages_that_read_the_post(project, content, tmp_path):
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    first = build(project, content, output, cache)
+    edit_a_body(content)
+    again = build(project, content, output, cache)
+    assert 0 < again < first / 2
+    assert page_reads(cache, "search/index.html"), "a page that shows no post keeps its facts"
