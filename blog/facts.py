@@ -22,7 +22,7 @@ from django.db import connection
 from django.template import TemplateDoesNotExist, engines
 
 from .digests import digest
-from .models import CacheEntry, Fact, Post, delete_where_in
+from .models import QUERY_BATCH, CacheEntry, Fact, Post, delete_where_in
 from .reads import NOW, ReadLog, identities, row_values
 from .render_keys import generator_fingerprint
 from .site_index import SiteIndex
@@ -139,7 +139,9 @@ class FactTable:
         self._by_id = {id_: (key, value) for id_, key, value in Fact.objects.values_list("id", "key", "digest")}
         self._ids = {fact: id_ for id_, fact in self._by_id.items()}
         self._next = max(self._by_id, default=0) + 1
-        self._new: list[Fact] = []
+        # (id, key, digest): model instances for tens of thousands of facts
+        # would cost tens of megabytes.
+        self._new: list[tuple[int, str, str]] = []
 
     def holding(self, current: CurrentFacts) -> set[int]:
         """The ids of the facts that hold now."""
@@ -161,14 +163,16 @@ class FactTable:
             if id_ is None:
                 id_ = self._ids[fact] = self._next
                 self._next += 1
-                self._new.append(Fact(id=id_, key=fact[0], digest=value))
+                self._new.append((id_, *fact))
             ids.add(id_)
         return sorted(ids)
 
     def save(self, in_use: set[int]) -> None:
         """Store the new facts; drop those no page or fragment uses once they
         outnumber the ones in use, so that not every build pays for it."""
-        Fact.objects.bulk_create(self._new, batch_size=500)
+        for start in range(0, len(self._new), QUERY_BATCH):
+            batch = self._new[start : start + QUERY_BATCH]
+            Fact.objects.bulk_create([Fact(id=id_, key=key, digest=value) for id_, key, value in batch])
         self._new.clear()
         CacheEntry.write(GROUND_ENTRY, self._ground)
         if len(self._ids) > 2 * len(in_use):

@@ -39,7 +39,7 @@ def stored_fragments(unchanged: set[int]) -> dict[tuple[str, str], tuple[str, li
     return valid
 
 
-def render(recorder: Recorder, template, template_name: str, post, site, autoescape: bool) -> str:
+def render(recorder: Recorder, engine, template_name: str, post, site, autoescape: bool) -> str:
     """``template`` for ``post``: rendered in this process already, stored by
     an earlier build, or rendered now; its facts go to the page's log."""
     name = (template_name, post.__dict__["source"])
@@ -57,6 +57,8 @@ def render(recorder: Recorder, template, template_name: str, post, site, autoesc
         with recorder.log() as log:
             # What the page's request set up, which the fragment renders in.
             rendering_environment(site)
+            # Found inside the log: the fragment depends on its template.
+            template = engine.get_template(template_name)
             html = template.render(Context({"post": post, "site": site}, autoescape=autoescape))
         recorder.remember_fragment(name, html, log)
         return html

@@ -74,7 +74,7 @@ class UserProject:
     root: Path
     active: dict[str, Customisation] = field(default_factory=dict)
     comments: dict[str, list[str]] = field(default_factory=dict)
-    _originals: dict[str, str | None] = field(default_factory=dict)
+    _originals: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def apply(self, customisation: Customisation) -> None:
         assert customisation.kind not in self.active, customisation.kind

@@ -263,7 +263,9 @@ def rename_post(content, project, data) -> Step:
     slug = slug_of(old) if keep_slug else f"{slug_of(old)}-r{serial}"
     new = new_post_name(data, slug, front, old)
     if new == old or new in content.posts:
-        new = f"moved-{serial}/{slug}.md"
+        # A post dated only by its file name keeps the date there.
+        dated = "" if "date" in front else f"{date_in_name(old)}-"
+        new = f"moved-{serial}/{dated}{slug}.md"
     content.remove_post(old)
     content.write_post(new, front, body)
     return Step(f"rename post {old} -> {new}")

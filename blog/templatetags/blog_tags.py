@@ -89,10 +89,10 @@ def _reused_fragment(context, post, template_name: str) -> str:
     fragment shows: the template (the preview reloads an edited one), the
     site's settings, the URL prefix and whether the post is still scheduled."""
     site = context["site"]
-    template = context.template.engine.get_template(template_name)
     recorder = reads.current()
     if recorder is not None:
-        return fragments.render(recorder, template, template_name, post, site, context.autoescape)
+        return fragments.render(recorder, context.template.engine, template_name, post, site, context.autoescape)
+    template = context.template.engine.get_template(template_name)
     key = (template, site, get_script_prefix(), post.is_scheduled)
     rendered = post.__dict__.setdefault("_fragment_cache", {})
     cached = rendered.get(template_name)
