@@ -293,7 +293,8 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     stored = {path: key for path, (key, _reads) in records.items()}
     related_posts(index)
     facts = FactTable(run.rule)
-    holding = facts.holding(CurrentFacts(index, run.site, run.rule))
+    current = CurrentFacts(index, run.site, run.rule)
+    holding = facts.holding(current)
     # A page whose facts all hold would come out as the previous build wrote it.
     for _pattern, _params, relative, _uri in plan.pages:
         key, page_reads = records.get(relative, ("", None))
@@ -315,6 +316,7 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
         recorder = reads.Recorder(now_parameter(run.rule), ignored_folders=_read_freely(run.static_root))
         if to_render:
             recorder.stored_fragments = fragments.stored_fragments(holding)
+        new_facts: dict[int, tuple[str, str]] = {}
         written = 0
         rendered: dict[str, PageLinks] = {}
         fresh_fragments: list[tuple[str, str, str, list[int]]] = []
@@ -334,13 +336,14 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
                 written += page.changed
                 rendered[page.relative] = page.links
                 plan.keys[page.relative] = page.digest
-                plan.reads[page.relative] = None if page.log.volatile else facts.ids(page.log)
-                fresh_fragments += [(name, source, html, facts.ids(log)) for name, source, html, log in page.fragments]
+                plan.reads[page.relative] = page.reads
+                fresh_fragments += page.fragments
+                new_facts.update(page.new_facts)
         if failed:
             run.progress.end_phase(f"{len({p.page for p in failed})} pages failed")
             raise ContentErrors(template_errors.merged(failed))
         if to_render:
-            fragments.store(fresh_fragments, holding)
+            fragments.store(fresh_fragments, recorder.stored_fragments)
         run.progress.end_phase(f"{len(to_render)} of {len(plan.pages)} pages")
         run.progress.phase("write", len(plan.copies))
         for relative, source in plan.copies.items():
@@ -362,7 +365,8 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
         output_dir.discard(staging)
         raise
     _remember(run, plan, stored, rekeyed | rendered.keys(), rendered, links)
-    facts.save({id_ for ids in plan.reads.values() if ids for id_ in ids})
+    if to_render:
+        facts.save(new_facts, current, {id_ for ids in plan.reads.values() if ids for id_ in ids})
     # The replaced site, now the spare, differs from the new one only in the
     # files written anew, added or gone; without a previous site the cache
     # describes, it is made again from every file.
@@ -427,10 +431,13 @@ class _RenderedPage(NamedTuple):
     changed: bool
     links: PageLinks
     digest: str
-    # What it read (blog/reads.py).
-    log: reads.ReadLog
-    # Post fragments rendered for it: (template, source, HTML, their log).
-    fragments: list[tuple[str, str, str, reads.ReadLog]]
+    # The ids of the facts it read (blog/reads.py); None if it read
+    # something that cannot be recorded.
+    reads: list[int] | None
+    # Post fragments rendered for it: (template, source, HTML, their facts' ids).
+    fragments: list[tuple[str, str, str, list[int]]]
+    # Facts first named in this worker: id -> (key, digest), for the main process to store.
+    new_facts: dict[int, tuple[str, str]]
 
 
 def _render_one(task: tuple[str, str, tuple[int, ...], str]) -> _RenderedPage | template_errors.PageProblem:
@@ -448,7 +455,12 @@ def _render_one(task: tuple[str, str, tuple[int, ...], str]) -> _RenderedPage | 
         return problem
     found = extract(body) if relative.endswith(CHECKED_SUFFIXES) else PageLinks()
     digest = hashlib.blake2b(body, digest_size=16).hexdigest()
-    return _RenderedPage(relative, _writer.write(relative, body), found, digest, log, recorder.take_fresh_fragments())
+    fresh = [
+        (name, source, html, recorder.ids(fragment)) for name, source, html, fragment in recorder.take_fresh_fragments()
+    ]
+    page_reads = None if log.volatile else recorder.ids(log)
+    changed = _writer.write(relative, body)
+    return _RenderedPage(relative, changed, found, digest, page_reads, fresh, recorder.take_new_facts())
 
 
 # Pages that list every post: each takes seconds on a large site, where

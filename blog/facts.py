@@ -1,11 +1,16 @@
 """The facts pages read while they rendered (blog/reads.py): as stored, and as
 they are now.
 
-A fact is stored once for each value it has had, under an id: a page or a
-fragment keeps the ids of the facts it read. At the start of a build,
-``CurrentFacts`` works out what each stored key's digest is now, the same way
-the recording did (the same digest of the same values), and so which ids no
-longer hold. A page is rendered again when one of its ids does not hold.
+A fact is a key naming what was read and a digest of what it was; its id is
+a digest of both (``reads.fact_id``), so the worker that records a fact names
+it, and a page or fragment keeps the ids of the facts it read. At the start
+of a build, ``CurrentFacts`` works out, the same way the recording did,
+whether each stored fact still holds; a page is rendered again when one of
+its ids does not.
+
+Rows are the many facts: every page reads fields of several. A row's fact
+holds while the row is as it was at the last build (``RowStates``); only the
+rows that changed since are loaded, to compare the fields that were read.
 
 A change to the generator's code or to the build's options makes every fact
 unknown: what the code does with what it reads is not a fact.
@@ -18,12 +23,12 @@ from pathlib import Path
 
 from django.apps import apps
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db import connection
+from django.db import connection, transaction
 from django.template import TemplateDoesNotExist, engines
 
 from .digests import digest
-from .models import QUERY_BATCH, CacheEntry, Fact, Post, delete_where_in
-from .reads import NOW, ReadLog, identities, row_values
+from .models import CacheEntry, Fact, Post, delete_where_in
+from .reads import NOW, RECORDED_MODELS, field_value, identities, row_values
 from .render_keys import generator_fingerprint
 from .site_index import SiteIndex
 from .siteconfig import SETTING, SiteConfig
@@ -33,6 +38,8 @@ from .visibility import Visibility
 
 # The facts' common ground: which code and options they were read with.
 GROUND_ENTRY = "facts"
+# Every recorded row's digest as of the last build.
+ROWS_ENTRY = "rows"
 # What a fact is when what it named is gone; no recorded digest equals it.
 GONE = "gone"
 
@@ -42,22 +49,57 @@ def now_parameter(rule: Visibility) -> str:
     return connection.ops.adapt_datetimefield_value(rule.cutoff())
 
 
+def row_digests(model) -> dict:
+    """identity -> row digest, for every row of ``model``, as blog/reads.py makes them."""
+    meta = model._meta
+    identity = getattr(model, "identity_field", None) or meta.pk.attname
+    if "row_digest" in {f.attname for f in meta.concrete_fields}:
+        return dict(model.objects.values_list(identity, "row_digest"))
+    attnames = [f.attname for f in meta.concrete_fields]
+    digests = {}
+    for values in model.objects.values_list(*attnames):
+        row = dict(zip(attnames, values, strict=True))
+        digests[row[identity]] = digest(row_values(meta, row))
+    return digests
+
+
 class CurrentFacts:
-    """What each fact is now, worked out once per key."""
+    """Whether each fact holds now, worked out once per key."""
 
     def __init__(self, index: SiteIndex, site: SiteConfig, rule: Visibility) -> None:
         self.index = index
         self.site = site
         self.rule = rule
         self._now = now_parameter(rule)
-        self._rows: dict[str, dict] = {}
+        # The rows as of the last build, and now: label -> identity -> digest.
+        self._rows_before: dict[str, dict] = CacheEntry.read(ROWS_ENTRY) or {}
+        self.rows: dict[str, dict] = {}
         self._dates: dict[str, object] | None = None
+        self._digests: dict[tuple, str] = {}
 
-    def digest(self, key: list) -> str:
+    def holds(self, key: tuple, value: str) -> bool:
+        if key[0] != "row":
+            now = self._digests.get(key)
+            if now is None:
+                now = self._digests[key] = self.digest(key)
+            return now == value
+        _kind, label, identity, names = key
+        try:
+            row = self.row(label, identity)
+        except LookupError:
+            return False  # a model that is no more
+        if row == GONE:
+            return False
+        if row == self._rows_before.get(label, {}).get(identity):
+            return True  # as it was when the fact was last known to hold
+        # The row changed: did the fields the page read? Few rows change
+        # between builds; each is loaded whole here.
+        instance = self._instance(label, identity)
+        return digest([field_value(instance, name) for name in names]) == value
+
+    def digest(self, key: tuple) -> str:
         kind, *rest = key
         try:
-            if kind == "row":
-                return self._row(*rest)
             if kind == "index":
                 return self._lookup(rest[0], rest[1:])
             if kind == "query":
@@ -74,33 +116,29 @@ class CurrentFacts:
             return GONE  # a file, static file, model or row that is no more
         return GONE  # a kind this version does not know
 
-    def _row(self, label: str, identity) -> str:
-        rows = self._rows.get(label)
+    def _instance(self, label: str, identity):
+        model = apps.get_model(label)
+        name = getattr(model, "identity_field", None) or model._meta.pk.attname
+        return model.objects.get(**{name: identity})
+
+    def row(self, label: str, identity) -> str:
+        rows = self.rows.get(label)
         if rows is None:
-            rows = self._rows[label] = self._row_digests(apps.get_model(label))
+            rows = self.rows[label] = row_digests(apps.get_model(label))
         return rows.get(identity, GONE)
 
-    @staticmethod
-    def _row_digests(model) -> dict:
-        """identity -> row digest, for every row of ``model``, as blog/reads.py makes them."""
-        meta = model._meta
-        identity = getattr(model, "identity_field", None) or meta.pk.attname
-        names = {f.attname for f in meta.concrete_fields}
-        if "row_digest" in names:
-            return dict(model.objects.values_list(identity, "row_digest"))
-        attnames = [f.attname for f in meta.concrete_fields]
-        digests = {}
-        for values in model.objects.values_list(*attnames):
-            row = dict(zip(attnames, values, strict=True))
-            digests[row[identity]] = digest(row_values(meta, row))
-        return digests
+    def all_rows(self) -> dict[str, dict]:
+        """Every recorded row's digest now, for the next build to compare with."""
+        for model in RECORDED_MODELS:
+            self.row(model._meta.label_lower, None)
+        return self.rows
 
     def _lookup(self, name: str, arguments: list) -> str:
         if name == "is_scheduled":
             return self._scheduled(arguments[0][1])
         resolved = []
         for argument in arguments:
-            if isinstance(argument, list):  # a post, by its identity
+            if isinstance(argument, tuple):  # a post, by its identity
                 post = self.index.post_from(argument[1])
                 if post is None:
                     return GONE
@@ -130,50 +168,46 @@ class CurrentFacts:
 
 
 class FactTable:
-    """Every fact value some page or fragment read, by id."""
+    """The stored facts. Facts are named by their ids everywhere else; the
+    table holds their keys and digests so that a later build can check them."""
 
     def __init__(self, rule: Visibility) -> None:
         self._ground = {"generator": generator_fingerprint(), "drafts": rule.drafts, "future": rule.future}
         if CacheEntry.read(GROUND_ENTRY) != self._ground:
             Fact.objects.all().delete()
-        self._by_id = {id_: (key, value) for id_, key, value in Fact.objects.values_list("id", "key", "digest")}
-        self._ids = {fact: id_ for id_, fact in self._by_id.items()}
-        self._next = max(self._by_id, default=0) + 1
-        # (id, key, digest): model instances for tens of thousands of facts
-        # would cost tens of megabytes.
-        self._new: list[tuple[int, str, str]] = []
+            CacheEntry.objects.filter(key=ROWS_ENTRY).delete()
 
     def holding(self, current: CurrentFacts) -> set[int]:
-        """The ids of the facts that hold now."""
-        now: dict[str, str] = {}
+        """The ids of the stored facts that hold now. Read a row at a time:
+        only the answer is kept."""
         holding = set()
-        for id_, (key, value) in self._by_id.items():
-            if key not in now:
-                now[key] = current.digest(json.loads(key))
-            if now[key] == value:
-                holding.add(id_)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT id, key, digest FROM {Fact._meta.db_table}")
+            for id_, key, value in cursor:
+                if current.holds(_frozen(json.loads(key)), value):
+                    holding.add(id_)
         return holding
 
-    def ids(self, log: ReadLog) -> list[int]:
-        """The ids of what ``log`` recorded, new facts getting new ids."""
-        ids = set(log.fact_ids)
-        for key, value in log.facts.items():
-            fact = (json.dumps(key, ensure_ascii=False), value)
-            id_ = self._ids.get(fact)
-            if id_ is None:
-                id_ = self._ids[fact] = self._next
-                self._next += 1
-                self._new.append((id_, *fact))
-            ids.add(id_)
-        return sorted(ids)
+    def save(self, new: dict[int, tuple[str, str]], current: CurrentFacts, in_use: set[int]) -> None:
+        """Store the facts first read in this build (id -> (key as JSON,
+        digest)), and the rows as they are now; drop the facts nothing uses
+        once they outnumber the ones in use, so that not every build pays."""
+        # Plain SQL: a cold build stores tens of thousands of facts, and
+        # bulk_create's per-object work cost seconds there.
+        rows = [(id_, key, value) for id_, (key, value) in new.items()]
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                table = Fact._meta.db_table
+                cursor.executemany(f"INSERT OR IGNORE INTO {table} (id, key, digest) VALUES (%s, %s, %s)", rows)
+            CacheEntry.write(ROWS_ENTRY, current.all_rows())
+            CacheEntry.write(GROUND_ENTRY, self._ground)
+            stored = Fact.objects.count()
+            if stored > 2 * len(in_use):
+                unused = set(Fact.objects.values_list("id", flat=True)) - in_use
+                delete_where_in(Fact, "id", unused)
 
-    def save(self, in_use: set[int]) -> None:
-        """Store the new facts; drop those no page or fragment uses once they
-        outnumber the ones in use, so that not every build pays for it."""
-        for start in range(0, len(self._new), QUERY_BATCH):
-            batch = self._new[start : start + QUERY_BATCH]
-            Fact.objects.bulk_create([Fact(id=id_, key=key, digest=value) for id_, key, value in batch])
-        self._new.clear()
-        CacheEntry.write(GROUND_ENTRY, self._ground)
-        if len(self._ids) > 2 * len(in_use):
-            delete_where_in(Fact, "id", set(self._ids.values()) - in_use)
+
+def _frozen(key: list) -> tuple:
+    """A key read back from JSON, as the recorder made it: lists are tuples.
+    A key nests one level at most (a row's identity, the fields read)."""
+    return tuple(tuple(part) if type(part) is list else part for part in key)

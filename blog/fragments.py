@@ -22,21 +22,18 @@ from django.utils.safestring import mark_safe
 from .middleware import rendering_environment
 from .models import SummaryFragment, delete_where_in
 from .reads import ReadLog, Recorder
+from .rows import json_value, plain_rows
 
 
 def _key(template_name: str, source: str) -> str:
     return f"{template_name}\n{source}"
 
 
-def stored_fragments(unchanged: set[int]) -> dict[tuple[str, str], tuple[str, list[int]]]:
-    """The stored fragments whose facts all hold (``unchanged``: the ids of
-    the facts that still hold): (template, source) -> (HTML, fact ids)."""
-    valid = {}
-    for key, html, ids in SummaryFragment.objects.values_list("key", "html", "reads"):
-        if unchanged.issuperset(ids):
-            template_name, source = key.split("\n", 1)
-            valid[template_name, source] = (html, ids)
-    return valid
+def stored_fragments(holding: set[int]) -> set[str]:
+    """The keys of the stored fragments whose facts all hold (``holding``:
+    the ids of the facts that hold). Their HTML is read when it is used."""
+    rows = plain_rows(SummaryFragment.objects.values_list("key", "reads"))
+    return {key for key, ids in rows if holding.issuperset(json_value(ids))}
 
 
 def render(recorder: Recorder, engine, template_name: str, post, site, autoescape: bool) -> str:
@@ -48,9 +45,10 @@ def render(recorder: Recorder, engine, template_name: str, post, site, autoescap
         html, log = remembered
         recorder.merge(log)
         return html
-    stored = recorder.stored_fragments.get(name)
-    if stored is not None:
-        html, ids = stored
+    key = _key(*name)
+    if key in recorder.stored_fragments:
+        with recorder.paused():  # its facts are recorded below
+            html, ids = SummaryFragment.objects.values_list("html", "reads").get(key=key)
         html = mark_safe(html)  # template output, escaped when it was rendered
         log = ReadLog(fact_ids=set(ids))
     else:
@@ -67,14 +65,13 @@ def render(recorder: Recorder, engine, template_name: str, post, site, autoescap
     return html
 
 
-def store(fresh: list[tuple[str, str, str, list[int]]], changed: set[int]) -> None:
+def store(fresh: list[tuple[str, str, str, list[int]]], valid: set[str]) -> None:
     """Store fragments rendered by this build ((template, source, HTML, fact
-    ids)), and drop the stored ones that read a fact that has changed."""
+    ids)), and drop the stored ones whose facts no longer hold (``valid``:
+    the keys of those that hold)."""
     with transaction.atomic():
-        if changed:
-            rows = SummaryFragment.objects.values_list("key", "reads")
-            stale = [key for key, ids in rows if changed.intersection(ids)]
-            delete_where_in(SummaryFragment, "key", stale)
+        stale = set(SummaryFragment.objects.values_list("key", flat=True)) - valid
+        delete_where_in(SummaryFragment, "key", stale)
         # Each worker process renders a fragment it needs once: two may have.
         rows = {_key(t, s): SummaryFragment(key=_key(t, s), html=html, reads=ids) for t, s, html, ids in fresh}
         delete_where_in(SummaryFragment, "key", rows)

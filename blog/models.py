@@ -169,7 +169,7 @@ class Post(Document):
         """The post's tags in the order the author wrote them. The site index
         sets this for every visible post, so list pages make no query per post.
         They are part of the post's row digest."""
-        reads.record_row(self)
+        reads.record_field(self, reads.TAGS)
         tags = self.__dict__.get("_tag_list")
         if tags is None:
             tags = self.__dict__["_tag_list"] = list(

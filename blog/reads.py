@@ -30,6 +30,7 @@ a query whose parameters cannot be stored, a statement that writes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -54,6 +55,8 @@ class ReadLog:
     """What one page, or one fragment, read: fact key -> digest."""
 
     facts: dict[tuple, str] = field(default_factory=dict)
+    # Rows read and not yet made facts: id(instance) -> (instance, fields read).
+    rows: dict[int, tuple[object, set[str]]] = field(default_factory=dict)
     # Facts already stored under these ids (a stored fragment's).
     fact_ids: set[int] = field(default_factory=set)
     volatile: bool = False
@@ -79,8 +82,12 @@ class Recorder:
         self._paused = 0
         self.now_parameter = now_parameter
         self.ignored_folders = tuple(str(folder) for folder in ignored_folders) + _SYSTEM_FOLDERS
-        # Fragments stored by earlier builds whose facts hold (blog/fragments.py).
-        self.stored_fragments: dict[tuple[str, str], tuple[str, list[int]]] = {}
+        # The stored fragments whose facts hold (blog/fragments.py).
+        self.stored_fragments: set[str] = set()
+        # Fact ids worked out in this process, and the facts not yet sent to
+        # the build's main process to be stored.
+        self._ids: dict[tuple[tuple, str], int] = {}
+        self._unsent: dict[int, tuple[str, str]] = {}
         # Fragments rendered in this process: (template, source) -> (html, log).
         self.fragments: dict[tuple[str, str], tuple[str, ReadLog]] = {}
         # Of those, the ones rendered since the last take_fresh_fragments().
@@ -99,6 +106,7 @@ class Recorder:
             yield log
         finally:
             self._logs.pop()
+            self._row_facts(log)
             if self._logs:
                 self._logs[-1].merge(log)
 
@@ -131,6 +139,24 @@ class Recorder:
         if self._logs and not self._paused:
             self._logs[-1].volatile = True
 
+    def ids(self, log: ReadLog) -> list[int]:
+        """The ids of the facts in ``log``."""
+        ids = set(log.fact_ids)
+        known = self._ids
+        for fact in log.facts.items():
+            id_ = known.get(fact)
+            if id_ is None:
+                key = json.dumps(fact[0], ensure_ascii=False)
+                id_ = known[fact] = fact_id(key, fact[1])
+                self._unsent[id_] = (key, fact[1])
+            ids.add(id_)
+        return sorted(ids)
+
+    def take_new_facts(self) -> dict[int, tuple[str, str]]:
+        """The facts this process named since the last call: id -> (key as JSON, digest)."""
+        new, self._unsent = self._unsent, {}
+        return new
+
     def remember_fragment(self, name: tuple[str, str], html: str, log: ReadLog) -> None:
         self.fragments[name] = (html, log)
         self._fresh.append(name)
@@ -143,18 +169,39 @@ class Recorder:
 
     # --- the hooks -------------------------------------------------------------
 
-    def row(self, instance) -> None:
+    def row(self, instance, name: str) -> None:
+        """The field ``name`` of a model instance was read."""
         if not self._logs or self._paused:
             return
-        identity = row_identity(instance)
-        if identity is None:
-            # A partial copy, such as the one Model.refresh_from_db loads:
-            # the instance it loads for records itself.
-            return
-        key = ("row", instance._meta.label_lower, identity)
-        facts = self._logs[-1].facts
-        if key not in facts:
-            facts[key] = self._digests.get(key) or self._digests.setdefault(key, row_digest(instance))
+        rows = self._logs[-1].rows
+        entry = rows.get(id(instance))
+        if entry is None:
+            rows[id(instance)] = (instance, {name})
+        else:
+            entry[1].add(name)
+
+    def _row_facts(self, log: ReadLog) -> None:
+        """Turn the rows ``log`` read into facts, one per row: its identity and
+        the fields read, with a digest of those fields' values."""
+        by_row: dict[tuple, tuple[str, dict]] = {}
+        for instance, names in log.rows.values():
+            identity = row_identity(instance)
+            if identity is None:
+                # A partial copy, such as the one Model.refresh_from_db loads:
+                # the instance it loads for records itself.
+                continue
+            values = by_row.setdefault((instance._meta.label_lower, identity), {})
+            for name in names:
+                if name not in values:
+                    values[name] = field_value(instance, name)
+        log.rows.clear()
+        for (label, identity), values in by_row.items():
+            names = tuple(sorted(values))
+            key = ("row", label, identity, names)
+            fact = self._digests.get(key)
+            if fact is None:
+                fact = self._digests[key] = digest([values[name] for name in names])
+            log.facts[key] = fact
 
     def query(self, execute, sql, params, many, context):
         """A ``connection.execute_wrapper``: record each SELECT with a digest of its rows."""
@@ -265,23 +312,30 @@ def row_identity(instance) -> str:
     return instance.__dict__.get(name)
 
 
-def row_digest(instance) -> str:
-    """A digest of everything the row holds: the stored one, made by the
-    content sync, or one made of its fields here."""
-    stored = instance.__dict__.get("row_digest")
-    if stored is not None:
-        return stored
-    return digest(row_values(instance._meta, instance.__dict__))
-
-
 def row_values(meta, values: dict) -> list:
     return [values.get(f.attname) for f in meta.concrete_fields if not f.primary_key]
 
 
-def record_row(instance) -> None:
+def field_value(instance, name: str):
+    """What a page saw of the field ``name``; for a post's tags, their slugs
+    (each tag's name is a read of the tag's own row)."""
+    if name == TAGS:
+        # Loaded by the read being recorded; in blog/facts.py, loaded here.
+        tags = instance.__dict__.get("_tag_list")
+        if tags is None:
+            tags = instance.tag_list
+        return tuple(tag.__dict__["slug"] for tag in tags)
+    return instance.__dict__[name]
+
+
+# Read like a field: a post's tags (Post.tag_list).
+TAGS = "tag_list"
+
+
+def record_field(instance, name: str) -> None:
     recorder = _current.get()
     if recorder is not None:
-        recorder.row(instance)
+        recorder.row(instance, name)
 
 
 class RecordedField(DeferredAttribute):
@@ -305,15 +359,28 @@ class RecordedField(DeferredAttribute):
             with recorder.paused():
                 super().__get__(instance, cls)
         if recorder is not None:
-            recorder.row(instance)
+            recorder.row(instance, name)
         return data[name]
 
     def __set__(self, instance, value) -> None:
         instance.__dict__[self.field.attname] = value
 
 
+def fact_id(key: str, value: str) -> int:
+    """A fact's id: a digest of its key (as JSON) and its value, in the 63 bits
+    of an SQLite integer key. Two facts share an id once in about 10^13 pairs
+    at a million facts."""
+    hashed = hashlib.blake2b(f"{key}\0{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(hashed, "big") >> 1
+
+
+# The models whose rows pages read field by field (blog/models.py).
+RECORDED_MODELS: list = []
+
+
 def record_fields(*models) -> None:
     """Install RecordedField on every field of ``models`` but the primary key."""
+    RECORDED_MODELS.extend(models)
     for model in models:
         for model_field in model._meta.concrete_fields:
             if not model_field.primary_key:

@@ -64,12 +64,17 @@ def generator_fingerprint() -> str:
     code, _templates, _static, versions = _code_parts()
     base = Path(settings.BASE_DIR).resolve()
     generator = base / "blog"
+    prefixes = {Path(prefix).resolve() for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
     others = sorted(
         path
-        for module in list(sys.modules.values())
-        if (file := getattr(module, "__file__", None))
+        for name, module in list(sys.modules.items())
+        # Not the entry point (manage.py, or a script that calls the build).
+        if name != "__main__"
+        and (file := getattr(module, "__file__", None))
         and (path := Path(file).resolve()).is_relative_to(base)
         and not path.is_relative_to(generator)
+        # Nor installed libraries, when the virtual environment is in the project.
+        and not any(path.is_relative_to(prefix) for prefix in prefixes)
     )
     return digest(code, versions, [(str(path.relative_to(base)), path.read_bytes()) for path in others])
 
