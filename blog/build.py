@@ -39,7 +39,7 @@ from django_distill.request import get_uri_values
 from . import fragments, output_dir, reads, template_errors, workers
 from .content_sync import MARKDOWN_SUFFIXES, display_path, sync_content
 from .errors import ContentErrors, ContentProblem
-from .facts import CurrentFacts, FactTable, now_parameter
+from .facts import STORE_BATCH, CurrentFacts, FactTable, now_parameter
 from .link_check import (
     CHECKED_SUFFIXES,
     Broken,
@@ -54,9 +54,10 @@ from .link_check import (
 from .models import QUERY_BATCH, CacheEntry, OutputFile, Page, Post, delete_where_in
 from .paths import output_file_for
 from .progress import Progress
+from .reads import unpack_ids
 from .related import related_posts
 from .render_keys import code_fingerprint, inputs_key, tree_fingerprint
-from .rows import json_value, plain_rows
+from .rows import plain_rows
 from .site_index import pinned_index
 from .site_writer import SiteWriter
 from .siteconfig import SITE_FILE, SiteConfig, serve_under_base_path
@@ -220,7 +221,7 @@ class _Plan:
     skipped: list[ContentProblem] = field(default_factory=list)
     # page file -> the ids of the facts it read (blog/facts.py); None for a
     # page that read something that cannot be recorded.
-    reads: dict[str, list[int] | None] = field(default_factory=dict)
+    reads: dict[str, bytes | None] = field(default_factory=dict)
 
     @cached_property
     def build_id(self) -> str:
@@ -298,7 +299,7 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     # A page whose facts all hold would come out as the previous build wrote it.
     for _pattern, _params, relative, _uri in plan.pages:
         key, page_reads = records.get(relative, ("", None))
-        if page_reads is not None and holding.issuperset(page_reads):
+        if page_reads is not None and holding.issuperset(unpack_ids(page_reads)):
             plan.keys[relative] = key
             plan.reads[relative] = page_reads
     # The new site's files whose key is not the one stored for the previous output.
@@ -316,10 +317,11 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
         recorder = reads.Recorder(now_parameter(run.rule), ignored_folders=_read_freely(run.static_root))
         if to_render:
             recorder.stored_fragments = fragments.stored_fragments(holding)
-        new_facts: dict[int, tuple[str, str]] = {}
         written = 0
         rendered: dict[str, PageLinks] = {}
-        fresh_fragments: list[tuple[str, str, str, list[int]]] = []
+        # Fragments rendered by this build, stored as they come.
+        fresh_fragments: list[tuple[str, str, str, bytes]] = []
+        fresh_keys: set[str] = set()
         run.progress.phase("render pages", len(to_render))
         failed: list[template_errors.PageProblem] = []
         with reads.recording(recorder):
@@ -337,13 +339,16 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
                 rendered[page.relative] = page.links
                 plan.keys[page.relative] = page.digest
                 plan.reads[page.relative] = page.reads
+                facts.add(page.new_facts)
                 fresh_fragments += page.fragments
-                new_facts.update(page.new_facts)
+                if len(fresh_fragments) >= STORE_BATCH:
+                    fresh_keys |= _store_fragments(facts, fresh_fragments)
         if failed:
             run.progress.end_phase(f"{len({p.page for p in failed})} pages failed")
             raise ContentErrors(template_errors.merged(failed))
         if to_render:
-            fragments.store(fresh_fragments, recorder.stored_fragments)
+            fresh_keys |= _store_fragments(facts, fresh_fragments)
+            fragments.forget_stale(recorder.stored_fragments, fresh_keys)
         run.progress.end_phase(f"{len(to_render)} of {len(plan.pages)} pages")
         run.progress.phase("write", len(plan.copies))
         for relative, source in plan.copies.items():
@@ -366,7 +371,7 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
         raise
     _remember(run, plan, stored, rekeyed | rendered.keys(), rendered, links)
     if to_render:
-        facts.save(new_facts, current, {id_ for ids in plan.reads.values() if ids for id_ in ids})
+        facts.save(current, {id_ for ids in plan.reads.values() if ids for id_ in unpack_ids(ids)})
     # The replaced site, now the spare, differs from the new one only in the
     # files written anew, added or gone; without a previous site the cache
     # describes, it is made again from every file.
@@ -433,9 +438,9 @@ class _RenderedPage(NamedTuple):
     digest: str
     # The ids of the facts it read (blog/reads.py); None if it read
     # something that cannot be recorded.
-    reads: list[int] | None
+    reads: bytes | None
     # Post fragments rendered for it: (template, source, HTML, their facts' ids).
-    fragments: list[tuple[str, str, str, list[int]]]
+    fragments: list[tuple[str, str, str, bytes]]
     # Facts first named in this worker: id -> (key, digest), for the main process to store.
     new_facts: dict[int, tuple[str, str]]
 
@@ -496,14 +501,25 @@ def _read_freely(static_root: Path) -> tuple[Path, ...]:
     return (static_root, *(Path(folder) for loader in engine.template_loaders for folder in loader.get_dirs()))
 
 
+def _store_fragments(facts: FactTable, fresh: list[tuple[str, str, str, bytes]]) -> set[str]:
+    """Store ``fresh`` fragments, after the facts they name; empties it and
+    returns their keys. Stored as they come, not held to the end: at 10,000
+    posts they are tens of megabytes."""
+    facts.flush()
+    fragments.store(fresh)
+    keys = {fragments.key(template_name, source) for template_name, source, _html, _ids in fresh}
+    fresh.clear()
+    return keys
+
+
 def _any_volatile(plan: _Plan) -> bool:
     return any(plan.reads.get(relative, ()) is None for _pattern, _params, relative, _uri in plan.pages)
 
 
-def _stored_records() -> dict[str, tuple[str, list[int] | None]]:
+def _stored_records() -> dict[str, tuple[str, bytes | None]]:
     """Each file of the previous output: its key and, for a page, its facts."""
     rows = plain_rows(OutputFile.objects.values_list("path", "key", "reads"))
-    return {path: (key, None if page_reads is None else json_value(page_reads)) for path, key, page_reads in rows}
+    return {path: (key, page_reads) for path, key, page_reads in rows}
 
 
 def _site_urls(renderer: DistillRenderer) -> list[tuple[URLPattern, dict, str]]:

@@ -40,6 +40,8 @@ from .visibility import Visibility
 GROUND_ENTRY = "facts"
 # Every recorded row's digest as of the last build.
 ROWS_ENTRY = "rows"
+# Facts and fragments are stored in batches of about this many.
+STORE_BATCH = 2000
 # What a fact is when what it named is gone; no recorded digest equals it.
 GONE = "gone"
 
@@ -176,6 +178,7 @@ class FactTable:
         if CacheEntry.read(GROUND_ENTRY) != self._ground:
             Fact.objects.all().delete()
             CacheEntry.objects.filter(key=ROWS_ENTRY).delete()
+        self._new: dict[int, tuple[str, str]] = {}
 
     def holding(self, current: CurrentFacts) -> set[int]:
         """The ids of the stored facts that hold now. Read a row at a time:
@@ -188,17 +191,30 @@ class FactTable:
                     holding.add(id_)
         return holding
 
-    def save(self, new: dict[int, tuple[str, str]], current: CurrentFacts, in_use: set[int]) -> None:
-        """Store the facts first read in this build (id -> (key as JSON,
-        digest)), and the rows as they are now; drop the facts nothing uses
-        once they outnumber the ones in use, so that not every build pays."""
+    def add(self, new: dict[int, tuple[str, str]]) -> None:
+        """Facts first named in this build (id -> (key as JSON, digest)), to
+        store. A fact is true of itself whatever becomes of the build, so they
+        are stored in batches as they come, not held to the end."""
+        self._new.update(new)
+        if len(self._new) >= STORE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
         # Plain SQL: a cold build stores tens of thousands of facts, and
         # bulk_create's per-object work cost seconds there.
-        rows = [(id_, key, value) for id_, (key, value) in new.items()]
+        rows = [(id_, key, value) for id_, (key, value) in self._new.items()]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT OR IGNORE INTO {Fact._meta.db_table} (id, key, digest) VALUES (%s, %s, %s)", rows
+            )
+        self._new.clear()
+
+    def save(self, current: CurrentFacts, in_use: set[int]) -> None:
+        """Store the last new facts and the rows as they are now; drop the
+        facts nothing uses once they outnumber the ones in use, so that not
+        every build pays for it."""
+        self.flush()
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                table = Fact._meta.db_table
-                cursor.executemany(f"INSERT OR IGNORE INTO {table} (id, key, digest) VALUES (%s, %s, %s)", rows)
             CacheEntry.write(ROWS_ENTRY, current.all_rows())
             CacheEntry.write(GROUND_ENTRY, self._ground)
             stored = Fact.objects.count()

@@ -15,17 +15,17 @@ too. Outside a build (the live preview) nothing is recorded or stored.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.template import Context
 from django.utils.safestring import mark_safe
 
 from .middleware import rendering_environment
 from .models import SummaryFragment, delete_where_in
-from .reads import ReadLog, Recorder
-from .rows import json_value, plain_rows
+from .reads import ReadLog, Recorder, unpack_ids
+from .rows import plain_rows
 
 
-def _key(template_name: str, source: str) -> str:
+def key(template_name: str, source: str) -> str:
     return f"{template_name}\n{source}"
 
 
@@ -33,7 +33,7 @@ def stored_fragments(holding: set[int]) -> set[str]:
     """The keys of the stored fragments whose facts all hold (``holding``:
     the ids of the facts that hold). Their HTML is read when it is used."""
     rows = plain_rows(SummaryFragment.objects.values_list("key", "reads"))
-    return {key for key, ids in rows if holding.issuperset(json_value(ids))}
+    return {key for key, ids in rows if holding.issuperset(unpack_ids(ids))}
 
 
 def render(recorder: Recorder, engine, template_name: str, post, site, autoescape: bool) -> str:
@@ -45,12 +45,12 @@ def render(recorder: Recorder, engine, template_name: str, post, site, autoescap
         html, log = remembered
         recorder.merge(log)
         return html
-    key = _key(*name)
-    if key in recorder.stored_fragments:
+    stored = key(*name)
+    if stored in recorder.stored_fragments:
         with recorder.paused():  # its facts are recorded below
-            html, ids = SummaryFragment.objects.values_list("html", "reads").get(key=key)
+            html, ids = SummaryFragment.objects.values_list("html", "reads").get(key=stored)
         html = mark_safe(html)  # template output, escaped when it was rendered
-        log = ReadLog(fact_ids=set(ids))
+        log = ReadLog(fact_ids=set(unpack_ids(ids)))
     else:
         with recorder.log() as log:
             # What the page's request set up, which the fragment renders in.
@@ -65,14 +65,20 @@ def render(recorder: Recorder, engine, template_name: str, post, site, autoescap
     return html
 
 
-def store(fresh: list[tuple[str, str, str, list[int]]], valid: set[str]) -> None:
-    """Store fragments rendered by this build ((template, source, HTML, fact
-    ids)), and drop the stored ones whose facts no longer hold (``valid``:
-    the keys of those that hold)."""
+def store(fresh: list[tuple[str, str, str, bytes]]) -> None:
+    """Store fragments rendered by this build: (template, source, HTML, fact
+    ids). A fragment is right for its facts whatever becomes of the build,
+    so the build stores them as they come."""
+    # Each worker process renders a fragment it needs once: two may have.
+    rows = {key(t, s): (key(t, s), html, ids) for t, s, html, ids in fresh}
+    with transaction.atomic(), connection.cursor() as cursor:
+        table = SummaryFragment._meta.db_table
+        cursor.executemany(f"INSERT OR REPLACE INTO {table} (key, html, reads) VALUES (%s, %s, %s)", rows.values())
+
+
+def forget_stale(valid: set[str], fresh: set[str]) -> None:
+    """Drop the stored fragments whose facts no longer hold: all but the
+    ``valid`` ones and those rendered by this build (``fresh``)."""
+    stale = set(SummaryFragment.objects.values_list("key", flat=True)) - valid - fresh
     with transaction.atomic():
-        stale = set(SummaryFragment.objects.values_list("key", flat=True)) - valid
         delete_where_in(SummaryFragment, "key", stale)
-        # Each worker process renders a fragment it needs once: two may have.
-        rows = {_key(t, s): SummaryFragment(key=_key(t, s), html=html, reads=ids) for t, s, html, ids in fresh}
-        delete_where_in(SummaryFragment, "key", rows)
-        SummaryFragment.objects.bulk_create(rows.values())

@@ -222,9 +222,10 @@ class OutputFile(models.Model):
 
     path = models.CharField(max_length=2048, unique=True)
     key = models.CharField(max_length=64)
-    # Fact ids; None for a file that is not a page, or a page that read
-    # something that cannot be recorded (rendered on every build).
-    reads = models.JSONField(null=True, default=None)
+    # Fact ids, packed (blog/reads.py); None for a file that is not a page,
+    # or a page that read something that cannot be recorded (rendered on
+    # every build).
+    reads = models.BinaryField(null=True, default=None)
     # For pages and feeds: the links in it and the ids it has, so the link
     # check covers pages a rebuild did not render.
     links = models.JSONField(default=list)
@@ -242,8 +243,8 @@ class SummaryFragment(models.Model):
     # The template's name and the post's source file.
     key = models.CharField(max_length=2048, primary_key=True)
     html = models.TextField()
-    # Fact ids (blog/facts.py).
-    reads = models.JSONField(default=list)
+    # Fact ids, packed (blog/reads.py).
+    reads = models.BinaryField(default=b"")
 
     def __str__(self) -> str:
         return self.key

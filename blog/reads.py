@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -139,8 +140,8 @@ class Recorder:
         if self._logs and not self._paused:
             self._logs[-1].volatile = True
 
-    def ids(self, log: ReadLog) -> list[int]:
-        """The ids of the facts in ``log``."""
+    def ids(self, log: ReadLog) -> bytes:
+        """The ids of the facts in ``log``, packed (pack_ids)."""
         ids = set(log.fact_ids)
         known = self._ids
         for fact in log.facts.items():
@@ -150,7 +151,7 @@ class Recorder:
                 id_ = known[fact] = fact_id(key, fact[1])
                 self._unsent[id_] = (key, fact[1])
             ids.add(id_)
-        return sorted(ids)
+        return pack_ids(ids)
 
     def take_new_facts(self) -> dict[int, tuple[str, str]]:
         """The facts this process named since the last call: id -> (key as JSON, digest)."""
@@ -364,6 +365,18 @@ class RecordedField(DeferredAttribute):
 
     def __set__(self, instance, value) -> None:
         instance.__dict__[self.field.attname] = value
+
+
+def pack_ids(ids) -> bytes:
+    """Fact ids as stored with a page or fragment: 8 bytes each. As a list,
+    a large site's pages would hold a Python object per id."""
+    return array("q", sorted(ids)).tobytes()
+
+
+def unpack_ids(packed: bytes) -> array:
+    ids = array("q")
+    ids.frombytes(packed)
+    return ids
 
 
 def fact_id(key: str, value: str) -> int:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from blog.reads import unpack_ids
+
 from .conftest import FIXTURES, build_command, build_env
 from .html_tree import parse_html
 from .test_incremental import copy_project, snapshot, tree_differences
@@ -63,10 +65,10 @@ def build(project: Path, content: Path, output: Path, cache: Path) -> int:
 
 
 def page_reads(cache: Path, page: str):
-    """The facts stored for ``page``: a list of ids, or None for a page rendered every time."""
+    """The facts stored for ``page``: their ids, or None for a page rendered every time."""
     with sqlite3.connect(cache / "blog.sqlite3") as db:
         (value,) = db.execute("SELECT reads FROM blog_outputfile WHERE path = ?", [page]).fetchone()
-    return value if value is None else eval(value)  # a JSON list of ints
+    return value if value is None else unpack_ids(value)
 
 
 def edit_a_body(content: Path) -> None:

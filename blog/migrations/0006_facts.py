@@ -49,13 +49,13 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="post", name="toc_html", field=text(blank=True), preserve_default=False),
         migrations.AddField(model_name="page", name="body_html", field=text(), preserve_default=False),
         migrations.AddField(model_name="page", name="toc_html", field=text(blank=True), preserve_default=False),
-        migrations.AddField(model_name="outputfile", name="reads", field=models.JSONField(default=None, null=True)),
+        migrations.AddField(model_name="outputfile", name="reads", field=models.BinaryField(default=None, null=True)),
         migrations.AlterField(
             model_name="summaryfragment",
             name="key",
             field=models.CharField(max_length=2048, primary_key=True, serialize=False),
         ),
-        migrations.AddField(model_name="summaryfragment", name="reads", field=models.JSONField(default=list)),
+        migrations.AddField(model_name="summaryfragment", name="reads", field=models.BinaryField(default=b"")),
         migrations.CreateModel(
             name="Fact",
             fields=[
