@@ -293,7 +293,7 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     records = _stored_records() if previous else {}
     stored = {path: key for path, (key, _reads) in records.items()}
     related_posts(index)
-    facts = FactTable(run.rule)
+    facts = FactTable(run.rule, {id_ for _key, ids in records.values() if ids for id_ in unpack_ids(ids)})
     current = CurrentFacts(index, run.site, run.rule)
     holding = facts.holding(current)
     # A page whose facts all hold would come out as the previous build wrote it.
@@ -369,9 +369,10 @@ def _write_site(run: _Run, index, renderer) -> BuildResult:
     except BaseException:
         output_dir.discard(staging)
         raise
-    _remember(run, plan, stored, rekeyed | rendered.keys(), rendered, links)
-    if to_render:
-        facts.save(current, {id_ for ids in plan.reads.values() if ids for id_ in unpack_ids(ids)})
+    with transaction.atomic():
+        _remember(run, plan, stored, rekeyed | rendered.keys(), rendered, links)
+        if to_render:
+            facts.save(current)
     # The replaced site, now the spare, differs from the new one only in the
     # files written anew, added or gone; without a previous site the cache
     # describes, it is made again from every file.

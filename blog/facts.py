@@ -173,11 +173,17 @@ class FactTable:
     """The stored facts. Facts are named by their ids everywhere else; the
     table holds their keys and digests so that a later build can check them."""
 
-    def __init__(self, rule: Visibility) -> None:
+    def __init__(self, rule: Visibility, in_use: set[int]) -> None:
+        """``in_use``: the ids of the facts the previous output's pages read.
+        The others are dropped: nothing checks them but this build, and a
+        build that failed may have stored facts and fragments that no page of
+        the site shows (a fragment's facts are among the pages' that show it)."""
         self._ground = {"generator": generator_fingerprint(), "drafts": rule.drafts, "future": rule.future}
-        if CacheEntry.read(GROUND_ENTRY) != self._ground:
+        if CacheEntry.read(GROUND_ENTRY) != self._ground or not in_use:
             Fact.objects.all().delete()
             CacheEntry.objects.filter(key=ROWS_ENTRY).delete()
+        else:
+            delete_where_in(Fact, "id", set(Fact.objects.values_list("id", flat=True)) - in_use)
         self._new: dict[int, tuple[str, str]] = {}
 
     def holding(self, current: CurrentFacts) -> set[int]:
@@ -209,18 +215,13 @@ class FactTable:
             )
         self._new.clear()
 
-    def save(self, current: CurrentFacts, in_use: set[int]) -> None:
-        """Store the last new facts and the rows as they are now; drop the
-        facts nothing uses once they outnumber the ones in use, so that not
-        every build pays for it."""
+    def save(self, current: CurrentFacts) -> None:
+        """Store the last new facts, and the rows as they are now: every fact
+        the new site's pages read holds for them. Called in the transaction
+        that records those pages."""
         self.flush()
-        with transaction.atomic():
-            CacheEntry.write(ROWS_ENTRY, current.all_rows())
-            CacheEntry.write(GROUND_ENTRY, self._ground)
-            stored = Fact.objects.count()
-            if stored > 2 * len(in_use):
-                unused = set(Fact.objects.values_list("id", flat=True)) - in_use
-                delete_where_in(Fact, "id", unused)
+        CacheEntry.write(ROWS_ENTRY, current.all_rows())
+        CacheEntry.write(GROUND_ENTRY, self._ground)
 
 
 def _frozen(key: list) -> tuple:

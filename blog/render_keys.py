@@ -68,8 +68,9 @@ def generator_fingerprint() -> str:
     others = sorted(
         path
         for name, module in list(sys.modules.items())
-        # Not the entry point (manage.py, or a script that calls the build).
-        if name != "__main__"
+        # Not the entry point (manage.py, or a script that calls the build),
+        # which multiprocessing also loads as __mp_main__.
+        if name not in ("__main__", "__mp_main__")
         and (file := getattr(module, "__file__", None))
         and (path := Path(file).resolve()).is_relative_to(base)
         and not path.is_relative_to(generator)
