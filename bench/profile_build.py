@@ -3,7 +3,7 @@
     python -m bench.profile_build --content C --output O --cache-dir K [--top 15] [--save FILE]
 
 cProfile sees only the thread it runs in, so the work runs there: the build's
-worker processes are turned off (``blog.workers.worker_count`` returns 1) and
+worker processes are turned off (``blog.build.workers.worker_count`` returns 1) and
 django-distill's thread pool is replaced by one that runs every task inline.
 The profile shows the work of all cores, added up. Django's start-up (imports, ``django.setup()``) happens
 before profiling starts; measure it with ``python -X importtime``.
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import call_command
     from django_distill import renderer
 
-    from blog import workers
+    from blog.build import workers
 
     renderer.ThreadPoolExecutor = InlineExecutor
     workers.worker_count = lambda: 1

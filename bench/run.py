@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from blog.output_dir import spare_folder
-
 from . import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,6 +92,19 @@ def measure(command: list[str], cwd: Path, log: Path, env: dict[str, str] | None
     return Sample(seconds, cpu, usage.ru_maxrss * 1024)  # ru_maxrss is in KiB on Linux
 
 
+def _spare_folder(output: Path) -> Path:
+    """Where the build keeps the replaced site (blog/build/output.py names it).
+    Importing blog.build loads its Django models, so the settings come first;
+    this driver runs the builds themselves in their own processes."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog.settings")
+    import django
+
+    django.setup()
+    from blog.build.output import spare_folder
+
+    return spare_folder(output)
+
+
 def _reset(*folders: Path) -> None:
     for folder in folders:
         shutil.rmtree(folder, ignore_errors=True)
@@ -139,7 +150,7 @@ class OurBuild:
         return measure(command, self.app, self.log, self.env)
 
     def clean(self) -> None:
-        _reset(self.output, spare_folder(self.output), self.cache)
+        _reset(self.output, _spare_folder(self.output), self.cache)
 
     def edit_post_body(self, run: int) -> None:
         # A post from the middle of the list, so neither the newest nor the oldest.

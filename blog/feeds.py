@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from . import reads
-from .html_text import absolute_links
+from .content.html_text import absolute_links
 from .models import Post
 from .site_index import site_index
 from .siteconfig import active_site
@@ -41,7 +41,7 @@ class _Atom(Atom1Feed):
 def _full_posts(listed: list[Post]) -> list[Post]:
     """The index holds posts without their bodies; feeds carry whole posts."""
     # Not a fact of its own: the bodies are part of the posts' rows, which
-    # the feed records when it reads them (blog/reads.py).
+    # the feed records when it reads them (blog/reads/recorder.py).
     with reads.not_recorded():
         bodies = Post.objects.in_bulk([post.pk for post in listed])
     full = []

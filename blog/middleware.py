@@ -40,5 +40,5 @@ class SiteContextMiddleware:
 def rendering_environment(site) -> tuple:
     """What a page renders in: the site's time zone, its language and the URL
     prefix. Post fragments, rendered inside a page, call it to record these
-    reads of site.toml as their own (blog/fragments.py)."""
+    reads of site.toml as their own (blog/build/fragments.py)."""
     return site.zone, site.language, url_prefix()

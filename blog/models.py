@@ -1,6 +1,6 @@
 """The database is a cache of the content folder: deleting it is always safe.
 
-``blog/content_sync.py`` fills these tables from ``content/``; the views only
+``blog/content/sync.py`` fills these tables from ``content/``; the views only
 read them.
 """
 
@@ -73,7 +73,7 @@ class Tag(models.Model):
     slug = models.CharField(max_length=255, unique=True)
     name = models.CharField(max_length=255)
 
-    # What names a tag from one build to the next (blog/reads.py).
+    # What names a tag from one build to the next (blog/reads/recorder.py).
     identity_field = "slug"
 
     class Meta:
@@ -122,14 +122,14 @@ class Document(models.Model):
     # The sha256 of the source file the document was read from.
     source_digest = models.CharField(max_length=64)
     # A digest of every other column (and a post's tags), made when the
-    # document is stored: what a page that read the row depends on (blog/reads.py).
+    # document is stored: what a page that read the row depends on (blog/reads/recorder.py).
     row_digest = models.CharField(max_length=32)
     # The bodies are the last columns of the table (migration 0005): SQLite
     # walks a large value's overflow pages to reach any column after it.
     body_html = models.TextField()
     toc_html = models.TextField(blank=True)
 
-    # What names a document from one build to the next (blog/reads.py).
+    # What names a document from one build to the next (blog/reads/recorder.py).
     identity_field = "source"
 
     class Meta:
@@ -184,7 +184,7 @@ class Post(Document):
     @property
     def is_scheduled(self) -> bool:
         scheduled = self.date > visibility.current().cutoff()
-        # It changes with the clock alone (blog/facts.py).
+        # It changes with the clock alone (blog/reads/facts.py).
         reads.record_lookup("is_scheduled", (self,), scheduled)
         return scheduled
 
@@ -217,12 +217,12 @@ class Page(Document):
 class OutputFile(models.Model):
     """Each file the last successful build put in the output folder. For a
     copied file, the key of its source; for a page, a digest of its bytes and
-    the facts it read while it rendered (blog/reads.py): a later build in which
+    the facts it read while it rendered (blog/reads/recorder.py): a later build in which
     those facts still hold links the old file instead of rendering it again."""
 
     path = models.CharField(max_length=2048, unique=True)
     key = models.CharField(max_length=64)
-    # Fact ids, packed (blog/reads.py); None for a file that is not a page,
+    # Fact ids, packed (blog/reads/recorder.py); None for a file that is not a page,
     # or a page that read something that cannot be recorded (rendered on
     # every build).
     reads = models.BinaryField(null=True, default=None)
@@ -238,12 +238,12 @@ class OutputFile(models.Model):
 class SummaryFragment(models.Model):
     """A post's summary as list pages show it (``includes/post_summary.html``),
     or its archive entry (``includes/archive_entry.html``), rendered once and
-    reused by later builds while the facts it read hold (blog/fragments.py)."""
+    reused by later builds while the facts it read hold (blog/build/fragments.py)."""
 
     # The template's name and the post's source file.
     key = models.CharField(max_length=2048, primary_key=True)
     html = models.TextField()
-    # Fact ids, packed (blog/reads.py).
+    # Fact ids, packed (blog/reads/recorder.py).
     reads = models.BinaryField(default=b"")
 
     def __str__(self) -> str:
@@ -252,7 +252,7 @@ class SummaryFragment(models.Model):
 
 class Fact(models.Model):
     """Something a page or fragment read while it rendered, as it was then: a
-    key naming it (blog/reads.py) and a digest of its value. A fact that
+    key naming it (blog/reads/recorder.py) and a digest of its value. A fact that
     changes gets a new row, so a page's ids name exactly what it saw."""
 
     key = models.TextField()

@@ -35,10 +35,9 @@ from django.utils.html import format_html, format_html_join
 from django.views.static import serve
 from django_browser_reload.views import trigger_reload_soon
 
-from . import template_errors
 from . import urls as site_urls
-from .build import use_cache_dir
-from .content_sync import sync_content
+from .build import template_errors, use_cache_dir
+from .content.sync import sync_content
 from .errors import ContentErrors
 from .visibility import Visibility, set_default
 

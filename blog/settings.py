@@ -54,14 +54,14 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "OPTIONS": {
             # Marks an exception raised in a template with the file and line,
-            # for the build and the preview to report (blog/template_errors.py);
+            # for the build and the preview to report (blog/build/template_errors.py);
             # the build renders no slower with it.
             "debug": True,
             # Django's cached loaders, inside one that tells the build which
-            # templates each page used (blog/template_loader.py).
+            # templates each page used (blog/reads/template_loader.py).
             "loaders": [
                 (
-                    "blog.template_loader.Loader",
+                    "blog.reads.template_loader.Loader",
                     [
                         (
                             "django.template.loaders.cached.Loader",
@@ -106,7 +106,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BLOG_CACHE_DIR / "static"
 STORAGES = {
     "staticfiles": {
-        "BACKEND": "blog.static_storage.RecordedManifestStaticFilesStorage",
+        "BACKEND": "blog.reads.static_storage.RecordedManifestStaticFilesStorage",
     },
 }
 

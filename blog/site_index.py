@@ -21,9 +21,9 @@ from django.db import connection, models
 from django.db.models.base import ModelState
 
 from . import reads
+from .content.rows import json_value, plain_rows
 from .models import CacheEntry, Page, Post, PostTag, Tag
 from .paths import alias_file
-from .rows import json_value, plain_rows
 from .visibility import current
 
 # How many related posts a post shows at most.
@@ -31,14 +31,14 @@ RELATED_POSTS = 3
 GENERATION_KEY = "generation"
 
 
-# Posts and tags are named by ``id`` here and in render_keys, not ``pk``: the
+# Posts and tags are named by ``id`` here and in blog/build/related.py, not ``pk``: the
 # ``pk`` property costs a lookup each time, and keying a 10,000-post site
 # asks for it about 200,000 times.
 
 
 class SiteIndex:
     """The visible posts, their tags and the pages. Every lookup a page makes
-    is recorded with what it found (blog/reads.py), so that the next build
+    is recorded with what it found (blog/reads/recorder.py), so that the next build
     knows which pages a change of order, tags or neighbours reaches; the
     methods use the private lists, so that one lookup is never recorded as
     a read of the whole list."""
@@ -54,7 +54,7 @@ class SiteIndex:
         self._by_tag: dict[str, list[Post]] = {tag.slug: [] for tag in tags}
         self._positions_by_tag: dict[str, list[int]] = {tag.slug: [] for tag in tags}
         self._aliases: dict[str, Post] | None = None
-        # Worked out for every post at once by the build (blog/related.py).
+        # Worked out for every post at once by the build (blog/build/related.py).
         self._related: dict[int, list[Post]] | None = None
         for position, post in enumerate(posts):
             for tag in post.tag_list:

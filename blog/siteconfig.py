@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import reads
+from .content.frontmatter import toml_error_line
 from .errors import ContentError
-from .frontmatter import toml_error_line
 
 SITE_FILE = "site.toml"
 
@@ -31,7 +31,7 @@ class SiteConfig:
     def __getattribute__(self, name: str):
         value = object.__getattribute__(self, name)
         if name in _SETTINGS:
-            # Every setting a page reads is one of its facts (blog/reads.py).
+            # Every setting a page reads is one of its facts (blog/reads/recorder.py).
             reads.record_value(SETTING, name, value)
         return value
 
@@ -62,7 +62,7 @@ class SiteConfig:
 
 _TYPES = {f.name: f.type for f in fields(SiteConfig)}
 _SETTINGS = frozenset(_TYPES)
-# The fact kind (blog/facts.py).
+# The fact kind (blog/reads/facts.py).
 SETTING = "site"
 
 

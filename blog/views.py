@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import reads
-from .highlight_css import stylesheet
+from .content.highlight_css import stylesheet
 from .models import Page, Post
 from .site_index import BODY_FIELDS, site_index
 from .siteconfig import active_site
@@ -116,7 +116,7 @@ def with_body(listed: Post) -> Post:
     itself, and the build does this once for every post."""
     post = copy.copy(listed)
     # Not a fact of its own: the body is part of the post's row, which the
-    # page records when it reads the body (blog/reads.py).
+    # page records when it reads the body (blog/reads/recorder.py).
     with reads.not_recorded(), connection.cursor() as cursor:
         columns = ", ".join(BODY_FIELDS)
         cursor.execute(f"SELECT {columns} FROM {Post._meta.db_table} WHERE id = %s", [listed.id])

@@ -14,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# What a build needs of the project; tests that edit templates or code edit a copy.
+PROJECT_PARTS = ("manage.py", "blog", "templates", "static")
 
 
 @dataclass
@@ -54,6 +56,19 @@ def build_env() -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
     env.pop("BLOG_CONTENT_DIR", None)
     return env
+
+
+def copy_project(copy: Path) -> Path:
+    """Copy what a build needs of the project into the folder ``copy``."""
+    for part in PROJECT_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, copy / part)
+    # Compile once, so that the two builds of a step never race to write .pyc files.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(copy / "blog")], check=True)
+    return copy
 
 
 def run_build(
@@ -126,7 +141,7 @@ def site_build_all(tmp_path_factory) -> Build:
 def site_db(db, settings):
     """The fixture site synced into the test database, rendered as the preview
     renders it (no hashed static names), with the default visibility rule."""
-    from blog.content_sync import sync_content
+    from blog.content.sync import sync_content
     from blog.siteconfig import activate_site
     from blog.visibility import Visibility, visible
 

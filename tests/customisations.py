@@ -63,7 +63,7 @@ class Customisation:
 
 @dataclass
 class UserProject:
-    """A copy of the project (tests/test_incremental.py's ``copy_project``)
+    """A copy of the project (tests/conftest.py's ``copy_project``)
     with the customisations in force and the comments appended to templates.
 
     Every file is written from its original, the copy as first seen (the

@@ -24,7 +24,7 @@ KILLS = 6
 SEED = 20240501
 # How long a rebuild with a warm cache takes, as a share of a fresh build's time.
 REBUILD_SHARE = 0.8
-# Temporary folders a build makes beside output/ (blog/output_dir.py's naming).
+# Temporary folders a build makes beside output/ (blog/build/output.py's naming).
 LEFTOVER_PATTERNS = (".output.building-*", ".output.old-*")
 
 

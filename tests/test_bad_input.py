@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .conftest import FIXTURES, ROOT, Build, run_build
+from .conftest import FIXTURES, ROOT, Build, copy_project, run_build
 from .html_tree import parse_html
 from .output_trees import overlay, tree_difference, tree_digest
-from .test_incremental import copy_project
 
 BAD = FIXTURES / "bad"
 BASE = BAD / "base"
@@ -398,7 +397,7 @@ ACCEPTED_VARIANTS = [
 
 
 def read_variant(line: str):
-    from blog.reader import POST, read_document
+    from blog.content.reader import POST, read_document
 
     text = f'---\ntitle: "Variant"\ndate: 2024-01-01\n{line}\n---\nBody.\n'
     return read_document(text.encode(), "posts/variant.md", "variant.md", POST, ZoneInfo("UTC"))
@@ -581,7 +580,7 @@ def test_every_broken_template_is_reported_in_one_run(good_site, tmp_path, proje
     assert printed(errors) == sorted(case.expected for case in TEMPLATE_CASES.values()), build.process.stderr
 
 
-# Enough posts for the pages to render in worker processes (blog/workers.py).
+# Enough posts for the pages to render in worker processes (blog/build/workers.py).
 POOL_POSTS = 80
 
 

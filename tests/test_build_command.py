@@ -65,7 +65,7 @@ def test_content_errors_exit_1_name_every_file_and_leave_output_alone(tmp_path):
     assert "Traceback" not in stderr
     assert snapshot(tmp_path / "output") == before
     # No half-built folder is left beside output/: only the site the first
-    # build keeps for the next one (blog/output_dir.py).
+    # build keeps for the next one (blog/build/output.py).
     assert sorted(p.name for p in tmp_path.iterdir()) == [".output.spare", "cache", "output"]
 
 

@@ -1,4 +1,4 @@
-"""blog/content_sync.py: the content folder into the database, all problems at once."""
+"""blog/content/sync.py: the content folder into the database, all problems at once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from django.db import connection, reset_queries
 
-from blog.content_sync import find_sources, sync_content, tag_slug
+from blog.content.sources import find_sources
+from blog.content.sync import sync_content, tag_slug
 from blog.errors import ContentErrors
 from blog.models import Page, Post, PostTag, Tag
 from blog.siteconfig import activate_site, active_site

@@ -1,4 +1,4 @@
-"""blog/dates.py: every accepted date form becomes an aware datetime."""
+"""blog/content/dates.py: every accepted date form becomes an aware datetime."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from blog.dates import parse_date
+from blog.content.dates import parse_date
 from blog.errors import ContentError
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

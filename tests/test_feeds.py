@@ -10,7 +10,7 @@ import feedparser
 import pytest
 from django.urls import reverse
 
-from blog.content_sync import sync_content
+from blog.content.sync import sync_content
 from blog.feeds import FEED_LENGTH
 
 from .conftest import SITE_FIXTURE

@@ -1,4 +1,4 @@
-"""blog/frontmatter.py: YAML, TOML and Pelican headers, and where problems are."""
+"""blog/content/frontmatter.py: YAML, TOML and Pelican headers, and where problems are."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from blog.content.frontmatter import split_front_matter
 from blog.errors import ContentError
-from blog.frontmatter import split_front_matter
 
 from .conftest import SITE_FIXTURE
 

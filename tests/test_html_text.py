@@ -1,10 +1,10 @@
-"""blog/html_text.py: plain text, shortening, and summaries safe to repeat."""
+"""blog/content/html_text.py: plain text, shortening, and summaries safe to repeat."""
 
 from __future__ import annotations
 
 import pytest
 
-from blog.html_text import plain_text, summary_fragment, truncate_words
+from blog.content.html_text import plain_text, summary_fragment, truncate_words
 
 from .html_tree import parse_html
 

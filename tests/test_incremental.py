@@ -38,7 +38,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import tomllib
 from collections.abc import Callable, Iterator
@@ -52,16 +51,14 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from blog.workers import MIN_TASKS_FOR_POOL, POOL_MIN_TASKS_VARIABLE, WORKERS_VARIABLE
+from blog.build.workers import MIN_TASKS_FOR_POOL, POOL_MIN_TASKS_VARIABLE, WORKERS_VARIABLE
 
 from . import customisations
-from .conftest import FIXTURES, ROOT, build_command, build_env
+from .conftest import FIXTURES, build_command, build_env, copy_project
 from .customisations import UserProject
 from .html_tree import Element, parse_html
 
 BASE = FIXTURES / "incremental"
-# What a build needs of the project; templates are edited in the copy.
-PROJECT_PARTS = ("manage.py", "blog", "templates", "static")
 BUILD_TIMEOUT = 300  # seconds
 # Extra changes of any kind after every kind has had its turn.
 EXTRA_CHANGES = 6
@@ -541,19 +538,6 @@ assert set(CUSTOMISING) <= set(CHANGES.values())
 
 
 # --- builds and trees -----------------------------------------------------------
-
-
-def copy_project(copy: Path) -> Path:
-    """Copy what a build needs of the project into the folder ``copy``."""
-    for part in PROJECT_PARTS:
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, copy / part)
-    # Compile once, so that the two builds of a step never race to write .pyc files.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(copy / "blog")], check=True)
-    return copy
 
 
 @pytest.fixture(scope="session")

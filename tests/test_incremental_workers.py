@@ -1,11 +1,13 @@
 """Incremental builds whose pages are rendered in worker processes.
 
-The property test (tests/test_incremental.py) builds a small site, whose few
-pages render in the build's own process. Here a site large enough for the
-worker pool is built again and again, each time compared with a clean build
-of the same content: the main process must learn which files the workers
-wrote, or the spare it keeps beside the output for the next build is brought
-up to date wrongly and a later build publishes pages from two builds ago.
+The property test (tests/test_incremental.py) builds a small site, whose
+pages render at each step either in the build's own process or, with
+BLOG_POOL_MIN_TASKS=1, in forked worker processes. Here a site large enough
+for the worker pool at its default threshold is built again and again, each
+time compared with a clean build of the same content: the main process must
+learn which files the workers wrote, or the spare it keeps beside the output
+for the next build is brought up to date wrongly and a later build publishes
+pages from two builds ago.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from blog.workers import MIN_TASKS_FOR_POOL, WORKERS_VARIABLE
+from blog.build.workers import MIN_TASKS_FOR_POOL, WORKERS_VARIABLE
 
-from .conftest import FIXTURES, build_command, build_env
-from .test_incremental import copy_project, snapshot, tree_differences
+from .conftest import FIXTURES, build_command, build_env, copy_project
+from .test_incremental import snapshot, tree_differences
 
 # Enough posts that a template edit renders more pages than MIN_TASKS_FOR_POOL.
 EXTRA_POSTS = MIN_TASKS_FOR_POOL + 10

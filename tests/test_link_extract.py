@@ -1,8 +1,8 @@
-"""blog/link_check.extract: the links and ids the link check reads from a page."""
+"""blog/build/links.extract: the links and ids the link check reads from a page."""
 
 from __future__ import annotations
 
-from blog.link_check import extract
+from blog.build.links import extract
 
 
 def test_links_and_ids_in_either_quotes_and_any_case():

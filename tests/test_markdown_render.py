@@ -1,4 +1,4 @@
-"""blog/markdown_render.py: Markdown to HTML, summaries, TOC and highlighting."""
+"""blog/content/markdown.py: Markdown to HTML, summaries, TOC and highlighting."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import markdown
 import pytest
 from pygments.formatters.html import HtmlFormatter
 
-from blog.frontmatter import split_front_matter
-from blog.markdown_render import (
+from blog.content.frontmatter import split_front_matter
+from blog.content.markdown import (
     EXTENSION_CONFIGS,
     EXTENSIONS,
     TOC_MIN_HEADINGS,

@@ -15,9 +15,9 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from blog.frontmatter import split_front_matter
-from blog.reader import POST, read_document
-from blog.scaffold import MAX_SLUG_BYTES, NewPost, PostExists, create_post, front_matter, post_slug, split_tags
+from blog.content.frontmatter import split_front_matter
+from blog.content.reader import POST, read_document
+from blog.content.scaffold import MAX_SLUG_BYTES, NewPost, PostExists, create_post, front_matter, post_slug, split_tags
 from tests.conftest import ROOT
 
 # 23:30 UTC on 9 March is already 10 March in Auckland (+13:00).

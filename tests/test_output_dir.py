@@ -1,4 +1,4 @@
-"""The build as the only owner of the output tree (blog/output_dir.py): the site
+"""The build as the only owner of the output tree (blog/build/output.py): the site
 it replaces is kept beside the output as a copy made of links and is the next
 build's starting point; nothing outlives the build; a cache on another file
 system works; two builds at once never interleave; a killed build leaves no lock."""
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from blog.output_dir import LOCK_FILE, MARKER, read_marker, spare_folder
+from blog.build.output import LOCK_FILE, MARKER, read_marker, spare_folder
 
 from .conftest import ROOT, build_command, build_env, run_build
 from .output_trees import tree_difference, tree_digest

@@ -16,8 +16,7 @@ import pytest
 
 from tests.browser.fixture_site import FIXTURE
 from tests.browser.preview_server import PreviewServer, start_preview
-from tests.conftest import run_build
-from tests.test_incremental import copy_project
+from tests.conftest import copy_project, run_build
 
 # The preview serves at "/"; a base_url with a path would make every link differ.
 ROOT_BASE_URL = 'base_url = "http://127.0.0.1:8000/"'

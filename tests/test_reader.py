@@ -1,4 +1,4 @@
-"""blog/reader.py: one source file to a validated SourceDocument."""
+"""blog/content/reader.py: one source file to a validated SourceDocument."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from blog.reader import PAGE, POST, SourceDocument, read_document
+from blog.content.reader import PAGE, POST, SourceDocument, read_document
 
 from .conftest import FIXTURES, SITE_FIXTURE
 
@@ -19,7 +19,7 @@ READER_FIXTURE = FIXTURES / "reader"
 
 
 def read_file(root: Path, relative: str, kind: str = POST):
-    """Read a fixture file the way content_sync does: bytes, path under posts/."""
+    """Read a fixture file the way the content sync does: bytes, path under posts/."""
     path = root / relative
     file_name = relative.split("/", 1)[1]
     return read_document(path.read_bytes(), f"content/{relative}", file_name, kind, STOCKHOLM)

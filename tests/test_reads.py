@@ -1,5 +1,5 @@
 """What pages read while they render decides which pages a rebuild renders
-(blog/reads.py, blog/facts.py). These build a copy of the project, change it
+(blog/reads/recorder.py, blog/reads/facts.py). These build a copy of the project, change it
 as a user would, and check the stored record and the output against a clean
 build; tests/test_incremental.py checks the general property."""
 
@@ -14,9 +14,9 @@ import pytest
 
 from blog.reads import unpack_ids
 
-from .conftest import FIXTURES, build_command, build_env
+from .conftest import FIXTURES, build_command, build_env, copy_project
 from .html_tree import parse_html
-from .test_incremental import copy_project, snapshot, tree_differences
+from .test_incremental import snapshot, tree_differences
 
 RENDERED = re.compile(r"(\d+) pages rendered")
 

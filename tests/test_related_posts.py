@@ -7,8 +7,8 @@ import types
 
 import pytest
 
+from blog.build.related import _update_related
 from blog.models import Post, Tag
-from blog.render_keys import _update_related
 from blog.site_index import SiteIndex
 
 TAGS = [f"tag-{n}" for n in range(8)]

@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from blog.content_sync import read_site
+from blog.content.sources import read_site
 from blog.errors import ContentError
 from blog.siteconfig import (
     SiteConfig,

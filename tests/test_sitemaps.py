@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from blog.content_sync import sync_content
+from blog.content.sync import sync_content
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 BASE_URL = "https://example.org/sub/path/"

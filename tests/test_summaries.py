@@ -1,15 +1,14 @@
 """List pages and the archive reuse the post fragments (summaries, archive
 entries) an earlier build rendered, and render one again as soon as anything
-it shows changes (blog/fragments.py)."""
+it shows changes (blog/build/fragments.py)."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
 
-from .conftest import ROOT, build_command, build_env, run_build
+from .conftest import build_command, build_env, copy_project, run_build
 from .html_tree import parse_html
 
 POSTS = 14
@@ -97,12 +96,7 @@ def test_only_an_edit_to_the_summary_templates_renders_every_summary_again(tmp_p
     after an edit to the summary template none is."""
     project = tmp_path / "project"
     project.mkdir()
-    for part in ("manage.py", "blog", "templates", "static"):
-        source = ROOT / part
-        if source.is_dir():
-            shutil.copytree(source, project / part, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(source, project / part)
+    copy_project(project)
     content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
     write_site(content)
 

@@ -1,4 +1,4 @@
-"""blog/template_errors.py: an exception from a template, as the ``path:line:
+"""blog/build/template_errors.py: an exception from a template, as the ``path:line:
 message (hint)`` the build and the preview report."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.template import Context, Engine
 
+from blog.build.template_errors import PageProblem, merged, problem_for, propagating
 from blog.errors import ContentProblem
-from blog.template_errors import PageProblem, merged, problem_for, propagating
 
 BASE = "<main>\n{% block content %}{% endblock content %}\n</main>\n"
 

@@ -1,4 +1,4 @@
-"""blog/workers.py: map in worker processes, in order, never far ahead of the consumer."""
+"""blog/build/workers.py: map in worker processes, in order, never far ahead of the consumer."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from blog import workers
+from blog.build import workers
 
 
 def square(number: int) -> tuple[int, int]:

@@ -1,4 +1,4 @@
-"""Pages remember the facts they read while rendering (blog/reads.py), instead
+"""Pages remember the facts they read while rendering (blog/reads/recorder.py), instead
 of a key made from a hand-kept map of what each page shows.
 
 Documents get ``row_digest`` (a digest of the whole row, made when stored) in

@@ -19,7 +19,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from .. import fragments, reads
+from .. import reads
+from ..build import fragments
 from ..siteconfig import active_site, url_prefix
 
 register = template.Library()
@@ -82,7 +83,7 @@ def _reused_fragment(context, post, template_name: str) -> str:
     """``template_name`` rendered for ``post``, once.
 
     The fragment sees ``post`` and ``site`` only, never the page around it, so
-    it is the same wherever it appears. In a build, blog/fragments.py keeps it
+    it is the same wherever it appears. In a build, blog/build/fragments.py keeps it
     with the facts it read. In the preview the HTML is kept on the post
     object: the site index loads new objects whenever the content changes, so
     an edited post renders afresh; the key covers the rest of what the

@@ -10,11 +10,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from blog import progress
-from blog.build import BuildOptions, build_site
+from blog.build import BuildOptions, build_site, progress
+from blog.build.output import OutputRefused
 from blog.errors import ContentErrors
 from blog.management.options import add_content_argument
-from blog.output_dir import OutputRefused
 
 
 class Command(BaseCommand):

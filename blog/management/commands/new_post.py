@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from blog.content_sync import display_path
+from blog.content.scaffold import NewPost, PostExists, create_post, split_tags
+from blog.content.sources import display_path
 from blog.errors import ContentErrors
 from blog.management.options import add_content_argument
-from blog.scaffold import NewPost, PostExists, create_post, split_tags
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.staticfiles.management.commands.runserver import Command as StaticFilesRunserver
 
 from blog import preview
-from blog.content_sync import display_path
+from blog.content.sources import display_path
 from blog.errors import ContentErrors
 from blog.management.options import add_content_argument
 

@@ -2,7 +2,7 @@
 whether the page would come out the same.
 
 While the build renders a page, or a post fragment inside one
-(blog/fragments.py), a ``ReadLog`` is open. Everything a page can read
+(blog/build/fragments.py), a ``ReadLog`` is open. Everything a page can read
 reports to it, through the hooks Django offers for each:
 
 - model rows: each field of a content model has a recording descriptor
@@ -14,12 +14,12 @@ reports to it, through the hooks Django offers for each:
   ``Post`` is covered without knowing about it;
 - site-index lookups (blog/site_index.py): which lookup, its arguments, and
   the identities it returned;
-- templates, as the template engine finds them by name (blog/template_loader.py);
+- templates, as the template engine finds them by name (blog/reads/template_loader.py);
 - ``site.toml`` values (blog/siteconfig.py);
-- static files referenced with ``{% static %}`` (blog/static_storage.py).
+- static files referenced with ``{% static %}`` (blog/reads/static_storage.py).
 
 Each of these is a *fact*: a key that names what was read, and a digest of
-what it was. blog/facts.py works out what each key's digest is at the next
+what it was. blog/reads/facts.py works out what each key's digest is at the next
 build; a page whose facts all still hold would render to the same bytes
 (while the code is the same), so it is reused.
 
@@ -43,11 +43,11 @@ from pathlib import Path
 from django.db import connection
 from django.db.models.query_utils import DeferredAttribute
 
-from .digests import digest
+from ..digests import digest
 
 # Written in the parameters of a recorded query in place of the build's "now",
 # which every published() query compares dates with: at the next build the
-# query is run again with that build's "now" (blog/facts.py).
+# query is run again with that build's "now" (blog/reads/facts.py).
 NOW = "<now>"
 
 
@@ -83,7 +83,7 @@ class Recorder:
         self._paused = 0
         self.now_parameter = now_parameter
         self.ignored_folders = tuple(str(folder) for folder in ignored_folders) + _SYSTEM_FOLDERS
-        # The stored fragments whose facts hold (blog/fragments.py).
+        # The stored fragments whose facts hold (blog/build/fragments.py).
         self.stored_fragments: set[str] = set()
         # Fact ids worked out in this process, and the facts not yet sent to
         # the build's main process to be stored.
@@ -321,7 +321,7 @@ def field_value(instance, name: str):
     """What a page saw of the field ``name``; for a post's tags, their slugs
     (each tag's name is a read of the tag's own row)."""
     if name == TAGS:
-        # Loaded by the read being recorded; in blog/facts.py, loaded here.
+        # Loaded by the read being recorded; in blog/reads/facts.py, loaded here.
         tags = instance.__dict__.get("_tag_list")
         if tags is None:
             tags = instance.tag_list

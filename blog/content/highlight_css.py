@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from pygments.formatters import HtmlFormatter
 
-# Must match the css_class given to codehilite in markdown_render.py.
+# Must match the css_class given to codehilite in markdown.py.
 CODE_CSS_CLASS = ".highlight"
 
 

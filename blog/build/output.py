@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .site_writer import link_or_copy
+from .writer import link_or_copy
 
 # A file in every output folder this tool writes; without it the tool refuses
 # to replace a folder, so a mistyped --output cannot wipe someone's home.

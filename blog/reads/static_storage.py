@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.contrib.staticfiles.storage import ManifestStaticFilesStorage
 
-from . import reads
+from .recorder import record_value
 
-# The fact kind (blog/facts.py): a static file's URL, hash included.
+# The fact kind (blog/reads/facts.py): a static file's URL, hash included.
 STATIC = "static"
 
 
 class RecordedManifestStaticFilesStorage(ManifestStaticFilesStorage):
     def url(self, name, force=False):
         url = super().url(name, force)
-        reads.record_value(STATIC, name, url)
+        record_value(STATIC, name, url)
         return url

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .models import CacheEntry, Post
-from .site_index import RELATED_POSTS, SiteIndex
+from ..models import CacheEntry, Post
+from ..site_index import RELATED_POSTS, SiteIndex
 
 RELATED_ENTRY = "related"
 

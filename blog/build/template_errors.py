@@ -26,8 +26,8 @@ from pathlib import Path
 from django.conf import settings
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
-from .content_sync import display_path
-from .errors import ContentProblem
+from ..content.sources import display_path
+from ..errors import ContentProblem
 
 # How to fix a syntax error, by the start of Django's message; the first match wins.
 SYNTAX_HINTS = (

@@ -1,4 +1,4 @@
-"""The facts pages read while they rendered (blog/reads.py): as stored, and as
+"""The facts pages read while they rendered (blog/reads/recorder.py): as stored, and as
 they are now.
 
 A fact is a key naming what was read and a digest of what it was; its id is
@@ -26,15 +26,14 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection, transaction
 from django.template import TemplateDoesNotExist, engines
 
-from .digests import digest
-from .models import CacheEntry, Fact, Post, delete_where_in
-from .reads import NOW, RECORDED_MODELS, field_value, identities, row_values
-from .render_keys import generator_fingerprint
-from .site_index import SiteIndex
-from .siteconfig import SETTING, SiteConfig
+from ..digests import digest
+from ..models import CacheEntry, Fact, Post, delete_where_in
+from ..site_index import SiteIndex
+from ..siteconfig import SETTING, SiteConfig
+from ..visibility import Visibility
+from .recorder import NOW, RECORDED_MODELS, field_value, identities, row_values
 from .static_storage import STATIC
 from .template_loader import MISSING, RESOLVED, SOURCE
-from .visibility import Visibility
 
 # The facts' common ground: which code and options they were read with.
 GROUND_ENTRY = "facts"
@@ -52,7 +51,7 @@ def now_parameter(rule: Visibility) -> str:
 
 
 def row_digests(model) -> dict:
-    """identity -> row digest, for every row of ``model``, as blog/reads.py makes them."""
+    """identity -> row digest, for every row of ``model``, as blog/reads/recorder.py makes them."""
     meta = model._meta
     identity = getattr(model, "identity_field", None) or meta.pk.attname
     if "row_digest" in {f.attname for f in meta.concrete_fields}:
@@ -178,6 +177,10 @@ class FactTable:
         The others are dropped: nothing checks them but this build, and a
         build that failed may have stored facts and fragments that no page of
         the site shows (a fragment's facts are among the pages' that show it)."""
+        # Imported here, not at the top: blog.build imports this module, and
+        # importing a module of blog.build first loads all of blog.build.
+        from ..build.fingerprints import generator_fingerprint
+
         self._ground = {"generator": generator_fingerprint(), "drafts": rule.drafts, "future": rule.future}
         if CacheEntry.read(GROUND_ENTRY) != self._ground or not in_use:
             Fact.objects.all().delete()

@@ -8,7 +8,7 @@ summaries it has rendered before. The archive is one entry per post: at
 So ``{% post_summary post %}`` and ``{% archive_entry post %}`` render their
 template for a post once, with only ``post`` and ``site`` in the context, and
 the build keeps the HTML with the facts it read while it rendered
-(blog/reads.py). A later build reuses it while those facts hold, exactly as it
+(blog/reads/recorder.py). A later build reuses it while those facts hold, exactly as it
 reuses pages; the page that shows a fragment depends on the fragment's facts
 too. Outside a build (the live preview) nothing is recorded or stored.
 """
@@ -19,10 +19,10 @@ from django.db import connection, transaction
 from django.template import Context
 from django.utils.safestring import mark_safe
 
-from .middleware import rendering_environment
-from .models import SummaryFragment, delete_where_in
-from .reads import ReadLog, Recorder, unpack_ids
-from .rows import plain_rows
+from ..content.rows import plain_rows
+from ..middleware import rendering_environment
+from ..models import SummaryFragment, delete_where_in
+from ..reads import ReadLog, Recorder, unpack_ids
 
 
 def key(template_name: str, source: str) -> str:

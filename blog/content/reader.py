@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from ..errors import ContentError, ContentProblem
 from .dates import parse_date
-from .errors import ContentError, ContentProblem
 from .frontmatter import FrontMatter, split_front_matter
 
 POST = "post"

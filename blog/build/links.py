@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .content_sync import display_path
-from .errors import ContentProblem
-from .siteconfig import SiteConfig
+from ..content.sources import display_path
+from ..errors import ContentProblem
+from ..siteconfig import SiteConfig
 
 # An href, src or id attribute, with its value in double or single quotes:
 # one pass over the page for all three.

@@ -11,11 +11,11 @@ from pathlib import Path
 from django.conf import settings
 from django.template import engines
 
-from .digests import digest
-from .models import CacheEntry, Post
-from .site_index import GENERATION_KEY
-from .siteconfig import SiteConfig
-from .visibility import Visibility
+from ..digests import digest
+from ..models import CacheEntry, Post
+from ..site_index import GENERATION_KEY
+from ..siteconfig import SiteConfig
+from ..visibility import Visibility
 
 
 def tree_fingerprint(*roots: Path) -> str:

@@ -6,7 +6,7 @@ nothing is copied. A changed file is written as a new file, never through a
 link, so the previous output is never modified in place.
 
 The staging folder may start empty, or as the spare (a copy of the previous
-output made of links to its files, see ``blog/output_dir.py``): ``same``
+output made of links to its files, see ``blog/build/output.py``): ``same``
 names the files it already shares with the previous output, which are left
 alone unless the new site changes them.
 """

@@ -2,7 +2,7 @@
 
 It wraps the loaders Django would use (the cached filesystem and app loaders)
 and records, for the page being rendered, which file each template name
-resolved to and what that file said (blog/reads.py). Every template a page
+resolved to and what that file said (blog/reads/recorder.py). Every template a page
 renders is found by name through the engine, whether it is the view's own
 template, an ``{% extends %}`` parent, an ``{% include %}`` or a fragment, so
 nothing is missed when a user adds or overrides one.
@@ -13,9 +13,9 @@ from __future__ import annotations
 from django.template import TemplateDoesNotExist
 from django.template.loaders.base import Loader as BaseLoader
 
-from . import reads
+from .recorder import record_value
 
-# Fact kinds (blog/facts.py): which file a name resolves to, and its source.
+# Fact kinds (blog/reads/facts.py): which file a name resolves to, and its source.
 RESOLVED = "template"
 SOURCE = "template-file"
 MISSING = ""
@@ -49,9 +49,9 @@ class Loader(BaseLoader):
                 # With ``skip`` ({% extends %} of a template by its own name)
                 # the name resolves past the skipped files; the file found
                 # is still recorded below.
-                reads.record_value(RESOLVED, template_name, origin)
-            reads.record_value(SOURCE, origin, template.source)
+                record_value(RESOLVED, template_name, origin)
+            record_value(SOURCE, origin, template.source)
             return template
         if skip is None:
-            reads.record_value(RESOLVED, template_name, MISSING)
+            record_value(RESOLVED, template_name, MISSING)
         raise TemplateDoesNotExist(template_name, tried=tried)

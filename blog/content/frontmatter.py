@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .errors import ContentError
+from ..errors import ContentError
 
 try:  # The C loader is several times faster on large front matter.
     _BaseLoader = yaml.CSafeLoader

@@ -9,34 +9,32 @@ unchanged are not rendered again.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.text import slugify
 
-from . import workers
-from .errors import ContentError, ContentErrors, ContentProblem
+from ..errors import ContentErrors, ContentProblem
+from ..models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
+from ..paths import alias_file
+from ..site_index import bump_generation
+from ..siteconfig import SiteConfig, activate_site
 from .html_text import plain_text, truncate_words
-from .markdown_render import render_markdown, renderer_fingerprint
-from .models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
-from .paths import alias_file
-from .progress import Progress
-from .reader import PAGE, POST, SourceDocument, read_document
+from .markdown import render_markdown, renderer_fingerprint
+from .reader import PAGE, SourceDocument, read_document
 from .rows import json_value, plain_rows
-from .site_index import bump_generation
-from .siteconfig import SITE_FILE, SiteConfig, activate_site, parse_site_config
+from .sources import display_path, find_sources, read_site
 
-POSTS_DIR = "posts"
-PAGES_DIR = "pages"
-MARKDOWN_SUFFIXES = (".md", ".markdown")
+if TYPE_CHECKING:
+    from ..build.progress import Progress
+
 # Rendered files are written to the database this many at a time.
 STORE_BATCH = 200
 # How the stored files were read: the renderer's fingerprint and the time zone.
@@ -113,68 +111,6 @@ class _FileResult:
     tag_slugs: list[str] = field(default_factory=list)
 
 
-def display_path(path: Path) -> str:
-    """How a file is named in messages: relative to the working folder when inside it."""
-    relative = os.path.relpath(path)
-    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
-
-
-class Source(NamedTuple):
-    """A Markdown file found by the scan."""
-
-    relative: str  # to the content folder, with forward slashes
-    absolute: str
-    kind: str  # POST or PAGE
-    mtime_ns: int
-    size: int
-
-
-def find_sources(content_dir: Path) -> list[Source]:
-    """Every Markdown source, with its stat, in a stable order. Plain strings
-    and os.scandir: this runs on every build over every file, and pathlib
-    objects cost more than the stat calls."""
-    found: list[Source] = []
-
-    def scan(folder: str, relative_folder: str, kind: str) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        for entry in entries:
-            name = entry.name
-            # Hugo's _index.md describes a section, not a post.
-            if name.startswith(".") or name == "_index.md":
-                continue
-            relative = f"{relative_folder}/{name}"
-            # Like os.walk: symlinked folders are not followed.
-            if entry.is_dir(follow_symlinks=False):
-                scan(entry.path, relative, kind)
-            elif name.endswith(MARKDOWN_SUFFIXES) and entry.is_file():
-                stat = entry.stat()
-                found.append(Source(relative, entry.path, kind, stat.st_mtime_ns, stat.st_size))
-
-    for folder, kind in ((POSTS_DIR, POST), (PAGES_DIR, PAGE)):
-        scan(os.path.join(content_dir, folder), folder, kind)
-    return found
-
-
-def read_site(content_dir: Path) -> SiteConfig:
-    path = content_dir / SITE_FILE
-    if not path.exists():
-        return SiteConfig()
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as exc:
-        raise ContentErrors(
-            [ContentProblem(display_path(path), 1, f"not UTF-8 at byte offset {exc.start}", "save it as UTF-8")]
-        ) from None
-    try:
-        return parse_site_config(text)
-    except ContentError as exc:
-        raise ContentErrors([exc.at(display_path(path))]) from None
-
-
 def _load(task: _FileTask) -> _FileResult:
     """Read, validate and render one file. Pure, so it can run in a worker process."""
     data = Path(task.absolute).read_bytes()
@@ -200,6 +136,11 @@ def _load(task: _FileTask) -> _FileResult:
 
 def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncReport:
     """Load ``content_dir`` into the database; raise ContentErrors listing every problem."""
+    # Imported here, not at the top: blog.build imports this module, and
+    # importing a module of blog.build first loads all of blog.build.
+    from ..build import workers
+    from ..build.progress import Progress
+
     progress = progress or Progress()
     content_dir = content_dir.resolve()
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .content_sync import POSTS_DIR, read_site
+from .sources import POSTS_DIR, read_site
 
 # A title with no letter or digit (only emoji, say) still needs a file name.
 FALLBACK_SLUG = "post"

@@ -1,0 +1,182 @@
+"""The plan stage: every file the new site holds (pages, static files, the
+content folder's other files), and which pages need not render again because
+every fact they read still holds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.urls import reverse
+from django_distill.renderer import DistillRenderer
+from django_distill.request import get_uri_values
+
+from ..content.sources import MARKDOWN_SUFFIXES, display_path
+from ..errors import ContentErrors, ContentProblem
+from ..models import CacheEntry
+from ..paths import output_file_for
+from ..reads import unpack_ids
+from ..reads.facts import CurrentFacts, FactTable
+from ..siteconfig import SITE_FILE
+from .fingerprints import code_fingerprint, tree_fingerprint
+from .publish import stored_records, trusted_previous
+from .related import related_posts
+from .state import BuildState, ContentFiles, Plan, SitePage
+
+STATIC_DIR = "static"
+MANIFEST = "staticfiles.json"
+# Files in content/ that are never copied to the output.
+NEVER_PUBLISHED = (".py", ".pyc", ".sqlite3", ".sqlite", ".db", ".env", ".toml", ".ini", ".cfg")
+# Every page's URL, by route and parameters.
+URLS_ENTRY = "urls"
+
+
+def plan_site(state: BuildState, index, renderer: DistillRenderer) -> None:
+    """The new site's files, and the previous build's pages it keeps as they are."""
+    state.plan = _plan(state, index, renderer)
+    _keep_unchanged_pages(state, index)
+
+
+def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
+    _collect_static(state.static_root)
+    plan = Plan()
+    for pattern, params, uri in _site_urls(renderer):
+        relative = output_file_for(uri)
+        plan.pages.append(SitePage(pattern, params, relative, uri))
+        source = _source_of(index, pattern.name, params)
+        if source:
+            plan.sources[relative] = source
+    for relative, source in _static_files(state.static_root).items():
+        plan.keys[relative] = hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest()
+        plan.copies[relative] = source
+    content_files, plan.skipped = state.content_files
+    pages = {page.relative for page in plan.pages}
+    clashes = [relative for relative in content_files if relative in plan.keys or relative in pages]
+    if clashes:
+        raise ContentErrors(
+            [
+                ContentProblem(
+                    display_path(state.content_dir / relative),
+                    0,
+                    f"would overwrite the generated file /{relative}",
+                    "rename or move the file",
+                )
+                for relative in clashes
+            ]
+        )
+    for relative, source in content_files.items():
+        stat = source.stat()
+        plan.keys[relative] = f"{stat.st_size}:{stat.st_mtime_ns}"
+        plan.copies[relative] = source
+        plan.content.add(relative)
+    return plan
+
+
+def _keep_unchanged_pages(state: BuildState, index) -> None:
+    """Give each page of the previous output whose stored facts all hold its
+    stored key: it would come out as the previous build wrote it."""
+    plan = state.plan
+    state.previous = trusted_previous(state.output)
+    records = stored_records() if state.previous else {}
+    state.stored = {path: key for path, (key, _reads) in records.items()}
+    related_posts(index)
+    state.facts = FactTable(state.rule, {id_ for _key, ids in records.values() if ids for id_ in unpack_ids(ids)})
+    state.current_facts = CurrentFacts(index, state.site, state.rule)
+    state.holding = state.facts.holding(state.current_facts)
+    # A page whose facts all hold would come out as the previous build wrote it.
+    for page in plan.pages:
+        key, page_reads = records.get(page.relative, ("", None))
+        if page_reads is not None and state.holding.issuperset(unpack_ids(page_reads)):
+            plan.keys[page.relative] = key
+            plan.reads[page.relative] = page_reads
+    # The new site's files whose key is not the one stored for the previous output.
+    state.rekeyed = {path for path, key in plan.keys.items() if state.stored.get(path) != key}
+    state.posts, state.pages = len(index.posts), len(index.pages)
+
+
+def _site_urls(renderer: DistillRenderer) -> list[tuple]:
+    """Every page django-distill would render: (pattern, params, URL), as its
+    get_urls_to_render lists them. The URLs are remembered between builds, as
+    reversing thousands of them costs about a second, and while the code is the
+    same a page's URL depends only on its parameters. (distill itself reverses
+    each twice: it tries the name without its namespace first, which for ours
+    always fails.)"""
+    stored = CacheEntry.read(URLS_ENTRY)
+    known = stored["urls"] if stored and stored["code"] == code_fingerprint() else {}
+    urls, remembered = [], {}
+    for pattern in renderer.urls_to_render:
+        name = f"{pattern.distill_namespace}:{pattern.name}" if pattern.distill_namespace else pattern.name
+        for params in get_uri_values(pattern.distill_func, pattern.name):
+            params = params if isinstance(params, dict) else {}
+            # Values are ints and slugs, or a lone alias path: joined, they are unambiguous.
+            route = "/".join([name, *map(str, params.values())])
+            uri = remembered[route] = known.get(route) or reverse(name, kwargs=params)
+            urls.append((pattern, params, uri))
+    if remembered != known:
+        CacheEntry.write(URLS_ENTRY, {"code": code_fingerprint(), "urls": remembered})
+    return urls
+
+
+def _source_of(index, name: str, params: dict) -> str:
+    if name == "post":
+        return index.post_at(params["year"], params["month"], params["slug"]).source
+    if name == "page":
+        return next(page.source for page in index.pages if page.slug == params["slug"])
+    return ""
+
+
+def _collect_static(static_root: Path) -> None:
+    """Run collectstatic unless the static sources are as they were last time."""
+    fingerprint = tree_fingerprint(*[Path(d) for d in settings.STATICFILES_DIRS])
+    stored = CacheEntry.read("static")
+    if stored == fingerprint and (static_root / MANIFEST).is_file():
+        return
+    call_command("collectstatic", interactive=False, verbosity=0, clear=True)
+    CacheEntry.write("static", fingerprint)
+
+
+def _static_files(static_root: Path) -> dict[str, Path]:
+    """Collected static files, hashed and plain names, without the manifest."""
+    manifest = json.loads((static_root / MANIFEST).read_text())
+    files = {}
+    for original, hashed in sorted(manifest["paths"].items()):
+        for name in (original, hashed):
+            files[f"{STATIC_DIR}/{name}"] = static_root / name
+    return files
+
+
+def find_content_files(content_dir: Path) -> ContentFiles:
+    """Everything in content/ that is not a source: images, favicon, CNAME.
+
+    Sources, settings, hidden files, code and databases are never published;
+    a file left out for being code or a database is a warning, in case the
+    author meant it as a download."""
+    files, skipped = {}, []
+    for dirpath, dirnames, filenames in os.walk(content_dir):
+        folder = Path(dirpath)
+        relative_folder = folder.relative_to(content_dir)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        for name in sorted(filenames):
+            # Tested on the name first: nearly every file is a source, and
+            # this runs over every one of them on every build.
+            if name.startswith(".") or name.endswith(MARKDOWN_SUFFIXES):
+                continue
+            relative = relative_folder / name
+            if relative == Path(SITE_FILE):
+                continue
+            if name.endswith(NEVER_PUBLISHED):
+                skipped.append(
+                    ContentProblem(
+                        display_path(folder / name),
+                        0,
+                        "not copied to the output: code, databases and settings files are never published",
+                        "zip it if you mean it as a download",
+                    )
+                )
+                continue
+            files[relative.as_posix()] = folder / name
+    return ContentFiles(files, skipped)

@@ -1,0 +1,113 @@
+"""The publish stage: the staging folder replaces the output folder, and the
+cache records the new tree (each file's key, each page's facts and links),
+for the next build to start from. The record is read back here too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.db import transaction
+
+from ..content.rows import plain_rows
+from ..models import QUERY_BATCH, CacheEntry, OutputFile, delete_where_in
+from . import output
+from .links import PageLinks
+from .state import BuildState, LinkCheck, Plan
+
+# Which output folder the cache describes, and the id of the tree written there.
+OUTPUT_ENTRY = "output"
+# The last build's broken links, reported again when nothing is rebuilt.
+LINK_PROBLEMS = "link_problems"
+# Each page's broken links, and the build they are of.
+LINK_FINDINGS = "link_findings"
+# The inputs of the tree in the output folder.
+INPUTS_ENTRY = "inputs"
+
+
+def publish(state: BuildState) -> None:
+    """Swap the staging folder into place."""
+    output.publish(state.staging, state.output)
+    state.progress.end_phase(f"{state.written} files changed")
+
+
+def record_site(state: BuildState, links: LinkCheck) -> None:
+    """Record the published tree and the facts its pages read, in one
+    transaction: the pages' rows and the facts they name are kept together."""
+    with transaction.atomic():
+        _remember(state, state.rekeyed | state.rendered.keys(), links)
+        if state.to_render:
+            state.facts.save(state.current_facts)
+
+
+def refresh_spare(state: BuildState) -> None:
+    """The replaced site, now the spare, differs from the new one only in the
+    files written anew, added or gone; without a previous site the cache
+    describes, it is made again from every file."""
+    plan, stored = state.plan, state.stored
+    changed = (state.writer.fresh | (plan.keys.keys() - stored.keys())) if state.previous else None
+    output.refresh_spare(state.output, changed, stored.keys() - plan.keys.keys())
+
+
+def trusted_previous(output_folder: Path) -> Path | None:
+    """The previous output, if it is the tree the cache describes."""
+    entry = CacheEntry.read(OUTPUT_ENTRY)
+    if not entry or entry.get("path") != str(output_folder):
+        return None
+    if output.read_marker(output_folder) != entry.get("build_id"):
+        return None
+    return output_folder
+
+
+def stored_records() -> dict[str, tuple[str, bytes | None]]:
+    """Each file of the previous output: its key and, for a page, its facts."""
+    rows = plain_rows(OutputFile.objects.values_list("path", "key", "reads"))
+    return {path: (key, page_reads) for path, key, page_reads in rows}
+
+
+def stored_links(paths) -> dict[str, PageLinks]:
+    if not paths:
+        return {}
+    rows = OutputFile.objects.values_list("path", "links", "ids")
+    if len(paths) <= QUERY_BATCH:
+        rows = rows.filter(path__in=list(paths))
+    # Otherwise all rows, filtered here: SQLite limits the parameters of a query.
+    return {path: PageLinks(links, ids) for path, links, ids in rows if path in paths}
+
+
+def _any_volatile(plan: Plan) -> bool:
+    return any(plan.reads.get(page.relative, ()) is None for page in plan.pages)
+
+
+def _remember(state: BuildState, changed: set[str], links: LinkCheck) -> None:
+    """Record the tree now in the output folder, for the next build to start from.
+    Only rows whose file is new, gone, or made again (``changed``) are written;
+    a page rendered again always is, for its facts."""
+    plan, stored, rendered = state.plan, state.stored, state.rendered
+    with transaction.atomic():
+        if stored and len(changed) < len(stored) // 2:
+            delete_where_in(OutputFile, "path", (stored.keys() - plan.keys.keys()) | changed)
+            found = {path: rendered.get(path, PageLinks()) for path in changed}
+        else:
+            # Most rows change (a cold build, a template edit): all of them are
+            # written again, after one DELETE rather than one per batch; the
+            # few pages not rendered again keep the links stored for them.
+            found = stored_links(plan.keys.keys() - rendered.keys()) | rendered
+            found = {path: found.get(path, PageLinks()) for path in plan.keys}
+            OutputFile.objects.all().delete()
+        OutputFile.objects.bulk_create(
+            OutputFile(path=path, key=plan.keys[path], reads=plan.reads.get(path), links=page.links, ids=page.ids)
+            for path, page in found.items()
+        )
+        entries = {
+            # A page that read what cannot be recorded (a file, the clock)
+            # may change with nothing else changing: then no build may be skipped.
+            INPUTS_ENTRY: "" if _any_volatile(plan) else state.inputs,
+            LINK_PROBLEMS: [p.as_list() for p in links.problems],
+            LINK_FINDINGS: {
+                "build": plan.build_id,
+                "broken": {page: [list(entry) for entry in entries] for page, entries in links.broken.items()},
+            },
+            OUTPUT_ENTRY: {"path": str(state.output), "build_id": plan.build_id},
+        }
+        for key, value in entries.items():
+            CacheEntry.write(key, value)

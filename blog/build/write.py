@@ -1,0 +1,39 @@
+"""The write stage: the staging folder the new site is made in, and the files
+that are copied into it rather than rendered (static files, the content
+folder's other files); then the files the new site does not have are removed
+and the marker is written."""
+
+from __future__ import annotations
+
+from . import output
+from .state import BuildState
+from .writer import SiteWriter
+
+
+def open_staging(state: BuildState) -> None:
+    """The folder to build in, with its writer: the spare when it is a copy
+    of the previous output the cache describes, so that only the files that
+    change are touched; otherwise an empty folder, into which every unchanged
+    file is linked from the previous output."""
+    previous = state.previous
+    if previous is None or not output.is_copy_of(previous):
+        state.staging = output.new_staging_folder(state.output, recycle=False)
+        state.writer = SiteWriter(state.staging, previous, empty=True)
+        return
+    state.staging = output.new_staging_folder(state.output, recycle=True)
+    state.writer = SiteWriter(state.staging, previous, same=state.stored.keys() | {output.MARKER})
+
+
+def write_files(state: BuildState) -> None:
+    """Copy the static and content files, remove what the new site does not
+    have, and write the marker last."""
+    plan, writer = state.plan, state.writer
+    state.progress.phase("write", len(plan.copies))
+    for relative, source in plan.copies.items():
+        state.written += writer.copy(source, relative, compare_bytes=relative not in plan.content)
+        state.progress.advance()
+    # Files of the recycled spare that the new site does not have.
+    for relative in writer.same - plan.keys.keys() - {output.MARKER}:
+        writer.discard(relative)
+    # Last: the marker names the tree by every file's key.
+    writer.write(output.MARKER, output.marker(plan.build_id))
