@@ -80,8 +80,10 @@ def test_an_added_post_joins_the_related_posts_of_posts_sharing_its_tags(monkeyp
     entries = [("new", [x, y]), *entries]
     index = make_index(entries)
     counted = []
-    full_count = SiteIndex.related
-    monkeypatch.setattr(SiteIndex, "related", lambda self, post: counted.append(post.source) or full_count(self, post))
+    full_count = SiteIndex.count_related
+    monkeypatch.setattr(
+        SiteIndex, "count_related", lambda self, post: counted.append(post.source) or full_count(self, post)
+    )
     updated = answers(index, _update_related(index, stored, [[s, t] for s, t in entries]))
     assert updated == {"new": ["b", "a"], "a": ["new", "b"], "b": ["new", "a"], "c": []}
     # Only the new post is counted from scratch; the others are updated.
