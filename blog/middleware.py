@@ -39,6 +39,7 @@ class SiteContextMiddleware:
 
 def rendering_environment(site) -> tuple:
     """What a page renders in: the site's time zone, its language and the URL
-    prefix. Post fragments, rendered inside a page, call it to record these
-    reads of site.toml as their own (blog/build/fragments.py)."""
+    prefix. Post fragments, rendered inside a page, call it so that they
+    depend on the site's settings as the page does (blog/build/fragments.py)."""
+    site = active_site()
     return site.zone, site.language, url_prefix()

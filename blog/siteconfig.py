@@ -28,13 +28,6 @@ class SiteConfig:
     pygments_style: str = "default"
     pygments_dark_style: str = "monokai"
 
-    def __getattribute__(self, name: str):
-        value = object.__getattribute__(self, name)
-        if name in _SETTINGS:
-            # Every setting a page reads is one of its facts (blog/reads/recorder.py).
-            reads.record_value(SETTING, name, value)
-        return value
-
     @property
     def origin(self) -> str:
         """Scheme and host of base_url, e.g. ``https://user.github.io``."""
@@ -61,9 +54,8 @@ class SiteConfig:
 
 
 _TYPES = {f.name: f.type for f in fields(SiteConfig)}
-_SETTINGS = frozenset(_TYPES)
-# The fact kind (blog/reads/facts.py).
-SETTING = "site"
+# The fact (blog/reads/recorder.py) of a page that used the site's settings.
+SETTINGS_FACT = ("site",)
 
 
 def parse_site_config(text: str) -> SiteConfig:
@@ -152,7 +144,14 @@ def activate_site(config: SiteConfig) -> None:
 
 
 def active_site() -> SiteConfig:
-    return _active if _active is not None else SiteConfig()
+    """The site's settings. Every way to them goes through here (the ``site``
+    template variable too, from the context processor), so a page that uses
+    them depends on them: on all of them, as one fact. Nearly every page shows
+    most of them, and a page asks for them a hundred times: recorded one by
+    one, they cost more than they saved."""
+    site = _active if _active is not None else SiteConfig()
+    reads.record_key(SETTINGS_FACT, site)
+    return site
 
 
 def serve_under_base_path(enabled: bool) -> None:

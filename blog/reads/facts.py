@@ -29,7 +29,7 @@ from django.template import TemplateDoesNotExist, engines
 from ..digests import digest
 from ..models import CacheEntry, Fact, Post, delete_where_in
 from ..site_index import SiteIndex
-from ..siteconfig import SETTING, SiteConfig
+from ..siteconfig import SETTINGS_FACT, SiteConfig
 from ..visibility import Visibility
 from .recorder import NOW, RECORDED_MODELS, field_value, identities, row_values
 from .static_storage import STATIC
@@ -105,8 +105,8 @@ class CurrentFacts:
                 return self._lookup(rest[0], rest[1:])
             if kind == "query":
                 return self._query(*rest)
-            if kind == SETTING:
-                return digest(getattr(self.site, rest[0]))
+            if key == SETTINGS_FACT:
+                return digest(self.site)
             if kind == RESOLVED:
                 return digest(self._resolve(rest[0]))
             if kind == SOURCE:

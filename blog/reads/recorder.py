@@ -79,6 +79,7 @@ class Recorder:
         becoming volatile (templates and collected static files are facts
         of their own)."""
         self._logs: list[ReadLog] = []
+        self.open: ReadLog | None = None
         self._digests: dict[tuple, str] = {}
         self._paused = 0
         self.now_parameter = now_parameter
@@ -96,17 +97,24 @@ class Recorder:
 
     @property
     def active(self) -> bool:
-        return bool(self._logs) and not self._paused
+        return self.open is not None
+
+    def _reopen(self) -> None:
+        # The log reads go to, kept in one attribute for the hooks, which run
+        # hundreds of times a page: the innermost log, unless paused.
+        self.open = self._logs[-1] if self._logs and not self._paused else None
 
     @contextmanager
     def log(self) -> Iterator[ReadLog]:
         """Open a log; what it records is also recorded in the enclosing one."""
         log = ReadLog()
         self._logs.append(log)
+        self._reopen()
         try:
             yield log
         finally:
             self._logs.pop()
+            self._reopen()
             self._row_facts(log)
             if self._logs:
                 self._logs[-1].merge(log)
@@ -114,16 +122,18 @@ class Recorder:
     @contextmanager
     def paused(self) -> Iterator[None]:
         self._paused += 1
+        self._reopen()
         try:
             yield
         finally:
             self._paused -= 1
+            self._reopen()
 
     def fact(self, key: tuple, compute: Callable[[], str]) -> None:
         """Record ``key``; ``compute`` gives its digest, once per build."""
-        if not self._logs or self._paused:
+        if self.open is None:
             return
-        facts = self._logs[-1].facts
+        facts = self.open.facts
         if key in facts:
             return
         value = self._digests.get(key)
@@ -131,14 +141,25 @@ class Recorder:
             value = self._digests[key] = compute()
         facts[key] = value
 
+    def value(self, key: tuple, value) -> None:
+        """Record ``key``, whose value is ``value``."""
+        if self.open is None:
+            return
+        facts = self.open.facts
+        if key not in facts:
+            known = self._digests.get(key)
+            if known is None:
+                known = self._digests[key] = digest(value)
+            facts[key] = known
+
     def merge(self, log: ReadLog) -> None:
         """Record everything in ``log`` (a fragment reused from memory)."""
-        if self._logs and not self._paused:
-            self._logs[-1].merge(log)
+        if self.open is not None:
+            self.open.merge(log)
 
     def volatile(self) -> None:
-        if self._logs and not self._paused:
-            self._logs[-1].volatile = True
+        if self.open is not None:
+            self.open.volatile = True
 
     def ids(self, log: ReadLog) -> bytes:
         """The ids of the facts in ``log``, packed (pack_ids)."""
@@ -172,9 +193,9 @@ class Recorder:
 
     def row(self, instance, name: str) -> None:
         """The field ``name`` of a model instance was read."""
-        if not self._logs or self._paused:
+        if self.open is None:
             return
-        rows = self._logs[-1].rows
+        rows = self.open.rows
         entry = rows.get(id(instance))
         if entry is None:
             rows[id(instance)] = (instance, {name})
@@ -206,7 +227,7 @@ class Recorder:
 
     def query(self, execute, sql, params, many, context):
         """A ``connection.execute_wrapper``: record each SELECT with a digest of its rows."""
-        if not self._logs or self._paused:
+        if self.open is None:
             return execute(sql, params, many, context)
         if many or sql.lstrip()[:6].upper() != "SELECT":
             self.volatile()  # a write while rendering: nothing to compare next time
@@ -236,7 +257,7 @@ class Recorder:
 
     def audit(self, event: str, arguments: tuple) -> None:
         """A ``sys.addaudithook`` hook: a file opened while rendering makes the page volatile."""
-        if event != "open" or not self._logs or self._paused:
+        if event != "open" or self.open is None:
             return
         path = arguments[0]
         if not isinstance(path, str):
@@ -350,7 +371,7 @@ class RecordedField(DeferredAttribute):
         if instance is None:
             return self
         data = instance.__dict__
-        name = self.field.attname
+        name = self.attname
         recorder = _current.get()
         if name not in data:
             # A deferred field, loaded now: not a fact of its own, it is part
@@ -360,8 +381,19 @@ class RecordedField(DeferredAttribute):
             with recorder.paused():
                 super().__get__(instance, cls)
         if recorder is not None:
-            recorder.row(instance, name)
+            # Recorder.row, inlined: this runs for every field a page reads.
+            log = recorder.open
+            if log is not None:
+                entry = log.rows.get(id(instance))
+                if entry is None:
+                    log.rows[id(instance)] = (instance, {name})
+                else:
+                    entry[1].add(name)
         return data[name]
+
+    def __init__(self, field) -> None:
+        super().__init__(field)
+        self.attname = field.attname
 
     def __set__(self, instance, value) -> None:
         instance.__dict__[self.field.attname] = value
@@ -415,7 +447,7 @@ def identities(value):
 def record_lookup(name: str, arguments: tuple, result) -> None:
     """A site-index lookup (blog/site_index.py) and what it found."""
     recorder = _current.get()
-    if recorder is not None and recorder.active:
+    if recorder is not None and recorder.open is not None:
         key = ("index", name, *identities(arguments))
         recorder.fact(key, lambda: digest(identities(result)))
 
@@ -423,5 +455,12 @@ def record_lookup(name: str, arguments: tuple, result) -> None:
 def record_value(kind: str, name: str, value) -> None:
     """A value read by name: a site.toml setting, a static file's URL, a template's source."""
     recorder = _current.get()
-    if recorder is not None and recorder.active:
-        recorder.fact((kind, name), lambda: digest(value))
+    if recorder is not None and recorder.open is not None:
+        recorder.value((kind, name), value)
+
+
+def record_key(key: tuple, value) -> None:
+    """record_value with the key made once: for a hook that runs very often."""
+    recorder = _current.get()
+    if recorder is not None and recorder.open is not None:
+        recorder.value(key, value)
