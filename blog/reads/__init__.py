@@ -9,27 +9,20 @@ The recorder's names are this package's: ``from blog import reads`` then
 from .recorder import (
     NOW,
     RECORDED_MODELS,
-    TAGS,
     ReadLog,
     RecordedField,
     Recorder,
     current,
-    fact_id,
-    field_value,
-    identities,
     not_recorded,
-    pack_ids,
     record_field,
     record_fields,
     record_key,
     record_lookup,
     record_value,
     recording,
-    row_identity,
-    row_values,
-    unpack_ids,
     volatile,
 )
+from .values import TAGS, fact_id, field_value, identities, pack_ids, row_identity, row_values, unpack_ids
 
 __all__ = [
     "NOW",

@@ -31,9 +31,10 @@ from ..models import CacheEntry, Fact, Post, delete_where_in
 from ..site_index import SiteIndex
 from ..siteconfig import SETTINGS_FACT, SiteConfig
 from ..visibility import Visibility
-from .recorder import NOW, RECORDED_MODELS, field_value, identities, row_values
+from .recorder import NOW, RECORDED_MODELS
 from .static_storage import STATIC
 from .template_loader import MISSING, RESOLVED, SOURCE
+from .values import field_value, identities, row_values
 
 # The facts' common ground: which code and options they were read with.
 GROUND_ENTRY = "facts"

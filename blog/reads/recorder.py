@@ -30,10 +30,8 @@ a query whose parameters cannot be stored, a statement that writes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
-from array import array
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -44,6 +42,7 @@ from django.db import connection
 from django.db.models.query_utils import DeferredAttribute
 
 from ..digests import digest
+from .values import fact_id, field_value, identities, pack_ids, row_identity
 
 # Written in the parameters of a recorded query in place of the build's "now",
 # which every published() query compares dates with: at the next build the
@@ -327,33 +326,6 @@ def volatile() -> None:
 # --- rows --------------------------------------------------------------------------
 
 
-def row_identity(instance) -> str:
-    """What names a row from one build to the next. Primary keys do not: the
-    content sync replaces an edited post's row, and SQLite may reuse an id."""
-    name = getattr(type(instance), "identity_field", None) or instance._meta.pk.attname
-    return instance.__dict__.get(name)
-
-
-def row_values(meta, values: dict) -> list:
-    return [values.get(f.attname) for f in meta.concrete_fields if not f.primary_key]
-
-
-def field_value(instance, name: str):
-    """What a page saw of the field ``name``; for a post's tags, their slugs
-    (each tag's name is a read of the tag's own row)."""
-    if name == TAGS:
-        # Loaded by the read being recorded; in blog/reads/facts.py, loaded here.
-        tags = instance.__dict__.get("_tag_list")
-        if tags is None:
-            tags = instance.tag_list
-        return tuple(tag.__dict__["slug"] for tag in tags)
-    return instance.__dict__[name]
-
-
-# Read like a field: a post's tags (Post.tag_list).
-TAGS = "tag_list"
-
-
 def record_field(instance, name: str) -> None:
     recorder = _current.get()
     if recorder is not None:
@@ -399,26 +371,6 @@ class RecordedField(DeferredAttribute):
         instance.__dict__[self.field.attname] = value
 
 
-def pack_ids(ids) -> bytes:
-    """Fact ids as stored with a page or fragment: 8 bytes each. As a list,
-    a large site's pages would hold a Python object per id."""
-    return array("q", sorted(ids)).tobytes()
-
-
-def unpack_ids(packed: bytes) -> array:
-    ids = array("q")
-    ids.frombytes(packed)
-    return ids
-
-
-def fact_id(key: str, value: str) -> int:
-    """A fact's id: a digest of its key (as JSON) and its value, in the 63 bits
-    of an SQLite integer key. Two facts share an id once in about 10^13 pairs
-    at a million facts."""
-    hashed = hashlib.blake2b(f"{key}\0{value}".encode(), digest_size=8).digest()
-    return int.from_bytes(hashed, "big") >> 1
-
-
 # The models whose rows pages read field by field (blog/models.py).
 RECORDED_MODELS: list = []
 
@@ -433,15 +385,6 @@ def record_fields(*models) -> None:
 
 
 # --- lookups and settings -------------------------------------------------------------
-
-
-def identities(value):
-    """What a lookup returned, as plain values: rows by their identity."""
-    if isinstance(value, list | tuple):
-        return tuple(identities(item) for item in value)
-    if hasattr(value, "_meta"):
-        return (value._meta.label_lower, row_identity(value))
-    return value
 
 
 def record_lookup(name: str, arguments: tuple, result) -> None:
