@@ -52,7 +52,8 @@ def now_parameter(rule: Visibility) -> str:
 
 
 def row_digests(model) -> dict:
-    """identity -> row digest, for every row of ``model``, as blog/reads/recorder.py makes them."""
+    """identity -> a digest of the whole row, for every row of ``model``: the
+    one the content sync stored, or one made of its columns here."""
     meta = model._meta
     identity = getattr(model, "identity_field", None) or meta.pk.attname
     if "row_digest" in {f.attname for f in meta.concrete_fields}:

@@ -7,20 +7,21 @@ reports to it, through the hooks Django offers for each:
 
 - model rows: each field of a content model has a recording descriptor
   (``RecordedField``, installed by blog/models.py), so reading any field logs
-  the row by a stable identity (a post's or page's source file, a tag's slug)
-  with a digest of the whole row;
+  it; when the log closes, each row becomes one fact: its stable identity (a
+  post's or page's source file, a tag's slug), the fields read, and a digest
+  of their values;
 - database queries (``connection.execute_wrapper``): the SQL, its parameters
   and a digest of the rows it returns, so a custom template tag that queries
   ``Post`` is covered without knowing about it;
 - site-index lookups (blog/site_index.py): which lookup, its arguments, and
   the identities it returned;
 - templates, as the template engine finds them by name (blog/reads/template_loader.py);
-- ``site.toml`` values (blog/siteconfig.py);
+- the ``site.toml`` settings, as one fact (``active_site()``, blog/siteconfig.py);
 - static files referenced with ``{% static %}`` (blog/reads/static_storage.py).
 
 Each of these is a *fact*: a key that names what was read, and a digest of
-what it was. blog/reads/facts.py works out what each key's digest is at the next
-build; a page whose facts all still hold would render to the same bytes
+what it was. blog/reads/facts.py works out at the next build whether each
+still holds; a page whose facts all hold would render to the same bytes
 (while the code is the same), so it is reused.
 
 What cannot be known this way makes the page *volatile*, rendered on every
