@@ -43,7 +43,7 @@ from django.db import connection
 from django.db.models.query_utils import DeferredAttribute
 
 from ..digests import digest
-from .values import fact_id, field_value, identities, pack_ids, row_identity
+from .values import TAGS, fact_id, field_value, identities, pack_ids, row_identity
 
 # Written in the parameters of a recorded query in place of the build's "now",
 # which every published() query compares dates with: at the next build the
@@ -204,26 +204,32 @@ class Recorder:
 
     def _row_facts(self, log: ReadLog) -> None:
         """Turn the rows ``log`` read into facts, one per row: its identity and
-        the fields read, with a digest of those fields' values."""
-        by_row: dict[tuple, tuple[str, dict]] = {}
+        the fields read, with a digest of those fields' values. A row read the
+        same way on many pages is worked out once (the values cannot change
+        during a build)."""
+        by_row: dict[tuple, tuple[list, set]] = {}
         for instance, names in log.rows.values():
             identity = row_identity(instance)
             if identity is None:
                 # A partial copy, such as the one Model.refresh_from_db loads:
                 # the instance it loads for records itself.
                 continue
-            values = by_row.setdefault((instance._meta.label_lower, identity), {})
-            for name in names:
-                if name not in values:
-                    values[name] = field_value(instance, name)
+            row = (instance._meta.label_lower, identity)
+            entry = by_row.get(row)
+            if entry is None:
+                by_row[row] = ([instance], set(names))
+            else:
+                entry[0].append(instance)
+                entry[1].update(names)
         log.rows.clear()
-        for (label, identity), values in by_row.items():
-            names = tuple(sorted(values))
-            key = ("row", label, identity, names)
-            fact = self._digests.get(key)
+        known = self._digests
+        facts = log.facts
+        for (label, identity), (instances, names) in by_row.items():
+            key = ("row", label, identity, tuple(sorted(names)))
+            fact = known.get(key)
             if fact is None:
-                fact = self._digests[key] = digest([values[name] for name in names])
-            log.facts[key] = fact
+                fact = known[key] = digest([_read_value(instances, name) for name in key[3]])
+            facts[key] = fact
 
     def query(self, execute, sql, params, many, context):
         """A ``connection.execute_wrapper``: record each SELECT with a digest of its rows."""
@@ -325,6 +331,17 @@ def volatile() -> None:
 
 
 # --- rows --------------------------------------------------------------------------
+
+
+def _read_value(instances: list, name: str):
+    """The value of the field ``name`` as a page saw it, from whichever of the
+    row's instances has it loaded (a post from the index has no body; its
+    copy with the body has)."""
+    loaded = "_tag_list" if name == TAGS else name
+    for instance in instances:
+        if loaded in instance.__dict__:
+            return field_value(instance, name)
+    return field_value(instances[0], name)
 
 
 def record_field(instance, name: str) -> None:
