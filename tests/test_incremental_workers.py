@@ -21,7 +21,7 @@ import pytest
 from blog.build.workers import MIN_TASKS_FOR_POOL, WORKERS_VARIABLE
 
 from .conftest import FIXTURES, build_command, build_env, copy_project
-from .test_incremental import snapshot, tree_differences
+from .output_trees import snapshot, tree_differences
 
 # Enough posts that a template edit renders more pages than MIN_TASKS_FOR_POOL.
 EXTRA_POSTS = MIN_TASKS_FOR_POOL + 10

@@ -16,7 +16,7 @@ from blog.reads import unpack_ids
 
 from .conftest import FIXTURES, build_command, build_env, copy_project
 from .html_tree import parse_html
-from .test_incremental import snapshot, tree_differences
+from .output_trees import snapshot, tree_differences
 
 RENDERED = re.compile(r"(\d+) pages rendered")
 
