@@ -30,6 +30,7 @@ from ..content.sources import display_path
 from ..errors import ContentProblem
 
 # How to fix a syntax error, by the start of Django's message; the first match wins.
+TEMPLATE_PREFIX = re.compile(r"^Template: [^,]*, ")
 SYNTAX_HINTS = (
     (re.compile(r"'block' tag with name .* appears more than once"), "rename or remove one of the two blocks"),
     (re.compile(r"Unclosed tag"), "add the closing tag"),
@@ -94,6 +95,9 @@ def _describe(error: BaseException) -> tuple[str, str]:
     """(what is wrong, how to fix it), each on one line."""
     if isinstance(error, TemplateSyntaxError):
         message = DJANGO_ADVICE.sub("", _one_line(str(error)))
+        # Django 6 starts some messages with the template's path, which the
+        # problem already names.
+        message = TEMPLATE_PREFIX.sub("", message)
         hint = next((hint for pattern, hint in SYNTAX_HINTS if pattern.match(message)), SYNTAX_HINT)
         return message, hint
     if isinstance(error, TemplateDoesNotExist):
