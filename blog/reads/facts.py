@@ -34,7 +34,7 @@ from ..visibility import Visibility
 from .recorder import NOW, RECORDED_MODELS
 from .static_storage import STATIC
 from .template_loader import MISSING, RESOLVED, SOURCE
-from .values import field_value, identities, row_values
+from .values import field_value, identities, identity_field, row_values
 
 # The facts' common ground: which code and options they were read with.
 GROUND_ENTRY = "facts"
@@ -55,7 +55,7 @@ def row_digests(model) -> dict:
     """identity -> a digest of the whole row, for every row of ``model``: the
     one the content sync stored, or one made of its columns here."""
     meta = model._meta
-    identity = getattr(model, "identity_field", None) or meta.pk.attname
+    identity = identity_field(model)
     if "row_digest" in {f.attname for f in meta.concrete_fields}:
         return dict(model.objects.values_list(identity, "row_digest"))
     attnames = [f.attname for f in meta.concrete_fields]
@@ -79,6 +79,7 @@ class CurrentFacts:
         self.rows: dict[str, dict] = {}
         self._dates: dict[str, object] | None = None
         self._digests: dict[tuple, str] = {}
+        self._instances: dict[tuple, object] = {}
 
     def holds(self, key: tuple, value: str) -> bool:
         if key[0] != "row":
@@ -120,9 +121,12 @@ class CurrentFacts:
         return GONE  # a kind this version does not know
 
     def _instance(self, label: str, identity):
-        model = apps.get_model(label)
-        name = getattr(model, "identity_field", None) or model._meta.pk.attname
-        return model.objects.get(**{name: identity})
+        """The row, loaded once however many facts read it."""
+        instance = self._instances.get((label, identity))
+        if instance is None:
+            model = apps.get_model(label)
+            instance = self._instances[label, identity] = model.objects.get(**{identity_field(model): identity})
+        return instance
 
     def row(self, label: str, identity) -> str:
         rows = self.rows.get(label)

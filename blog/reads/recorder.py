@@ -95,10 +95,6 @@ class Recorder:
         # Of those, the ones rendered since the last take_fresh_fragments().
         self._fresh: list[tuple[str, str]] = []
 
-    @property
-    def active(self) -> bool:
-        return self.open is not None
-
     def _reopen(self) -> None:
         # The log reads go to, kept in one attribute for the hooks, which run
         # hundreds of times a page: the innermost log, unless paused.
@@ -261,11 +257,10 @@ class Recorder:
             cursor.execute(sql, params)
             return digest(cursor.fetchall())
 
-    def audit(self, event: str, arguments: tuple) -> None:
-        """A ``sys.addaudithook`` hook: a file opened while rendering makes the page volatile."""
-        if event != "open" or self.open is None:
+    def opened(self, path) -> None:
+        """A file opened while rendering (an audit hook's "open" event) makes the page volatile."""
+        if self.open is None:
             return
-        path = arguments[0]
         if not isinstance(path, str):
             path = str(path) if isinstance(path, Path) else ""
         if not path or path.endswith(_CODE_SUFFIXES) or path.startswith(self.ignored_folders):
@@ -308,7 +303,7 @@ def _audit(event: str, arguments: tuple) -> None:
     if event == "open":
         recorder = _current.get()
         if recorder is not None:
-            recorder.audit(event, arguments)
+            recorder.opened(arguments[0])
 
 
 @contextmanager
@@ -371,14 +366,7 @@ class RecordedField(DeferredAttribute):
             with recorder.paused():
                 super().__get__(instance, cls)
         if recorder is not None:
-            # Recorder.row, inlined: this runs for every field a page reads.
-            log = recorder.open
-            if log is not None:
-                entry = log.rows.get(id(instance))
-                if entry is None:
-                    log.rows[id(instance)] = (instance, {name})
-                else:
-                    entry[1].add(name)
+            recorder.row(instance, name)
         return data[name]
 
     def __init__(self, field) -> None:
@@ -386,7 +374,7 @@ class RecordedField(DeferredAttribute):
         self.attname = field.attname
 
     def __set__(self, instance, value) -> None:
-        instance.__dict__[self.field.attname] = value
+        instance.__dict__[self.attname] = value
 
 
 # The models whose rows pages read field by field (blog/models.py).
@@ -414,14 +402,12 @@ def record_lookup(name: str, arguments: tuple, result) -> None:
 
 
 def record_value(kind: str, name: str, value) -> None:
-    """A value read by name: a site.toml setting, a static file's URL, a template's source."""
-    recorder = _current.get()
-    if recorder is not None and recorder.open is not None:
-        recorder.value((kind, name), value)
+    """A value read by name: a static file's URL, a template's source."""
+    record_key((kind, name), value)
 
 
 def record_key(key: tuple, value) -> None:
-    """record_value with the key made once: for a hook that runs very often."""
+    """A value read under ``key``: the site's settings, whose key is made once."""
     recorder = _current.get()
     if recorder is not None and recorder.open is not None:
         recorder.value(key, value)

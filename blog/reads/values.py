@@ -11,11 +11,17 @@ from array import array
 TAGS = "tag_list"
 
 
+def identity_field(model) -> str:
+    """The field that names a row of ``model`` from one build to the next
+    (``identity_field`` on the model; the primary key otherwise). Primary keys
+    do not name posts: the content sync replaces an edited post's row, and
+    SQLite may reuse an id."""
+    return getattr(model, "identity_field", None) or model._meta.pk.attname
+
+
 def row_identity(instance) -> str:
-    """What names a row from one build to the next. Primary keys do not: the
-    content sync replaces an edited post's row, and SQLite may reuse an id."""
-    name = getattr(type(instance), "identity_field", None) or instance._meta.pk.attname
-    return instance.__dict__.get(name)
+    """What names the row ``instance`` holds, or None if that is not loaded."""
+    return instance.__dict__.get(identity_field(type(instance)))
 
 
 def row_values(meta, values: dict) -> list:
