@@ -18,13 +18,12 @@ class SiteContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        site = active_site()
         if "SERVER_PROTOCOL" not in request.META and "%" in request.path_info:
             # django-distill's synthetic request passes the reversed,
             # percent-encoded URI as PATH_INFO; a real server decodes it.
             request.path_info = unquote(request.path_info)
         previous_prefix = get_script_prefix()
-        zone, language, prefix = rendering_environment(site)
+        zone, language, prefix = rendering_environment()
         # reverse() and {% url %} prefix every URL with this, so a site
         # deployed at https://host/blog/ links to /blog/... throughout.
         set_script_prefix(prefix)
@@ -37,7 +36,7 @@ class SiteContextMiddleware:
             set_script_prefix(previous_prefix)
 
 
-def rendering_environment(site) -> tuple:
+def rendering_environment() -> tuple:
     """What a page renders in: the site's time zone, its language and the URL
     prefix. Post fragments, rendered inside a page, call it so that they
     depend on the site's settings as the page does (blog/build/fragments.py)."""

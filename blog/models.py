@@ -183,7 +183,7 @@ class Post(Document):
 
     @property
     def is_scheduled(self) -> bool:
-        scheduled = self.date > visibility.current().cutoff()
+        scheduled = visibility.current().scheduled(self.date)
         # It changes with the clock alone (blog/reads/facts.py).
         reads.record_lookup("is_scheduled", (self,), scheduled)
         return scheduled

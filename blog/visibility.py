@@ -24,6 +24,10 @@ class Visibility:
     def cutoff(self) -> dt.datetime:
         return self.now or timezone.now()
 
+    def scheduled(self, date: dt.datetime) -> bool:
+        """Whether a post of ``date`` is not out yet (shown only with --future)."""
+        return date > self.cutoff()
+
 
 _current = Visibility()
 

@@ -57,7 +57,7 @@ def render(recorder: Recorder, engine, template_name: str, post, site, autoescap
     else:
         with recorder.log() as log:
             # What the page's request set up, which the fragment renders in.
-            rendering_environment(site)
+            rendering_environment()
             # Found inside the log: the fragment depends on its template.
             template = engine.get_template(template_name)
             html = template.render(Context({"post": post, "site": site}, autoescape=autoescape))

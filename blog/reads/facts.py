@@ -158,7 +158,7 @@ class CurrentFacts:
         if self._dates is None:
             self._dates = dict(Post.objects.values_list("source", "date"))
         date = self._dates.get(source)
-        return GONE if date is None else digest(date > self.rule.cutoff())
+        return GONE if date is None else digest(self.rule.scheduled(date))
 
     def _query(self, sql: str, parameters: str) -> str:
         values = [self._now if value == NOW else value for value in json.loads(parameters)]
