@@ -1,0 +1,204 @@
+"""Local images: their size, and resized copies kept between builds.
+
+Pillow reads an image's header to learn its size without decoding it, so the
+size limit is checked before a single pixel is decoded. Resized copies (in
+the image's own format and in WebP) are made once and kept in a cache folder
+beside the database, each in a folder named by what it is made from: the
+source's bytes, the width, the format and Pillow's version. The copy itself is
+named by a digest of its own bytes, and the site serves it under that name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import PIL
+from PIL import Image, UnidentifiedImageError
+
+# The folder of resized copies, beside the build's database.
+IMAGE_CACHE = "images"
+# Formats resized into smaller copies and WebP; anything else Pillow reads
+# (GIF, BMP, ...) keeps its one file, and gets only its size written.
+RESIZED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# Never opened: drawn at any size, and Pillow cannot read them anyway.
+UNTOUCHED_SUFFIXES = (".svg", ".svgz")
+WEBP_QUALITY = 80
+JPEG_QUALITY = 85
+# How many hex digits of a copy's digest go in its name.
+NAME_DIGEST_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class ImageOptions:
+    """How images are treated: from site.toml, plus where copies are kept."""
+
+    widths: tuple[int, ...]
+    max_pixels: int
+    sizes: str
+    cache_dir: str
+
+    def fingerprint(self) -> str:
+        """Everything here that changes the HTML of a post with images."""
+        return f"{self.widths}:{self.max_pixels}:{self.sizes}:{PIL.__version__}:{WEBP_QUALITY}:{JPEG_QUALITY}"
+
+
+class ImageProblem(Exception):
+    """An image that cannot be used: missing, unreadable, or too large."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class Variant(NamedTuple):
+    """One file of an image as the site serves it."""
+
+    name: str  # the file name, beside the original's
+    width: int
+    height: int
+    mime: str
+    cached: str  # the file in the cache; "" for the original itself
+
+
+@dataclass
+class LocalImage:
+    """A local image, measured, with the copies the site serves of it."""
+
+    relative: str  # to the content folder
+    width: int = 0
+    height: int = 0
+    # The image's own format first (smallest first, the original last), then WebP.
+    own: list[Variant] | None = None
+    webp: list[Variant] | None = None
+
+    @property
+    def measured(self) -> bool:
+        return self.width > 0
+
+
+def load_image(content_dir: Path, relative: str, options: ImageOptions) -> LocalImage:
+    """Measure the image at ``relative`` and make (or find) its resized copies."""
+    path = content_dir / relative
+    image = LocalImage(relative)
+    if relative.lower().endswith(UNTOUCHED_SUFFIXES):
+        if not path.is_file():
+            raise ImageProblem("the image does not exist", f"add content/{relative}, or fix the path")
+        return image
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise ImageProblem("the image does not exist", f"add content/{relative}, or fix the path") from None
+    try:
+        with warnings.catch_warnings():
+            # Pillow's own guard against decompression bombs warns first: an error here.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as opened:
+                image.width, image.height = opened.size
+                _check_pixels(image, options)
+                suffix = RESIZED_FORMATS.get(opened.format or "")
+                if suffix is None:
+                    return image
+                digest = hashlib.sha256(data).hexdigest()
+                stem = Path(relative).stem
+                image.own = _copies(opened, digest, stem, suffix, options)
+                image.webp = image.own if suffix == "webp" else _copies(opened, digest, stem, "webp", options)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageProblem(
+            "the image has too many pixels to decode safely",
+            "make it smaller, or raise image_max_megapixels in site.toml",
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageProblem(f"the image cannot be read ({_reason(exc)})", "save it again as PNG, JPEG or WebP") from None
+    return image
+
+
+def _check_pixels(image: LocalImage, options: ImageOptions) -> None:
+    if image.width * image.height > options.max_pixels:
+        megapixels = image.width * image.height / 1_000_000
+        raise ImageProblem(
+            f"the image is {image.width}×{image.height} ({megapixels:.0f} megapixels), over the limit of "
+            f"{options.max_pixels / 1_000_000:g}",
+            "make it smaller, or raise image_max_megapixels in site.toml",
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+def _copies(opened: Image.Image, digest: str, stem: str, suffix: str, options: ImageOptions) -> list[Variant]:
+    """The copies of one format, narrowest first: one per configured width below
+    the image's own (never enlarged), then the image at its own width: the
+    original file itself when the format is its own."""
+    width, height = opened.size
+    own_format = RESIZED_FORMATS[opened.format] == suffix
+    mime = f"image/{'jpeg' if suffix == 'jpg' else suffix}"
+    copies = []
+    for target in sorted({w for w in options.widths if w < width}):
+        target_height = max(1, round(height * target / width))
+        cached = _cached_copy(opened, digest, target, target_height, suffix, options)
+        copies.append(Variant(_name(stem, target, cached, suffix), target, target_height, mime, cached))
+    if own_format:
+        copies.append(Variant("", width, height, mime, ""))
+    elif not copies or width <= max(options.widths):
+        # A WebP copy at full size only when no configured width is as wide:
+        # the widest one serves any screen the main column fits.
+        cached = _cached_copy(opened, digest, width, height, suffix, options)
+        copies.append(Variant(_name(stem, width, cached, suffix), width, height, mime, cached))
+    return copies
+
+
+def _name(stem: str, width: int, cached: str, suffix: str) -> str:
+    return f"{stem}.{width}w.{Path(cached).stem}.{suffix}"
+
+
+def _cached_copy(opened: Image.Image, digest: str, width: int, height: int, suffix: str, options: ImageOptions) -> str:
+    """The copy's path relative to the cache folder, made if it is not there.
+    Its folder is named by what it is made from; the file by its own digest."""
+    key = hashlib.sha256(f"{digest}:{width}:{suffix}:{PIL.__version__}".encode()).hexdigest()[:32]
+    cache = Path(options.cache_dir)
+    folder = cache / key[:2] / key
+    try:
+        (name,) = os.listdir(folder)
+        return f"{key[:2]}/{key}/{name}"
+    except (FileNotFoundError, ValueError):
+        pass
+    data = _encode(opened, width, height, suffix)
+    name = f"{hashlib.blake2b(data, digest_size=16).hexdigest()[:NAME_DIGEST_LENGTH]}.{suffix}"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Made aside and renamed into place: another worker may make the same copy.
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".making-"))
+    (staging / name).write_bytes(data)
+    try:
+        os.rename(staging, folder)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        (name,) = os.listdir(folder)
+    return f"{key[:2]}/{key}/{name}"
+
+
+def _encode(opened: Image.Image, width: int, height: int, suffix: str) -> bytes:
+    image = opened
+    if suffix == "jpg" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    elif image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if "transparency" in image.info or image.mode in ("P", "PA") else "RGB")
+    if (width, height) != image.size:
+        image = image.resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    if suffix == "webp":
+        image.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
+    elif suffix == "jpg":
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    else:
+        image.save(out, "PNG")
+    return out.getvalue()
