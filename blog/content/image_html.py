@@ -40,6 +40,9 @@ class DocumentImages:
     # The document's URL path, e.g. /2024/05/slug/: relative sources resolve against it.
     page_dir: str
     options: ImageOptions
+    # The path the site is published under (base_url's): /blog/images/x.png
+    # names content/images/x.png.
+    base_path: str = "/"
     # Image files read -> [size, mtime_ns] as they were read.
     read: dict[str, list[int]] = field(default_factory=dict)
     # Copies the site serves -> their file in the image cache.
@@ -55,6 +58,12 @@ class DocumentImages:
         if parts.scheme or parts.netloc or not parts.path:
             return None
         path = posixpath.normpath(posixpath.join(self.page_dir, unquote(parts.path)))
+        if path.startswith(self.base_path) and self.base_path != "/":
+            under_base = path[len(self.base_path) :]
+            # A root-relative path written without the base path is read as
+            # it is written, if that is where the file is.
+            if (self.content_dir / under_base).is_file() or not (self.content_dir / path.lstrip("/")).is_file():
+                return under_base
         return path.lstrip("/")
 
     def image(self, relative: str, reference: str) -> LocalImage | None:

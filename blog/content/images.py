@@ -97,13 +97,15 @@ def load_image(content_dir: Path, relative: str, options: ImageOptions) -> Local
         data = path.read_bytes()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ImageProblem("the image does not exist", f"add content/{relative}, or fix the path") from None
+    # Pillow's guard against decompression bombs, at the site's limit: it
+    # checks the size the header gives before any pixel is decoded, warns above
+    # the limit (an error here) and refuses above twice the limit.
+    Image.MAX_IMAGE_PIXELS = options.max_pixels
     try:
         with warnings.catch_warnings():
-            # Pillow's own guard against decompression bombs warns first: an error here.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as opened:
                 image.width, image.height = opened.size
-                _check_pixels(image, options)
                 suffix = RESIZED_FORMATS.get(opened.format or "")
                 if suffix is None:
                     return image
@@ -113,26 +115,19 @@ def load_image(content_dir: Path, relative: str, options: ImageOptions) -> Local
                 image.webp = image.own if suffix == "webp" else _copies(opened, digest, stem, "webp", options)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise ImageProblem(
-            "the image has too many pixels to decode safely",
+            f"the image has more than {options.max_pixels / 1_000_000:g} megapixels, too many to decode safely",
             "make it smaller, or raise image_max_megapixels in site.toml",
         ) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ImageProblem(f"the image cannot be read ({_reason(exc)})", "save it again as PNG, JPEG or WebP") from None
-    return image
-
-
-def _check_pixels(image: LocalImage, options: ImageOptions) -> None:
-    if image.width * image.height > options.max_pixels:
-        megapixels = image.width * image.height / 1_000_000
+    except UnidentifiedImageError:
         raise ImageProblem(
-            f"the image is {image.width}×{image.height} ({megapixels:.0f} megapixels), over the limit of "
-            f"{options.max_pixels / 1_000_000:g}",
-            "make it smaller, or raise image_max_megapixels in site.toml",
-        )
-
-
-def _reason(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
+            "the file is not an image in a format Pillow reads", "save it again as PNG, JPEG or WebP"
+        ) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise ImageProblem(
+            f"the image is damaged and cannot be read ({exc or type(exc).__name__})",
+            "save it again as PNG, JPEG or WebP",
+        ) from None
+    return image
 
 
 def _copies(opened: Image.Image, digest: str, stem: str, suffix: str, options: ImageOptions) -> list[Variant]:

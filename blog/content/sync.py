@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.text import slugify
@@ -111,6 +112,7 @@ class _FileTask:
     kind: str
     time_zone: str
     content_dir: str
+    base_path: str
     images: ImageOptions
     # The digest stored for this file, so an unchanged file is not rendered.
     previous_digest: str = ""
@@ -139,6 +141,9 @@ class _FileResult:
     image: str = ""
     image_width: int = 0
     image_height: int = 0
+    # Kept apart from the other errors: with a broken site.toml, paths under
+    # its base_url cannot be followed, and only the other errors are reported.
+    image_errors: list[ContentProblem] = field(default_factory=list)
 
 
 def _load(task: _FileTask) -> _FileResult:
@@ -152,7 +157,9 @@ def _load(task: _FileTask) -> _FileResult:
     if document is not None:
         document.source_path = task.relative
         rendered = render_markdown(document.body)
-        images = DocumentImages(Path(task.content_dir), _url_folder(document, task.time_zone), task.images)
+        images = DocumentImages(
+            Path(task.content_dir), _url_folder(document, task.time_zone, task.base_path), task.images, task.base_path
+        )
         result.html = images.rewrite(rendered.html, eager_first=True)
         result.toc_html = rendered.toc_html
         result.reading_minutes = rendered.reading_minutes
@@ -165,7 +172,7 @@ def _load(task: _FileTask) -> _FileResult:
         )
         _open_graph_image(result, document, images)
         result.images, result.image_copies = images.read, images.copies
-        result.errors += _image_errors(images.problems, data, document, task.display)
+        result.image_errors = _image_errors(images.problems, data, document, task.display)
         # Worked out here rather than where they are stored: the main process
         # stores the results of every worker.
         result.description = document.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
@@ -173,12 +180,12 @@ def _load(task: _FileTask) -> _FileResult:
     return result
 
 
-def _url_folder(document: SourceDocument, time_zone: str) -> str:
+def _url_folder(document: SourceDocument, time_zone: str, base_path: str) -> str:
     """The URL path of the document's page, which relative image paths start from."""
     if document.kind == PAGE:
-        return f"/{document.slug}/"
+        return f"{base_path}{document.slug}/"
     local = document.date.astimezone(ZoneInfo(time_zone))
-    return f"/{local.year:04d}/{local.month:02d}/{document.slug}/"
+    return f"{base_path}{local.year:04d}/{local.month:02d}/{document.slug}/"
 
 
 def _open_graph_image(result: _FileResult, document: SourceDocument, images: DocumentImages) -> None:
@@ -205,6 +212,13 @@ def _image_errors(problems: list[ImageUse], data: bytes, document: SourceDocumen
     return found
 
 
+def _default_image_cache() -> Path:
+    """Beside the database; in the cache folder for a database in memory (tests)."""
+    if connection.is_in_memory_db():
+        return Path(settings.BLOG_CACHE_DIR) / IMAGE_CACHE
+    return Path(connection.settings_dict["NAME"]).parent / IMAGE_CACHE
+
+
 def image_options(site: SiteConfig, image_cache: Path) -> ImageOptions:
     return ImageOptions(site.image_widths, site.image_max_megapixels * 1_000_000, site.image_sizes, str(image_cache))
 
@@ -228,9 +242,10 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
         # problem in one run, not the site's first and the posts' next time.
         site, site_problems = SiteConfig(), bad_site.problems
     if image_cache is None:
-        image_cache = Path(connection.settings_dict["NAME"]).parent / IMAGE_CACHE
+        image_cache = _default_image_cache()
     images = image_options(site, image_cache.resolve())
-    fingerprint = f"{renderer_fingerprint()}:{site.time_zone}:{images.fingerprint()}"
+    # Where an image's path leads depends on the base path.
+    fingerprint = f"{renderer_fingerprint()}:{site.time_zone}:{site.base_path}:{images.fingerprint()}"
     report = SyncReport(site=site)
 
     stored_fingerprint = CacheEntry.read(FINGERPRINT_ENTRY)
@@ -276,6 +291,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
             source.kind,
             site.time_zone,
             str(content_dir),
+            site.base_path,
             images,
             previous_digest,
         )
@@ -294,6 +310,8 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
         for result in run(_load, tasks):
             progress.advance()
             errors += result.errors
+            if not site_problems:
+                errors += result.image_errors
             report.warnings += result.warnings
             if result.unchanged:
                 # Saved again but not changed: remember the new stat, keep the HTML.
@@ -301,7 +319,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
                 mtime_ns, size = stats[result.relative]
                 SourceFile.objects.filter(path=result.relative).update(mtime_ns=mtime_ns, size=size)
                 report.unchanged += 1
-            elif not result.errors:
+            elif not result.errors and not result.image_errors:
                 batch.append(result)
             if len(batch) >= STORE_BATCH:
                 _store_files(batch, site, stats)
