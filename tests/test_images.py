@@ -22,12 +22,10 @@ PAGE_URL = "https://photos.example.org/notes/2024/06/screens/"
 
 
 def images_site(root: Path) -> Path:
-    """The fixture site, with its photos made at these sizes."""
+    """A copy of the fixture site: screen.png is 1200×900, small.jpg 300×200,
+    spinner.gif 40×40 (made with tests/image_files.py)."""
     content = root / "content"
     shutil.copytree(IMAGES / "site", content)
-    make_image(content / "images" / "screen.png", 1200, 900)
-    make_image(content / "images" / "small.jpg", 300, 200, colour=(160, 60, 40))
-    make_image(content / "images" / "spinner.gif", 40, 40)
     return content
 
 

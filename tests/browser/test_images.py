@@ -40,8 +40,6 @@ def screenshot_site(tmp_path_factory) -> Iterator[str]:
     shutil.copytree(FIXTURES / "images" / "site", content)
     (content / "site.toml").write_text('title = "Pictures of Work"\nbase_url = "https://photos.example.org/notes/"\n')
     make_image(content / "images" / "screen.png", 4000, 3000)
-    make_image(content / "images" / "small.jpg", 300, 200)
-    make_image(content / "images" / "spinner.gif", 40, 40)
     served = root / "served"
     build = run_build(content, served / SUB_PATH.strip("/"), root / "cache")
     assert build.ok, build.process.stderr
