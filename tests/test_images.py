@@ -221,3 +221,13 @@ def test_a_truncated_image_is_a_problem_not_a_crash(tmp_path):
     (tmp_path / "cut.png").write_bytes(whole[: len(whole) // 2])
     with pytest.raises(ImageProblem, match="damaged"):
         load_image(tmp_path, "cut.png", options(tmp_path))
+
+
+def test_a_missing_front_matter_image_is_a_warning_at_its_line(tmp_path):
+    content = images_site(tmp_path)
+    about = content / "pages" / "about.md"
+    about.write_text(about.read_text().replace("image: images/small.jpg", "image: images/gone.jpg"))
+    build = run_build(content, tmp_path / "output", tmp_path / "cache")
+    assert build.ok, build.process.stderr
+    assert "warning: " in build.process.stderr
+    assert "pages/about.md:3: image images/gone.jpg: the image does not exist" in build.process.stderr

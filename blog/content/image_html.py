@@ -30,6 +30,9 @@ class ImageUse:
     reference: str  # as the author wrote it
     message: str
     hint: str
+    # The front matter's image is not shown on the page: a problem with it is
+    # a warning, as a broken link is.
+    warning: bool = False
 
 
 @dataclass
@@ -66,7 +69,7 @@ class DocumentImages:
                 return under_base
         return path.lstrip("/")
 
-    def image(self, relative: str, reference: str) -> LocalImage | None:
+    def image(self, relative: str, reference: str, warning: bool = False) -> LocalImage | None:
         """The image at ``relative``, measured, or None (and a problem) if it cannot be used."""
         if relative in self._loaded:
             return self._loaded[relative]
@@ -74,7 +77,7 @@ class DocumentImages:
         try:
             image = load_image(self.content_dir, relative, self.options)
         except ImageProblem as problem:
-            self.problems.append(ImageUse(reference, problem.message, problem.hint))
+            self.problems.append(ImageUse(reference, problem.message, problem.hint, warning))
         self._note_read(relative)
         if image is not None:
             folder = posixpath.dirname(relative)

@@ -172,7 +172,9 @@ def _load(task: _FileTask) -> _FileResult:
         )
         _open_graph_image(result, document, images)
         result.images, result.image_copies = images.read, images.copies
-        result.image_errors = _image_errors(images.problems, data, document, task.display)
+        problems = _image_problems(images.problems, data, document, task.display)
+        result.image_errors = [problem for use, problem in problems if not use.warning]
+        result.warnings += [problem for use, problem in problems if use.warning]
         # Worked out here rather than where they are stored: the main process
         # stores the results of every worker.
         result.description = document.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
@@ -194,21 +196,23 @@ def _open_graph_image(result: _FileResult, document: SourceDocument, images: Doc
     result.image = document.image
     chosen = None
     if document.image and not urlsplit(document.image).scheme:
-        chosen = images.image(document.image.lstrip("/"), document.image)
+        chosen = images.image(document.image.lstrip("/"), document.image, warning=True)
     elif not document.image:
         chosen = images.first
     if chosen is not None and chosen.measured:
         result.image, result.image_width, result.image_height = images.og_image(chosen)
 
 
-def _image_errors(problems: list[ImageUse], data: bytes, document: SourceDocument, display: str) -> list[ContentProblem]:
+def _image_problems(
+    problems: list[ImageUse], data: bytes, document: SourceDocument, display: str
+) -> list[tuple[ImageUse, ContentProblem]]:
     """Each problem at the first line of the file that names its image."""
     text = data.decode("utf-8", errors="replace")
     found = []
-    for problem in problems:
-        at = text.find(problem.reference)
+    for use in problems:
+        at = text.find(use.reference)
         line = text.count("\n", 0, at) + 1 if at >= 0 else document.body_line
-        found.append(ContentProblem(display, line, f"image {problem.reference}: {problem.message}", problem.hint))
+        found.append((use, ContentProblem(display, line, f"image {use.reference}: {use.message}", use.hint)))
     return found
 
 
