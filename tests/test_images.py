@@ -145,6 +145,7 @@ def test_copies_are_made_once_and_follow_the_image_when_it_changes(tmp_path):
     assert run_build(content, output, cache).ok
     made = cache_files(cache)
     first_copies = copies_in(output)
+    assert len(made) == len(first_copies)
 
     # The post is edited, its images are not: not one copy is made again.
     post = content / "posts" / "2024-06-01-screens.md"
@@ -160,6 +161,8 @@ def test_copies_are_made_once_and_follow_the_image_when_it_changes(tmp_path):
     screen = body_images(build)[0]
     assert (screen.get("width"), screen.get("height")) == ("500", "250")
     assert [width for _url, width in candidates(screen.get("srcset"))] == [320, 500]
+    # The cache keeps only the copies the site serves: the old ones are deleted.
+    assert len(cache_files(cache)) == len(copies_in(output))
     screen_copies = {name for name in copies_in(output) if name.startswith("screen.")}
     assert screen_copies and not screen_copies & first_copies
     assert not any(name.startswith("screen.640w.") for name in screen_copies)

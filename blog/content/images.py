@@ -197,3 +197,25 @@ def _encode(opened: Image.Image, width: int, height: int, suffix: str) -> bytes:
     else:
         image.save(out, "PNG")
     return out.getvalue()
+
+
+def prune_cache(cache_dir: Path, in_use: set[str]) -> int:
+    """Delete the copies in ``cache_dir`` that are not ``in_use`` (paths as
+    ``_cached_copy`` gives them); the number deleted."""
+    keep = {cached.rsplit("/", 1)[0] for cached in in_use}
+    deleted = 0
+    try:
+        prefixes = os.listdir(cache_dir)
+    except FileNotFoundError:
+        return 0
+    for prefix in prefixes:
+        try:
+            keys = os.listdir(cache_dir / prefix)
+        except NotADirectoryError:
+            continue
+        for key in keys:
+            # Folders being made by a worker (".making-...") are never in use yet.
+            if f"{prefix}/{key}" not in keep and not key.startswith(".making-"):
+                shutil.rmtree(cache_dir / prefix / key, ignore_errors=True)
+                deleted += 1
+    return deleted

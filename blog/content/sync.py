@@ -31,7 +31,7 @@ from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
 from .html_text import plain_text, truncate_words
 from .image_html import DocumentImages, ImageUse
-from .images import IMAGE_CACHE, ImageOptions
+from .images import IMAGE_CACHE, ImageOptions, prune_cache
 from .markdown import render_markdown, renderer_fingerprint
 from .reader import PAGE, SourceDocument, read_document
 from .rows import json_value, plain_rows
@@ -350,6 +350,11 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
             bump_generation()
         CacheEntry.write(FINGERPRINT_ENTRY, fingerprint)
         CacheEntry.write("site", site.as_dict())
+        if report.rendered or report.removed:
+            # Copies no stored file uses any more (its image was replaced or
+            # is no longer shown) are deleted, once the new rows are safe.
+            in_use = {cached for (copies,) in SourceFile.objects.values_list("image_copies") for cached in copies.values()}
+            transaction.on_commit(lambda: prune_cache(Path(images.cache_dir), in_use))
     activate_site(site)
     return report
 
