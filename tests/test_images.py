@@ -10,6 +10,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
+from blog.content.image_html import DocumentImages
 from blog.content.images import ImageOptions, ImageProblem, load_image
 
 from .conftest import FIXTURES, run_build
@@ -234,3 +235,22 @@ def test_a_missing_front_matter_image_is_a_warning_at_its_line(tmp_path):
     assert build.ok, build.process.stderr
     assert "warning: " in build.process.stderr
     assert "pages/about.md:3: image images/gone.jpg: the image does not exist" in build.process.stderr
+
+
+def test_an_authors_own_size_srcset_and_picture_are_kept(tmp_path):
+    make_image(tmp_path / "a.png", 800, 400)
+    images = DocumentImages(tmp_path, "/post/", options(tmp_path))
+    html = images.rewrite(
+        '<p><img src="/a.png" alt="first" width="50%"></p>'
+        '<p><img src="/a.png" alt="narrow" width="400"></p>'
+        '<p><img src="/a.png" alt="own" srcset="/a.png 1x"></p>'
+        '<picture><source srcset="/a.png"><img src="/a.png" alt="inside"></picture>',
+        eager_first=True,
+    )
+    assert not images.problems
+    page = parse_html(html)
+    found = {img.get("alt"): img for img in page.iter("img")}
+    assert (found["first"].get("width"), found["first"].get("height")) == ("50%", None)
+    assert (found["narrow"].get("width"), found["narrow"].get("height")) == ("400", "200")
+    assert found["own"].get("srcset") == "/a.png 1x" and found["own"].parent.tag == "p"
+    assert found["inside"].get("width") == "800" and len(page.find_all("picture")) == 3

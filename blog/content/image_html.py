@@ -155,6 +155,8 @@ def _add_size(attrs: dict[str, str | None], image: LocalImage) -> None:
     """Width and height, so the page keeps the image's place before it loads.
     An author's width or height is kept, and the other one follows it."""
     width, height = _number(attrs.get("width")), _number(attrs.get("height"))
+    if (width is None and "width" in attrs) or (height is None and "height" in attrs):
+        return  # a size that is not a number of pixels: the author's to keep
     if width is None and height is None:
         attrs["width"], attrs["height"] = str(image.width), str(image.height)
     elif height is None and width:
