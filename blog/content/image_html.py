@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+from ..errors import ContentProblem
 from .images import UNTOUCHED_SUFFIXES, ImageOptions, ImageProblem, LocalImage, Variant, load_image
 
 # The widest copy used as the Open Graph image: social sites show cards about
@@ -141,14 +142,36 @@ class DocumentImages:
         source = f'<source type="image/webp" srcset="{html.escape(_srcset(image.webp, folder, src))}" sizes="{html.escape(sizes)}">'
         return f"<picture>{source}{_img(attrs)}</picture>"
 
-    def og_image(self, image: LocalImage) -> tuple[str, int, int]:
-        """The file (relative to content/) and size of the Open Graph card for ``image``."""
+    def open_graph(self, front_matter_image: str) -> tuple[str, int, int]:
+        """The Open Graph image and its size (0 when unknown): the front
+        matter's image, else the first image of the body; for a local image, its
+        widest copy of at most OG_MAX_WIDTH pixels. Call after ``rewrite``."""
+        image = None
+        if front_matter_image and not urlsplit(front_matter_image).scheme:
+            image = self.image(front_matter_image.lstrip("/"), front_matter_image, warning=True)
+        elif not front_matter_image:
+            image = self.first
+        if image is None or not image.measured:
+            return front_matter_image, 0, 0
         if not image.own:
             return image.relative, image.width, image.height
-        fitting = [v for v in image.own if v.width <= OG_MAX_WIDTH] or image.own[:1]
-        chosen = fitting[-1]
+        chosen = ([v for v in image.own if v.width <= OG_MAX_WIDTH] or image.own[:1])[-1]
         relative = posixpath.join(posixpath.dirname(image.relative), chosen.name) if chosen.name else image.relative
         return relative, chosen.width, chosen.height
+
+    def located_problems(
+        self, source: bytes, display: str, body_line: int
+    ) -> tuple[list[ContentProblem], list[ContentProblem]]:
+        """The errors and the warnings, each at the first line of the source
+        file ``source`` that names its image (else where the body starts)."""
+        text = source.decode("utf-8", errors="replace")
+        errors, warnings = [], []
+        for use in self.problems:
+            at = text.find(use.reference)
+            line = text.count("\n", 0, at) + 1 if at >= 0 else body_line
+            problem = ContentProblem(display, line, f"image {use.reference}: {use.message}", use.hint)
+            (warnings if use.warning else errors).append(problem)
+        return errors, warnings
 
 
 def _add_size(attrs: dict[str, str | None], image: LocalImage) -> None:

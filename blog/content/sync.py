@@ -16,7 +16,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -30,7 +29,7 @@ from ..paths import alias_file
 from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
 from .html_text import plain_text, truncate_words
-from .image_html import DocumentImages, ImageUse
+from .image_html import DocumentImages
 from .images import IMAGE_CACHE, ImageOptions, prune_cache
 from .markdown import render_markdown, renderer_fingerprint
 from .reader import PAGE, SourceDocument, read_document
@@ -170,11 +169,10 @@ def _load(task: _FileTask) -> _FileResult:
             if document.summary
             else images.rewrite(rendered.summary_html, eager_first=False)
         )
-        _open_graph_image(result, document, images)
+        result.image, result.image_width, result.image_height = images.open_graph(document.image)
         result.images, result.image_copies = images.read, images.copies
-        problems = _image_problems(images.problems, data, document, task.display)
-        result.image_errors = [problem for use, problem in problems if not use.warning]
-        result.warnings += [problem for use, problem in problems if use.warning]
+        result.image_errors, warnings = images.located_problems(data, task.display, document.body_line)
+        result.warnings += warnings
         # Worked out here rather than where they are stored: the main process
         # stores the results of every worker.
         result.description = document.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
@@ -188,32 +186,6 @@ def _url_folder(document: SourceDocument, time_zone: str, base_path: str) -> str
         return f"{base_path}{document.slug}/"
     local = document.date.astimezone(ZoneInfo(time_zone))
     return f"{base_path}{local.year:04d}/{local.month:02d}/{document.slug}/"
-
-
-def _open_graph_image(result: _FileResult, document: SourceDocument, images: DocumentImages) -> None:
-    """The front matter's image, else the first image of the body: a copy at
-    most OG_MAX_WIDTH wide when there is one, with its size."""
-    result.image = document.image
-    chosen = None
-    if document.image and not urlsplit(document.image).scheme:
-        chosen = images.image(document.image.lstrip("/"), document.image, warning=True)
-    elif not document.image:
-        chosen = images.first
-    if chosen is not None and chosen.measured:
-        result.image, result.image_width, result.image_height = images.og_image(chosen)
-
-
-def _image_problems(
-    problems: list[ImageUse], data: bytes, document: SourceDocument, display: str
-) -> list[tuple[ImageUse, ContentProblem]]:
-    """Each problem at the first line of the file that names its image."""
-    text = data.decode("utf-8", errors="replace")
-    found = []
-    for use in problems:
-        at = text.find(use.reference)
-        line = text.count("\n", 0, at) + 1 if at >= 0 else document.body_line
-        found.append((use, ContentProblem(display, line, f"image {use.reference}: {use.message}", use.hint)))
-    return found
 
 
 def _default_image_cache() -> Path:
