@@ -254,3 +254,17 @@ def test_an_authors_own_size_srcset_and_picture_are_kept(tmp_path):
     assert (found["narrow"].get("width"), found["narrow"].get("height")) == ("400", "200")
     assert found["own"].get("srcset") == "/a.png 1x" and found["own"].parent.tag == "p"
     assert found["inside"].get("width") == "800" and len(page.find_all("picture")) == 3
+
+
+def test_a_photo_taken_turned_is_measured_and_copied_the_way_up_it_shows(tmp_path):
+    from PIL import ExifTags, Image
+
+    photo = Image.new("RGB", (900, 600), (200, 40, 40))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6  # turned a quarter clockwise
+    photo.save(tmp_path / "turned.jpg", exif=exif)
+    image = load_image(tmp_path, "turned.jpg", options(tmp_path))
+    assert (image.width, image.height) == (600, 900)
+    copy = image.webp[0]
+    assert (copy.width, copy.height) == (320, 480)
+    assert image_size(tmp_path / "cache" / copy.cached) == (320, 480)

@@ -17,11 +17,12 @@ import shutil
 import tempfile
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
 import PIL
-from PIL import Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 # The folder of resized copies, beside the build's database.
 IMAGE_CACHE = "images"
@@ -30,6 +31,8 @@ IMAGE_CACHE = "images"
 RESIZED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 # Never opened: drawn at any size, and Pillow cannot read them anyway.
 UNTOUCHED_SUFFIXES = (".svg", ".svgz")
+# EXIF orientations of a photo taken turned a quarter (5-8: transposed).
+TURNED_ORIENTATIONS = frozenset({5, 6, 7, 8})
 WEBP_QUALITY = 80
 JPEG_QUALITY = 85
 # How many hex digits of a copy's digest go in its name.
@@ -105,14 +108,15 @@ def load_image(content_dir: Path, relative: str, options: ImageOptions) -> Local
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as opened:
-                image.width, image.height = opened.size
+                source = _Source(opened)
+                image.width, image.height = source.size
                 suffix = RESIZED_FORMATS.get(opened.format or "")
                 if suffix is None:
                     return image
                 digest = hashlib.sha256(data).hexdigest()
                 stem = Path(relative).stem
-                image.own = _copies(opened, digest, stem, suffix, options)
-                image.webp = image.own if suffix == "webp" else _copies(opened, digest, stem, "webp", options)
+                image.own = _copies(source, digest, stem, suffix, options)
+                image.webp = image.own if suffix == "webp" else _copies(source, digest, stem, "webp", options)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise ImageProblem(
             f"the image has more than {options.max_pixels / 1_000_000:g} megapixels, too many to decode safely",
@@ -130,24 +134,42 @@ def load_image(content_dir: Path, relative: str, options: ImageOptions) -> Local
     return image
 
 
-def _copies(opened: Image.Image, digest: str, stem: str, suffix: str, options: ImageOptions) -> list[Variant]:
+class _Source:
+    """An opened image, the way up it is shown: a photo whose EXIF says it was
+    taken turned is shown turned by browsers, so its size is given turned, and
+    its copies, which keep no EXIF, are turned before they are resized."""
+
+    def __init__(self, opened: Image.Image) -> None:
+        self.opened = opened
+        self.format = opened.format
+        width, height = opened.size
+        turned = opened.getexif().get(ExifTags.Base.Orientation, 1) in TURNED_ORIENTATIONS
+        self.size = (height, width) if turned else (width, height)
+
+    @cached_property
+    def upright(self) -> Image.Image:
+        """The pixels, decoded (only when a copy must be made) and turned upright."""
+        return ImageOps.exif_transpose(self.opened)
+
+
+def _copies(source: _Source, digest: str, stem: str, suffix: str, options: ImageOptions) -> list[Variant]:
     """The copies of one format, narrowest first: one per configured width below
     the image's own (never enlarged), then the image at its own width: the
     original file itself when the format is its own."""
-    width, height = opened.size
-    own_format = RESIZED_FORMATS[opened.format] == suffix
+    width, height = source.size
+    own_format = RESIZED_FORMATS[source.format] == suffix
     mime = f"image/{'jpeg' if suffix == 'jpg' else suffix}"
     copies = []
     for target in sorted({w for w in options.widths if w < width}):
         target_height = max(1, round(height * target / width))
-        cached = _cached_copy(opened, digest, target, target_height, suffix, options)
+        cached = _cached_copy(source, digest, target, target_height, suffix, options)
         copies.append(Variant(_name(stem, target, cached, suffix), target, target_height, mime, cached))
     if own_format:
         copies.append(Variant("", width, height, mime, ""))
     elif not copies or width <= max(options.widths):
         # A WebP copy at full size only when no configured width is as wide:
         # the widest one serves any screen the main column fits.
-        cached = _cached_copy(opened, digest, width, height, suffix, options)
+        cached = _cached_copy(source, digest, width, height, suffix, options)
         copies.append(Variant(_name(stem, width, cached, suffix), width, height, mime, cached))
     return copies
 
@@ -156,7 +178,7 @@ def _name(stem: str, width: int, cached: str, suffix: str) -> str:
     return f"{stem}.{width}w.{Path(cached).stem}.{suffix}"
 
 
-def _cached_copy(opened: Image.Image, digest: str, width: int, height: int, suffix: str, options: ImageOptions) -> str:
+def _cached_copy(source: _Source, digest: str, width: int, height: int, suffix: str, options: ImageOptions) -> str:
     """The copy's path relative to the cache folder, made if it is not there.
     Its folder is named by what it is made from; the file by its own digest."""
     key = hashlib.sha256(f"{digest}:{width}:{suffix}:{PIL.__version__}".encode()).hexdigest()[:32]
@@ -167,7 +189,7 @@ def _cached_copy(opened: Image.Image, digest: str, width: int, height: int, suff
         return f"{key[:2]}/{key}/{name}"
     except (FileNotFoundError, ValueError):
         pass
-    data = _encode(opened, width, height, suffix)
+    data = _encode(source.upright, width, height, suffix)
     name = f"{hashlib.blake2b(data, digest_size=16).hexdigest()[:NAME_DIGEST_LENGTH]}.{suffix}"
     folder.parent.mkdir(parents=True, exist_ok=True)
     # Made aside and renamed into place: another worker may make the same copy.
@@ -181,8 +203,7 @@ def _cached_copy(opened: Image.Image, digest: str, width: int, height: int, suff
     return f"{key[:2]}/{key}/{name}"
 
 
-def _encode(opened: Image.Image, width: int, height: int, suffix: str) -> bytes:
-    image = opened
+def _encode(image: Image.Image, width: int, height: int, suffix: str) -> bytes:
     if suffix == "jpg" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     elif image.mode not in ("RGB", "RGBA", "L", "LA"):
