@@ -34,6 +34,12 @@ class SourceFile(models.Model):
     # Warnings are kept so that every build reports them, not only the one
     # that read the file.
     warnings = models.JSONField(default=list)
+    # The images its body and front matter used, each as [size, mtime_ns] when
+    # read: a file that changed since renders the document again.
+    images = models.JSONField(default=dict)
+    # The resized copies of those images the site serves: output file -> its
+    # file in the image cache (blog/content/images.py).
+    image_copies = models.JSONField(default=dict)
 
     def __str__(self) -> str:
         return self.path
@@ -117,6 +123,9 @@ class Document(models.Model):
     summary_html = models.TextField(blank=True)
     description = models.TextField(blank=True)
     image = models.CharField(max_length=2048, blank=True)
+    # The size of ``image`` when it is a local file (0 when unknown).
+    image_width = models.PositiveIntegerField(default=0)
+    image_height = models.PositiveIntegerField(default=0)
     updated = models.DateTimeField(null=True)
     extra = models.JSONField(default=dict)
     # The sha256 of the source file the document was read from.

@@ -27,6 +27,13 @@ class SiteConfig:
     google_cse_id: str = ""
     pygments_style: str = "default"
     pygments_dark_style: str = "monokai"
+    # Local images (blog/content/images.py): the widths of the smaller copies
+    # made of each, in pixels; the largest image accepted, in megapixels; and
+    # how wide an image shows at each viewport (the `sizes` attribute): the
+    # main column is at most 70ch, about 41rem, inside 1.25rem gutters.
+    image_widths: tuple[int, ...] = (480, 960, 1600)
+    image_max_megapixels: int = 50
+    image_sizes: str = "(max-width: 43.5rem) calc(100vw - 2.5rem), 41rem"
 
     @property
     def origin(self) -> str:
@@ -74,6 +81,9 @@ def parse_site_config(text: str) -> SiteConfig:
             # Unknown keys are kept out of the config but are never an error:
             # themes may read their own settings from the file later.
             continue
+        if _TYPES[key] == "tuple[int, ...]":
+            values[key] = _whole_numbers(text, key, value)
+            continue
         expected = int if _TYPES[key] == "int" else str
         if type(value) is not expected:
             raise ContentError(
@@ -86,6 +96,17 @@ def parse_site_config(text: str) -> SiteConfig:
     config = SiteConfig(**values)
     _check(config, text)
     return config
+
+
+def _whole_numbers(text: str, key: str, value) -> tuple[int, ...]:
+    """A list of positive whole numbers, such as image_widths."""
+    if not isinstance(value, list) or not all(type(item) is int and item > 0 for item in value):
+        raise ContentError(
+            f"{key} must be a list of positive whole numbers, not {value!r}",
+            line=_line_of_key(text, key),
+            hint=f"write it as {key} = [480, 960, 1600]",
+        )
+    return tuple(sorted(set(value)))
 
 
 def _check(config: SiteConfig, text: str) -> None:
@@ -112,6 +133,11 @@ def _check(config: SiteConfig, text: str) -> None:
                 line=_line_of_key(text, key),
                 hint="pick one of: " + ", ".join(sorted(_pygments_styles())),
             )
+    if config.image_max_megapixels < 1:
+        raise ContentError(
+            f"image_max_megapixels must be at least 1, not {config.image_max_megapixels}",
+            line=_line_of_key(text, "image_max_megapixels"),
+        )
     if config.posts_per_page < 1:
         raise ContentError(
             f"posts_per_page must be at least 1, not {config.posts_per_page}",

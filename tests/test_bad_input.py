@@ -288,7 +288,7 @@ def test_bom_and_crlf_are_accepted(good_site):
 DST_GAP = "posts/2015-03-29-dst-gap.md"
 DST_OVERLAP = "posts/2015-10-25-dst-overlap.md"
 LINKS = "posts/2024-04-01-links.md"
-BROKEN_LINKS = {7: "/2024/01/no-such-post/", 9: "/2024/01/good/#no-such-section", 11: "/images/missing.png"}
+BROKEN_LINKS = {7: "/2024/01/no-such-post/", 9: "/2024/01/good/#no-such-section", 11: "/files/missing.zip"}
 
 
 @pytest.fixture(scope="module")
@@ -435,8 +435,11 @@ def test_a_wrong_type_for_any_site_toml_key_is_named_with_its_line(key):
     from blog.siteconfig import SiteConfig, parse_site_config
 
     default = getattr(SiteConfig(), key)
-    wrong_values = ["true", '{ nested = "table" }', "[1, 2]"]
-    wrong_values.append('"ten"' if isinstance(default, int) else "42")
+    wrong_values = ["true", '{ nested = "table" }']
+    if isinstance(default, tuple):  # a list of whole numbers, such as image_widths
+        wrong_values += ["42", '["480"]', "[0, 480]"]
+    else:
+        wrong_values += ["[1, 2]", '"ten"' if isinstance(default, int) else "42"]
     for wrong in wrong_values:
         text = (
             f'# The site.\ntitle = "Fine"\n{key} = {wrong}\n' if key != "title" else f"# The site.\n\ntitle = {wrong}\n"

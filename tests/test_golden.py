@@ -48,6 +48,9 @@ def test_html_is_compared_by_structure_not_whitespace_or_attribute_order():
     assert html_lines('<link href="/sub/static/css/site.0123456789ab.css">') == html_lines(
         '<link href="/sub/static/css/site.ba9876543210.css">'
     )
+    assert html_lines('<source srcset="/i/a.480w.0123456789.webp 480w, /i/a.960w.abcdef0123.webp 960w">') == html_lines(
+        '<source srcset="/i/a.480w.9876543210.webp 480w, /i/a.960w.0123abcdef.webp 960w">'
+    )
 
 
 def test_xml_is_compared_by_element():
@@ -63,6 +66,8 @@ def test_xml_is_compared_by_element():
         ("static/js/vendor.min.0123456789ab.js", "static/js/vendor.min.js"),
         # Outside static/, a name is never rewritten.
         ("images/photo.0123456789ab.png", "images/photo.0123456789ab.png"),
+        # A resized copy of an image, by its width and format.
+        ("images/photo.480w.0123456789.webp", "images/photo.480w.webp"),
     ],
 )
 def test_logical_name(name, logical):

@@ -66,3 +66,13 @@ def test_summary_fragment_keeps_entities_escaped():
 def test_summary_fragment_drops_nested_content_of_dropped_elements():
     html = '<p>x<sup id="fnref:2"><a href="#fn:2"><span>2</span></a></sup>y</p>'
     assert summary_fragment(html) == "<p>xy</p>"
+
+
+def test_feed_links_in_a_srcset_are_made_absolute():
+    from blog.content.html_text import absolute_links
+
+    fragment = '<source srcset="../../i/a.480w.1.webp 480w, /i/a.960w.2.webp 960w"><img src="a.png">'
+    assert absolute_links(fragment, "https://example.org/blog/2024/01/post/") == (
+        '<source srcset="https://example.org/blog/2024/i/a.480w.1.webp 480w, https://example.org/i/a.960w.2.webp 960w">'
+        '<img src="https://example.org/blog/2024/01/post/a.png">'
+    )

@@ -26,8 +26,9 @@ CONTENT_FOLDERS = {
     "sample": ROOT / "content",
     "hostile": FIXTURES / "hostile",
     "browser_site": FIXTURES / "browser_site",
+    "images": FIXTURES / "images" / "site",
 }
-SITES = ["sample", "site", "site --drafts --future", "hostile", "browser_site"]
+SITES = ["sample", "site", "site --drafts --future", "hostile", "browser_site", "images"]
 
 
 @dataclass

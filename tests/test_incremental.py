@@ -56,6 +56,7 @@ from . import customisations
 from .conftest import FIXTURES, build_command, build_env, copy_project
 from .customisations import UserProject
 from .html_tree import Element, parse_html
+from .image_files import image_size, make_image
 from .output_trees import Entry, rewritten_unchanged_files, snapshot, tree_differences
 
 BASE = FIXTURES / "incremental"
@@ -430,6 +431,68 @@ def change_image(content, project, data) -> Step:
     return Step(f"write {relative}")
 
 
+# Raster images a post shows get copies and a size in the post's HTML
+# (blog/content/image_html.py): the post must follow its image file.
+RASTER_WIDTHS = [300, 700, 1100]
+
+
+def raster_images(content: Content) -> list[str]:
+    return sorted(p.relative_to(content.root).as_posix() for p in (content.root / "images").glob("shot-*"))
+
+
+def image_block(relative: str, caption: bool) -> str:
+    return f"\n\n![Shot {relative}](/{relative})\n" + (f"*Caption of {relative}*\n" if caption else "")
+
+
+def show_image(content: Content, name: str, relative: str, how: str) -> None:
+    front, body = content.posts[name]
+    if how == "cover":
+        content.write_post(name, {**front, "image": relative}, body)
+    else:
+        content.write_post(name, front, body.rstrip("\n") + image_block(relative, how == "with caption"))
+
+
+def add_raster_image(content, project, data) -> Step:
+    serial = content.next_serial()
+    relative = f"images/shot-{serial}.{data.draw(st.sampled_from(['png', 'jpg']), label='format')}"
+    width = data.draw(st.sampled_from(RASTER_WIDTHS), label="width")
+    make_image(content.root / relative, width, width * 2 // 3)
+    name = pick_post(content, data)
+    how = data.draw(st.sampled_from(["with caption", "plain", "cover"]), label="shown")
+    show_image(content, name, relative, how)
+    return Step(f"add {relative} ({width} wide) to {name} ({how})")
+
+
+def resize_raster_image(content, project, data) -> Step:
+    """The image's file changes, the posts that show it do not."""
+    if not raster_images(content):
+        return add_raster_image(content, project, data)
+    relative = data.draw(st.sampled_from(raster_images(content)), label="image")
+    current = image_size(content.root / relative)[0]
+    width = data.draw(st.sampled_from([w for w in RASTER_WIDTHS if w != current]), label="width")
+    make_image(content.root / relative, width, width // 2, colour=(90, 140, 60))
+    if data.draw(st.booleans(), label="show it in another post too"):
+        name = pick_post(content, data)
+        show_image(content, name, relative, "plain")
+        return Step(f"resize {relative} to {width} wide, and show it in {name}")
+    return Step(f"resize {relative} to {width} wide")
+
+
+def remove_raster_image(content, project, data) -> Step:
+    """The image goes, with every mention of it."""
+    if not raster_images(content):
+        return add_raster_image(content, project, data)
+    relative = data.draw(st.sampled_from(raster_images(content)), label="image")
+    for name, (front, body) in sorted(content.posts.items()):
+        cleaned = body.replace(image_block(relative, True), "").replace(image_block(relative, False), "")
+        if front.get("image") == relative:
+            front = {key: value for key, value in front.items() if key != "image"}
+        if (front, cleaned) != content.posts[name]:
+            content.write_post(name, front, cleaned)
+    (content.root / relative).unlink()
+    return Step(f"remove {relative} and every mention of it")
+
+
 def no_change(content, project, data) -> Step:
     return Step("no change", nothing_changed=True)
 
@@ -530,6 +593,9 @@ CHANGES: dict[str, Callable[..., Step]] = {
         change_posts_per_page,
         change_page,
         change_image,
+        add_raster_image,
+        resize_raster_image,
+        remove_raster_image,
         no_change,
         remove_customisation,
     )
@@ -824,6 +890,49 @@ def test_same_size_content_change_keeps_the_marker(project, tmp_path):
     result = build_both(project, content, tmp_path, 1, snapshot(tmp_path / "output"))
     assert not tree_differences(result.after, result.clean)
     assert not rewritten_unchanged_files(result.before, result.after)
+
+
+# --- an image a post shows: added, resized, removed ----------------------------------
+
+
+def post_image_widths(tree: dict[str, Entry], slug: str) -> list[str]:
+    return [img.get("width") for img in page_of_post(tree, slug).with_class("post-body")[0].iter("img")]
+
+
+def test_an_image_added_resized_and_removed_keeps_incremental_equal_to_clean(project, tmp_path):
+    content = Content.from_base(tmp_path / "content")
+    finish_build(start_build(project, content.root, tmp_path / "output", tmp_path / "cache"), "first")
+    before = snapshot(tmp_path / "output")
+    shows, cover = sorted(content.posts)[:2]
+    relative = "images/shot-1.png"
+
+    def add() -> None:
+        make_image(content.root / relative, 1100, 700)
+        show_image(content, shows, relative, "with caption")
+        show_image(content, cover, relative, "cover")
+
+    def resize() -> None:
+        make_image(content.root / relative, 700, 300)
+
+    def remove() -> None:
+        for name in (shows, cover):
+            front, body = content.posts[name]
+            front = {key: value for key, value in front.items() if key != "image"}
+            content.write_post(name, front, body.replace(image_block(relative, True), ""))
+        (content.root / relative).unlink()
+
+    widths = []
+    for number, change in enumerate((add, resize, remove), 1):
+        change()
+        result = build_both(project, content, tmp_path, number, before)
+        differences = tree_differences(result.after, result.clean)
+        assert not differences, f"after {change.__name__}:\n" + "\n".join(differences)
+        assert not rewritten_unchanged_files(result.before, result.after), change.__name__
+        widths.append(post_image_widths(result.after, slug_of(shows)))
+        copies = sorted(path for path in result.after if path.startswith("images/shot-1."))
+        assert bool(copies) == (change is not remove), copies
+        before = result.after
+    assert widths == [["1100"], ["700"], []]
 
 
 # --- time passing -----------------------------------------------------------------

@@ -26,3 +26,9 @@ def test_a_quote_of_the_other_kind_stays_in_the_value():
 
 def test_bytes_that_are_not_utf8_do_not_stop_the_check():
     assert extract(b'<a href="/caf\xe9/">x</a>').links == ["/caf\ufffd/"]
+
+
+def test_every_candidate_of_a_srcset_is_a_link():
+    page = b"""<picture><source type="image/webp" srcset="/i/a.480w.1.webp 480w, /i/a.960w.2.webp 960w">
+    <img src="/i/a.png" srcset="../i/a.480w.3.png 480w,/i/a.png 2x"></picture>"""
+    assert extract(page).links == ["../i/a.480w.3.png", "/i/a.480w.1.webp", "/i/a.960w.2.webp", "/i/a.png"]

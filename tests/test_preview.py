@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,12 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.fixture_site import FIXTURE
+from tests.browser.fixture_site import copy_served_from_root
 from tests.browser.preview_server import PreviewServer, start_preview
 from tests.conftest import copy_project, run_build
 
-# The preview serves at "/"; a base_url with a path would make every link differ.
-ROOT_BASE_URL = 'base_url = "http://127.0.0.1:8000/"'
 RELOAD_PREFIX = "/__reload__/"
 # ManifestStaticFilesStorage's content hash in the build's file names.
 HASHED_STATIC = re.compile(r"^(/static/.+)\.[0-9a-f]{12}(\.[^./]+)$")
@@ -143,11 +140,7 @@ def differences(built: Node, previewed: Node) -> str:
 @pytest.fixture(scope="module")
 def content(tmp_path_factory) -> Path:
     """The browser fixture (posts, a draft, a future post, a page), served from "/"."""
-    folder = tmp_path_factory.mktemp("preview") / "content"
-    shutil.copytree(FIXTURE, folder)
-    site = folder / "site.toml"
-    site.write_text(re.sub(r"(?m)^base_url = .*$", ROOT_BASE_URL, site.read_text()))
-    return folder
+    return copy_served_from_root(tmp_path_factory.mktemp("preview") / "content")
 
 
 @pytest.fixture(scope="module")

@@ -4,14 +4,12 @@ on the next request, on every list that carries it."""
 
 from __future__ import annotations
 
-import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser.fixture_site import FIXTURE
+from tests.browser.fixture_site import copy_served_from_root
 from tests.browser.preview_server import PreviewServer, start_preview
 
 from .html_tree import parse_html
@@ -23,12 +21,7 @@ LISTS = ["/", "/tags/memo-test/"]
 
 @pytest.fixture(scope="module")
 def content(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("preview-summaries") / "content"
-    shutil.copytree(FIXTURE, folder)
-    site = folder / "site.toml"
-    # Served from "/", as the preview serves.
-    site.write_text(re.sub(r"(?m)^base_url = .*$", 'base_url = "http://127.0.0.1:8000/"', site.read_text()))
-    return folder
+    return copy_served_from_root(tmp_path_factory.mktemp("preview-summaries") / "content")
 
 
 @pytest.fixture(scope="module")

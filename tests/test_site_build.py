@@ -255,6 +255,7 @@ def test_post_with_image_has_absolute_social_image(site):
     page = site.page("2024/01/yaml-features/index.html")
     image = meta_content(page, "og:image")
     assert image == BASE_URL + "images/diagram.png"
+    assert (meta_content(page, "og:image:width"), meta_content(page, "og:image:height")) == ("600", "300")
     assert meta_content(page, "twitter:card") == "summary_large_image"
     assert site.file_for(image)
 

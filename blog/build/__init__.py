@@ -27,6 +27,7 @@ from django.db import connections
 from django.utils import timezone
 from django_distill.renderer import DistillRenderer
 
+from ..content.images import IMAGE_CACHE
 from ..content.sync import sync_content
 from ..errors import ContentErrors, ContentProblem
 from ..models import CacheEntry, OutputFile, Page, Post
@@ -117,7 +118,8 @@ def _build_locked(
 ) -> tuple[BuildResult, list[ContentProblem]]:
     """The build, under the build lock; its result and the content's warnings."""
     use_cache_dir(cache_dir)
-    report = sync_content(content_dir, progress)
+    image_cache = cache_dir / IMAGE_CACHE
+    report = sync_content(content_dir, progress, image_cache)
     site = report.site
     rule = Visibility(drafts=options.drafts, future=options.future, now=timezone.now())
     static_root = cache_dir / STATIC_DIR
@@ -143,6 +145,7 @@ def _build_locked(
                 progress,
                 strict_warnings=report.warnings if options.strict else None,
                 content_files=find_content_files(content_dir),
+                image_cache=image_cache,
             )
             result = unchanged_result(state)
             if result is None:

@@ -21,9 +21,9 @@ from ..content.sources import display_path
 from ..errors import ContentProblem
 from ..siteconfig import SiteConfig
 
-# An href, src or id attribute, with its value in double or single quotes:
-# one pass over the page for all three.
-_ATTRIBUTE = re.compile(r"""\s(href|src|id)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# An href, src, srcset or id attribute, with its value in double or single
+# quotes: one pass over the page for all of them.
+_ATTRIBUTE = re.compile(r"""\s(href|src|srcset|id)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 # Links that are not to a place: nothing to resolve.
 _NOT_PLACES = ("mailto:", "tel:", "javascript:", "data:", "sms:")
 CHECKED_SUFFIXES = (".html", ".xml")
@@ -47,11 +47,20 @@ def extract(body: bytes) -> PageLinks:
         value = double_quoted or single_quoted
         if "&" in value:
             value = html.unescape(value)
-        if name.lower() == "id":
+        name = name.lower()
+        if name == "id":
             ids.add(value)
+        elif name == "srcset":
+            links.update(_srcset_urls(value))
         else:
             links.add(value.strip())
     return PageLinks(sorted(links), sorted(ids))
+
+
+def _srcset_urls(value: str) -> list[str]:
+    """The URL of each candidate of a srcset, "a.png 480w, b.png 960w". (A URL
+    with a comma in it would be cut there; the build's image copies have none.)"""
+    return [candidate.split()[0] for candidate in value.split(",") if candidate.strip()]
 
 
 def page_url(site: SiteConfig, relative: str) -> str:

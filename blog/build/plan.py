@@ -15,9 +15,10 @@ from django.urls import reverse
 from django_distill.renderer import DistillRenderer
 from django_distill.request import get_uri_values
 
+from ..content.rows import json_value, plain_rows
 from ..content.sources import MARKDOWN_SUFFIXES, display_path
 from ..errors import ContentErrors, ContentProblem
-from ..models import CacheEntry
+from ..models import CacheEntry, SourceFile
 from ..paths import output_file_for
 from ..reads import unpack_ids
 from ..reads.facts import CurrentFacts, FactTable
@@ -54,8 +55,11 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
         plan.keys[relative] = hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest()
         plan.copies[relative] = source
     content_files, plan.skipped = state.content_files
+    image_copies = _image_copies(state.image_cache)
     pages = {page.relative for page in plan.pages}
-    clashes = [relative for relative in content_files if relative in plan.keys or relative in pages]
+    generated = plan.keys.keys() | pages
+    clashes = [relative for relative in content_files if relative in generated or relative in image_copies]
+    clashes += [relative for relative in image_copies if relative in generated]
     if clashes:
         raise ContentErrors(
             [
@@ -73,7 +77,25 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
         plan.keys[relative] = f"{stat.st_size}:{stat.st_mtime_ns}"
         plan.copies[relative] = source
         plan.content.add(relative)
+    for relative, cached in image_copies.items():
+        # The copy's name ends in a digest of its bytes: the name is its key.
+        plan.keys[relative] = f"image:{cached}"
+        plan.copies[relative] = state.image_cache / cached
+        # Copied as content files are: the same size and mtime are the same file.
+        plan.content.add(relative)
     return plan
+
+
+def _image_copies(image_cache: Path | None) -> dict[str, Path]:
+    """The resized copies of images the posts and pages use: output file ->
+    its file in the image cache. Plain rows: this runs on every build."""
+    if image_cache is None:
+        return {}
+    copies = {}
+    for (stored,) in plain_rows(SourceFile.objects.values_list("image_copies")):
+        if stored != "{}":
+            copies.update(json_value(stored))
+    return copies
 
 
 def _keep_unchanged_pages(state: BuildState, index) -> None:

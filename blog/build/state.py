@@ -101,6 +101,8 @@ class BuildState:
     content_files: ContentFiles
     # Everything this build reads, summed up (fingerprints.inputs_key).
     inputs: str = ""
+    # Where the resized copies of images are kept (blog/content/images.py).
+    image_cache: Path | None = None
 
     # The plan stage: the new site, and what the previous build left.
     plan: Plan = field(default_factory=Plan)

@@ -27,10 +27,12 @@ def truncate_words(text: str, limit: int) -> str:
 
 
 _LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src)=)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+# The image candidates of <img> and <source> (blog/content/image_html.py).
+_SRCSET_ATTRIBUTE = re.compile(r"""(\ssrcset=)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 
 
 def absolute_links(fragment: str, base_url: str) -> str:
-    """Resolve every href and src in ``fragment`` against ``base_url``.
+    """Resolve every href, src and srcset in ``fragment`` against ``base_url``.
 
     Feed readers resolve relative links against the feed's address, not the
     post's, so links a post body makes relative to itself (``#fn:1``,
@@ -39,7 +41,15 @@ def absolute_links(fragment: str, base_url: str) -> str:
     def resolve(match: re.Match) -> str:
         return f"{match.group(1)}{match.group(2)}{urljoin(base_url, match.group(3))}{match.group(2)}"
 
-    return _LINK_ATTRIBUTE.sub(resolve, fragment)
+    def resolve_srcset(match: re.Match) -> str:
+        candidates = []
+        for candidate in match.group(3).split(","):
+            url, _, descriptor = candidate.strip().partition(" ")
+            candidates.append(f"{urljoin(base_url, url)} {descriptor}".strip())
+        return f"{match.group(1)}{match.group(2)}{', '.join(candidates)}{match.group(2)}"
+
+    fragment = _LINK_ATTRIBUTE.sub(resolve, fragment)
+    return _SRCSET_ATTRIBUTE.sub(resolve_srcset, fragment) if "srcset=" in fragment else fragment
 
 
 def summary_fragment(fragment: str) -> str:

@@ -22,7 +22,7 @@ from pygments.formatters.html import HtmlFormatter
 from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
-from . import html_text
+from . import figures, html_text, image_html, images
 from .html_text import plain_text, summary_fragment
 
 # Posts shorter than this many words still say "1 min read".
@@ -41,6 +41,8 @@ EXTENSIONS = [
     "sane_lists",
     "tables",
     "toc",
+    # An image with a caption becomes <figure> (figures.py).
+    "blog.content.figures:FigureExtension",
 ]
 
 
@@ -106,9 +108,12 @@ def renderer_fingerprint() -> str:
         pygments.__version__,
         repr(EXTENSIONS),
         repr({k: {n: getattr(v, "__name__", v) for n, v in c.items()} for k, c in EXTENSION_CONFIGS.items()}),
-        # This module and the HTML helpers it uses: the formatter and the
-        # summary rules are code, not configuration.
-        *(Path(module.__file__).read_text(encoding="utf-8") for module in (sys.modules[__name__], html_text)),
+        # This module and the HTML helpers it uses: the formatter, the
+        # summary rules and the image markup are code, not configuration.
+        *(
+            Path(module.__file__).read_text(encoding="utf-8")
+            for module in (sys.modules[__name__], html_text, figures, images, image_html)
+        ),
         str(WORDS_PER_MINUTE),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -9,6 +9,7 @@ unchanged are not rendered again.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.html import escape
 from django.utils.text import slugify
@@ -27,6 +29,8 @@ from ..paths import alias_file
 from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
 from .html_text import plain_text, truncate_words
+from .image_html import DocumentImages
+from .images import IMAGE_CACHE, ImageOptions, prune_cache
 from .markdown import render_markdown, renderer_fingerprint
 from .reader import PAGE, SourceDocument, read_document
 from .rows import json_value, plain_rows
@@ -78,9 +82,25 @@ class _Known(NamedTuple):
     size: int
     digest: str
     warnings: str  # as stored: JSON text
+    images: str  # as stored: JSON text, {path: [size, mtime_ns]}
+    image_copies: str  # as stored: JSON text, {output file: cached file}
 
     def problems(self) -> list[ContentProblem]:
         return [ContentProblem(*warning) for warning in json_value(self.warnings)]
+
+    def images_hold(self, content_dir: str, image_cache: str) -> bool:
+        """Whether every image the file used is as it was read, and every copy
+        made of them is still in the cache. Nearly every file has none."""
+        if self.images == "{}" and self.image_copies == "{}":
+            return True
+        for relative, (size, mtime_ns) in json_value(self.images).items():
+            try:
+                stat = os.stat(os.path.join(content_dir, relative))
+            except OSError:
+                return False
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
+                return False
+        return all(os.path.isfile(os.path.join(image_cache, cached)) for cached in json_value(self.image_copies).values())
 
 
 @dataclass
@@ -90,6 +110,9 @@ class _FileTask:
     display: str
     kind: str
     time_zone: str
+    content_dir: str
+    base_path: str
+    images: ImageOptions
     # The digest stored for this file, so an unchanged file is not rendered.
     previous_digest: str = ""
 
@@ -109,6 +132,17 @@ class _FileResult:
     reading_minutes: int = 1
     # The URL slug of each of the document's tags, in order.
     tag_slugs: list[str] = field(default_factory=list)
+    # The images the document used, and the copies of them the site serves
+    # (SourceFile.images, SourceFile.image_copies).
+    images: dict[str, list[int]] = field(default_factory=dict)
+    image_copies: dict[str, str] = field(default_factory=dict)
+    # The Open Graph image and its size (0 when not a local file).
+    image: str = ""
+    image_width: int = 0
+    image_height: int = 0
+    # Kept apart from the other errors: with a broken site.toml, paths under
+    # its base_url cannot be followed, and only the other errors are reported.
+    image_errors: list[ContentProblem] = field(default_factory=list)
 
 
 def _load(task: _FileTask) -> _FileResult:
@@ -122,11 +156,23 @@ def _load(task: _FileTask) -> _FileResult:
     if document is not None:
         document.source_path = task.relative
         rendered = render_markdown(document.body)
-        result.html = rendered.html
+        images = DocumentImages(
+            Path(task.content_dir), _url_folder(document, task.time_zone, task.base_path), task.images, task.base_path
+        )
+        result.html = images.rewrite(rendered.html, eager_first=True)
         result.toc_html = rendered.toc_html
         result.reading_minutes = rendered.reading_minutes
-        # A summary written in front matter is text, never HTML.
-        result.summary_html = f"<p>{escape(document.summary)}</p>" if document.summary else rendered.summary_html
+        # A summary written in front matter is text, never HTML. On list pages
+        # every image loads lazily.
+        result.summary_html = (
+            f"<p>{escape(document.summary)}</p>"
+            if document.summary
+            else images.rewrite(rendered.summary_html, eager_first=False)
+        )
+        result.image, result.image_width, result.image_height = images.open_graph(document.image)
+        result.images, result.image_copies = images.read, images.copies
+        result.image_errors, warnings = images.located_problems(data, task.display, document.body_line)
+        result.warnings += warnings
         # Worked out here rather than where they are stored: the main process
         # stores the results of every worker.
         result.description = document.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
@@ -134,8 +180,29 @@ def _load(task: _FileTask) -> _FileResult:
     return result
 
 
-def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncReport:
-    """Load ``content_dir`` into the database; raise ContentErrors listing every problem."""
+def _url_folder(document: SourceDocument, time_zone: str, base_path: str) -> str:
+    """The URL path of the document's page, which relative image paths start from."""
+    if document.kind == PAGE:
+        return f"{base_path}{document.slug}/"
+    local = document.date.astimezone(ZoneInfo(time_zone))
+    return f"{base_path}{local.year:04d}/{local.month:02d}/{document.slug}/"
+
+
+def _default_image_cache() -> Path:
+    """Beside the database; in the cache folder for a database in memory (tests)."""
+    if connection.is_in_memory_db():
+        return Path(settings.BLOG_CACHE_DIR) / IMAGE_CACHE
+    return Path(connection.settings_dict["NAME"]).parent / IMAGE_CACHE
+
+
+def image_options(site: SiteConfig, image_cache: Path) -> ImageOptions:
+    return ImageOptions(site.image_widths, site.image_max_megapixels * 1_000_000, site.image_sizes, str(image_cache))
+
+
+def sync_content(content_dir: Path, progress: Progress | None = None, image_cache: Path | None = None) -> SyncReport:
+    """Load ``content_dir`` into the database; raise ContentErrors listing every
+    problem. Resized copies of images are kept in ``image_cache`` (default: the
+    folder ``images`` beside the database)."""
     # Imported here, not at the top: blog.build imports this module, and
     # importing a module of blog.build first loads all of blog.build.
     from ..build import workers
@@ -150,7 +217,11 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         # Read the posts with the defaults anyway, so the author sees every
         # problem in one run, not the site's first and the posts' next time.
         site, site_problems = SiteConfig(), bad_site.problems
-    fingerprint = f"{renderer_fingerprint()}:{site.time_zone}"
+    if image_cache is None:
+        image_cache = _default_image_cache()
+    images = image_options(site, image_cache.resolve())
+    # Where an image's path leads depends on the base path.
+    fingerprint = f"{renderer_fingerprint()}:{site.time_zone}:{site.base_path}:{images.fingerprint()}"
     report = SyncReport(site=site)
 
     stored_fingerprint = CacheEntry.read(FINGERPRINT_ENTRY)
@@ -163,7 +234,11 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
             row.path: row
             for row in map(
                 _Known._make,
-                plain_rows(SourceFile.objects.values_list("path", "mtime_ns", "size", "digest", "warnings")),
+                plain_rows(
+                    SourceFile.objects.values_list(
+                        "path", "mtime_ns", "size", "digest", "warnings", "images", "image_copies"
+                    )
+                ),
             )
         }
         if stored_fingerprint == fingerprint
@@ -178,13 +253,23 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         seen.add(relative)
         stats[relative] = (source.mtime_ns, source.size)
         row = known.get(relative)
-        if row is not None and row.mtime_ns == source.mtime_ns and row.size == source.size:
+        images_hold = row is None or row.images_hold(str(content_dir), images.cache_dir)
+        if row is not None and row.mtime_ns == source.mtime_ns and row.size == source.size and images_hold:
             report.unchanged += 1
             report.warnings += row.problems()
             continue
-        previous_digest = row.digest if row is not None else ""
+        # An image it used changed: rendered again, however its own bytes are.
+        previous_digest = row.digest if row is not None and images_hold else ""
         task = _FileTask(
-            source.absolute, relative, display_path(Path(source.absolute)), source.kind, site.time_zone, previous_digest
+            source.absolute,
+            relative,
+            display_path(Path(source.absolute)),
+            source.kind,
+            site.time_zone,
+            str(content_dir),
+            site.base_path,
+            images,
+            previous_digest,
         )
         tasks.append(task)
 
@@ -201,6 +286,8 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         for result in run(_load, tasks):
             progress.advance()
             errors += result.errors
+            if not site_problems:
+                errors += result.image_errors
             report.warnings += result.warnings
             if result.unchanged:
                 # Saved again but not changed: remember the new stat, keep the HTML.
@@ -208,7 +295,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
                 mtime_ns, size = stats[result.relative]
                 SourceFile.objects.filter(path=result.relative).update(mtime_ns=mtime_ns, size=size)
                 report.unchanged += 1
-            elif not result.errors:
+            elif not result.errors and not result.image_errors:
                 batch.append(result)
             if len(batch) >= STORE_BATCH:
                 _store_files(batch, site, stats)
@@ -235,6 +322,11 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
             bump_generation()
         CacheEntry.write(FINGERPRINT_ENTRY, fingerprint)
         CacheEntry.write("site", site.as_dict())
+        if report.rendered or report.removed:
+            # Copies no stored file uses any more (its image was replaced or
+            # is no longer shown) are deleted, once the new rows are safe.
+            in_use = {cached for (copies,) in SourceFile.objects.values_list("image_copies") for cached in copies.values()}
+            transaction.on_commit(lambda: prune_cache(Path(images.cache_dir), in_use))
     activate_site(site)
     return report
 
@@ -266,6 +358,8 @@ def _store_files(results: list[_FileResult], site: SiteConfig, stats: dict[str, 
             size=stats[r.relative][1],
             digest=r.digest,
             warnings=[w.as_list() for w in r.warnings],
+            images=r.images,
+            image_copies=r.image_copies,
         )
         for r in results
     )
@@ -287,7 +381,9 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             "toc_html": result.toc_html,
             "summary_html": result.summary_html,
             "description": result.description,
-            "image": doc.image,
+            "image": result.image,
+            "image_width": result.image_width,
+            "image_height": result.image_height,
             "updated": doc.updated,
             "extra": doc.extra,
             "source_digest": result.digest,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,3 +71,15 @@ def post_titled(fragment: str) -> FixturePost:
 
 def chunks(items: list, size: int) -> list[list]:
     return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def copy_served_from_root(folder: Path) -> Path:
+    """A copy of the fixture in ``folder`` whose base_url is at "/", as the
+    preview serves: its site.toml, and the images its posts show, which are
+    then where their paths say without /blog/ (a missing image is an error)."""
+    shutil.copytree(FIXTURE, folder)
+    site = folder / "site.toml"
+    site.write_text(re.sub(r"(?m)^base_url = .*$", 'base_url = "http://127.0.0.1:8000/"', site.read_text()))
+    for post in (folder / "posts").glob("*.md"):
+        post.write_text(post.read_text().replace(f"]({SUB_PATH}images/", "](/images/"))
+    return folder

@@ -3,8 +3,10 @@ output tree with the committed one in ``expected/``.
 
 Files are compared by meaning, not bytes, where bytes would make the test
 fail for no reason: HTML as a tree of tags, sorted attributes and stripped
-text; XML element by element; everything else byte for byte. Static files are
-compared under their unhashed names, so a changed hash alone is no failure.
+text; XML element by element; resized copies of images by format and size
+(their bytes depend on the version of Pillow and its codecs); everything else
+byte for byte. Static files and image copies are compared under their
+unhashed names, so a changed hash alone is no failure.
 
 Regenerate after an intended change with ``make golden``.
 """
@@ -18,6 +20,8 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from PIL import Image
+
 from ..conftest import SITE_FIXTURE, run_build
 from ..html_tree import Element, parse_html
 
@@ -26,6 +30,11 @@ EXPECTED = Path(__file__).resolve().parent / "expected"
 _HASHED_NAME = re.compile(r"^(?P<stem>.+)\.[0-9a-f]{12}(?P<suffix>\.[A-Za-z0-9]+)$")
 # The same hashes where pages point at static files.
 _HASHED_REFERENCE = re.compile(r"(/static/[^\"'\s()]*?)\.[0-9a-f]{12}(\.[A-Za-z0-9]+)")
+# A resized copy of an image, name.<width>w.<10 hex>.ext (blog/content/images.py),
+# as a file name and where pages point at it.
+_IMAGE_COPY = re.compile(r"(\.\d+w)\.[0-9a-f]{10}(\.(?:webp|png|jpg))\b")
+# The logical name of such a copy: name.<width>w.ext.
+_IMAGE_COPY_NAME = re.compile(r"\.\d+w\.(?:webp|png|jpg)$")
 # The build's own bookkeeping (a marker holding a build id): compared by
 # presence only, as its text is not part of the site.
 PRESENCE_ONLY = frozenset({".blog-output"})
@@ -43,9 +52,9 @@ def build_fixture_site(output: Path) -> None:
 
 
 def logical_name(relative: str) -> str:
-    """A file's name with any static-file hash taken out."""
+    """A file's name with any static-file or image-copy hash taken out."""
     if not relative.startswith("static/"):
-        return relative
+        return _IMAGE_COPY.sub(r"\1\2", relative)
     folder, _, name = relative.rpartition("/")
     match = _HASHED_NAME.match(name)
     return f"{folder}/{match['stem']}{match['suffix']}" if match else relative
@@ -67,7 +76,7 @@ def logical_files(root: Path) -> tuple[dict[str, Path], list[str]]:
 
 
 def _unhash_reference(value: str) -> str:
-    return _HASHED_REFERENCE.sub(r"\1\2", value)
+    return _IMAGE_COPY.sub(r"\1\2", _HASHED_REFERENCE.sub(r"\1\2", value))
 
 
 def _normalise_hashes(data: bytes) -> bytes:
@@ -103,7 +112,9 @@ def xml_lines(data: bytes) -> list[str]:
         attributes = "".join(f" {k}={v!r}" for k, v in sorted(element.attrib.items()))
         lines.append(f"{indent}<{element.tag}{attributes}>")
         if element.text and element.text.strip():
-            lines.append(f"{indent}  {element.text.strip()!r}")
+            # A feed carries post bodies as text: image copies' names in it too.
+            text = _IMAGE_COPY.sub(r"\1\2", element.text.strip())
+            lines.append(f"{indent}  {text!r}")
         for child in element:
             walk(child, depth + 1)
             if child.tail and child.tail.strip():
@@ -121,6 +132,9 @@ def comparable(path: Path, name: str = "") -> list[str] | bytes:
         return html_lines(path.read_text(encoding="utf-8"))
     if path.suffix == ".xml":
         return xml_lines(path.read_bytes())
+    if _IMAGE_COPY_NAME.search(name):
+        with Image.open(path) as image:
+            return [f"{image.format} {image.size[0]}x{image.size[1]}"]
     return path.read_bytes()
 
 
