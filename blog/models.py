@@ -34,6 +34,9 @@ class SourceFile(models.Model):
     # Warnings are kept so that every build reports them, not only the one
     # that read the file.
     warnings = models.JSONField(default=list)
+    # What the body was rendered from besides the file (blog/content/render_inputs.py):
+    # [kind, key, value] lists; the file is rendered again when one changes.
+    inputs = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return self.path

@@ -27,6 +27,8 @@ class SiteConfig:
     google_cse_id: str = ""
     pygments_style: str = "default"
     pygments_dark_style: str = "monokai"
+    # Render Liquid in every post (blog/content/liquid_render.py): for a Jekyll site.
+    liquid: bool = False
 
     @property
     def origin(self) -> str:
@@ -54,6 +56,12 @@ class SiteConfig:
 
 
 _TYPES = {f.name: f.type for f in fields(SiteConfig)}
+# Each setting's type: what it must be, in words, and an example.
+_KINDS = {
+    "int": (int, "a whole number", "10"),
+    "str": (str, "a string", '"..."'),
+    "bool": (bool, "true or false", "true"),
+}
 # The fact (blog/reads/recorder.py) of a page that used the site's settings.
 SETTINGS_FACT = ("site",)
 
@@ -74,13 +82,12 @@ def parse_site_config(text: str) -> SiteConfig:
             # Unknown keys are kept out of the config but are never an error:
             # themes may read their own settings from the file later.
             continue
-        expected = int if _TYPES[key] == "int" else str
+        expected, described, example = _KINDS[_TYPES[key]]
         if type(value) is not expected:
             raise ContentError(
-                f"{key} must be {'a whole number' if expected is int else 'a string'},"
-                f" not {type(value).__name__} {value!r}",
+                f"{key} must be {described}, not {type(value).__name__} {value!r}",
                 line=_line_of_key(text, key),
-                hint=f"write it as {key} = {'10' if expected is int else chr(34) + '...' + chr(34)}",
+                hint=f"write it as {key} = {example}",
             )
         values[key] = value
     config = SiteConfig(**values)

@@ -8,10 +8,7 @@ from zoneinfo import ZoneInfo
 
 from ..errors import ContentError
 
-ACCEPTED_FORMS = (
-    "2024-05-01, 2024-05-01 14:30, 2024-05-01T14:30:00, 2024-05-01 14:30:00 +0200, 2024-05-01T14:30:00Z"
-    " or 2013-11-22 5:00:00 +00:00"
-)
+ACCEPTED_FORMS = "2024-05-01, 2024-05-01 14:30, 2024-05-01T14:30:00, 2024-05-01 14:30:00 +0200 or 2024-05-01T14:30:00Z"
 
 # What Jekyll (a YAML timestamp, else Ruby's Time.parse), Hugo (RFC 3339 and
 # its variants) and Pelican (dateutil) all read for a year-first date: one- or

@@ -27,8 +27,12 @@ from ..paths import alias_file
 from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
 from .html_text import plain_text, truncate_words
+from .hugo_shortcodes import render_shortcodes
+from .liquid_render import LiquidSite, Location, liquid_fingerprint, render_liquid, site_asks_for_liquid
 from .markdown import render_markdown, renderer_fingerprint
 from .reader import PAGE, SourceDocument, read_document
+from .render_inputs import InputsNow, RenderInputs
+from .source_names import SourceNames
 from .rows import json_value, plain_rows
 from .sources import display_path, find_sources, read_site
 
@@ -78,6 +82,7 @@ class _Known(NamedTuple):
     size: int
     digest: str
     warnings: str  # as stored: JSON text
+    inputs: str  # as stored: JSON text
 
     def problems(self) -> list[ContentProblem]:
         return [ContentProblem(*warning) for warning in json_value(self.warnings)]
@@ -90,6 +95,8 @@ class _FileTask:
     display: str
     kind: str
     time_zone: str
+    # What Liquid and Hugo's links may read of the site (one object, shared by every task).
+    site: LiquidSite
     # The digest stored for this file, so an unchanged file is not rendered.
     previous_digest: str = ""
 
@@ -109,6 +116,8 @@ class _FileResult:
     reading_minutes: int = 1
     # The URL slug of each of the document's tags, in order.
     tag_slugs: list[str] = field(default_factory=list)
+    # What the body was rendered from besides the file (render_inputs.py).
+    inputs: list[list[str]] = field(default_factory=list)
 
 
 def _load(task: _FileTask) -> _FileResult:
@@ -121,7 +130,11 @@ def _load(task: _FileTask) -> _FileResult:
     result = _FileResult(task.relative, digest, document, errors, warnings)
     if document is not None:
         document.source_path = task.relative
-        rendered = render_markdown(document.body)
+        body, liquid_rendered = _expand(document, task, result)
+        if result.errors:
+            result.document = None
+            return result
+        rendered = render_markdown(body, liquid_rendered=liquid_rendered)
         result.html = rendered.html
         result.toc_html = rendered.toc_html
         result.reading_minutes = rendered.reading_minutes
@@ -132,6 +145,32 @@ def _load(task: _FileTask) -> _FileResult:
         result.description = document.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
         result.tag_slugs = [tag_slug(label) for label in document.tags]
     return result
+
+
+def _expand(document: SourceDocument, task: _FileTask, result: _FileResult) -> tuple[str, bool]:
+    """The body with Hugo's links resolved and, where the site or the post
+    asks for it, Liquid rendered; problems and inputs go into ``result``."""
+    inputs = RenderInputs()
+    shortcodes = render_shortcodes(document.body, task.display, document.body_line, task.site.names, inputs)
+    body = shortcodes.text
+    result.errors += shortcodes.errors
+    result.warnings += shortcodes.warnings
+    liquid_rendered = task.site.wanted_by(document.extra)
+    if liquid_rendered:
+        page = {
+            **document.extra,
+            "title": document.title,
+            "slug": document.slug,
+            "date": document.date,
+            "tags": document.tags,
+            "path": task.relative,
+        }
+        output = render_liquid(body, Location(task.display, document.body_line), page, task.site, inputs)
+        body = output.text
+        result.errors += output.errors
+        result.warnings += output.warnings
+    result.inputs = inputs.as_list()
+    return body, liquid_rendered
 
 
 def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncReport:
@@ -150,7 +189,9 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         # Read the posts with the defaults anyway, so the author sees every
         # problem in one run, not the site's first and the posts' next time.
         site, site_problems = SiteConfig(), bad_site.problems
-    fingerprint = f"{renderer_fingerprint()}:{site.time_zone}"
+    liquid_everywhere = site_asks_for_liquid(content_dir, site.liquid)
+    # Turning Liquid on or off for the whole site changes how every file reads.
+    fingerprint = f"{renderer_fingerprint()}:{liquid_fingerprint()}:{site.time_zone}:{liquid_everywhere}"
     report = SyncReport(site=site)
 
     stored_fingerprint = CacheEntry.read(FINGERPRINT_ENTRY)
@@ -163,7 +204,9 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
             row.path: row
             for row in map(
                 _Known._make,
-                plain_rows(SourceFile.objects.values_list("path", "mtime_ns", "size", "digest", "warnings")),
+                plain_rows(
+                    SourceFile.objects.values_list("path", "mtime_ns", "size", "digest", "warnings", "inputs")
+                ),
             )
         }
         if stored_fingerprint == fingerprint
@@ -172,19 +215,30 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
 
     tasks, stats, seen = [], {}, set()
     sources = find_sources(content_dir)
+    names = SourceNames(tuple(source.relative for source in sources))
+    liquid_site = LiquidSite(str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names)
+    inputs_now = InputsNow(content_dir, names, {"base_url": site.base_url})
     progress.phase("scan", len(sources))
     for source in sources:
         relative = source.relative
         seen.add(relative)
         stats[relative] = (source.mtime_ns, source.size)
         row = known.get(relative)
-        if row is not None and row.mtime_ns == source.mtime_ns and row.size == source.size:
+        inputs_hold = row is not None and (row.inputs in ("[]", []) or inputs_now.hold(json_value(row.inputs)))
+        if inputs_hold and row.mtime_ns == source.mtime_ns and row.size == source.size:
             report.unchanged += 1
             report.warnings += row.problems()
             continue
-        previous_digest = row.digest if row is not None else ""
+        # A file whose inputs changed is rendered again even if its bytes did not.
+        previous_digest = row.digest if inputs_hold else ""
         task = _FileTask(
-            source.absolute, relative, display_path(Path(source.absolute)), source.kind, site.time_zone, previous_digest
+            source.absolute,
+            relative,
+            display_path(Path(source.absolute)),
+            source.kind,
+            site.time_zone,
+            liquid_site,
+            previous_digest,
         )
         tasks.append(task)
 
@@ -266,6 +320,7 @@ def _store_files(results: list[_FileResult], site: SiteConfig, stats: dict[str, 
             size=stats[r.relative][1],
             digest=r.digest,
             warnings=[w.as_list() for w in r.warnings],
+            inputs=r.inputs,
         )
         for r in results
     )
