@@ -37,9 +37,15 @@ class ShortcodeOutput:
 
 
 def render_shortcodes(
-    body: str, display: str, first_line: int, names: SourceNames, inputs: RenderInputs
+    body: str, display: str, first_line: int, names: SourceNames, inputs: RenderInputs, *, liquid_next: bool = False
 ) -> ShortcodeOutput:
-    """``body`` with Hugo's link shortcodes resolved; the others reported."""
+    """``body`` with Hugo's link shortcodes resolved; the others reported.
+    ``liquid_next``: Liquid renders the result, so what is left as written is
+    kept from it in ``{% raw %}`` (``{{<`` is not Liquid)."""
+
+    def as_written(text: str) -> str:
+        return f"{{% raw %}}{text}{{% endraw %}}" if liquid_next else text
+
     output = ShortcodeOutput(body)
     if "{{<" not in body and "{{%" not in body:
         return output
@@ -48,14 +54,14 @@ def render_shortcodes(
         written = match.group(0)
         line = first_line + body.count("\n", 0, match.start())
         if match["comment"]:  # {{</* ref "x" */>}}: the shortcode as text
-            return f"{{{{{match['open']} {match['inner']} {match['close']}}}}}"
+            return as_written(f"{{{{{match['open']} {match['inner']} {match['close']}}}}}")
         try:
             words = shlex.split(match["inner"])
         except ValueError:
             words = match["inner"].split()
         name = words[0] if words else ""
         if name in _HANDLED_ELSEWHERE or name.startswith("/"):
-            return written  # a closing shortcode: its opening one is reported
+            return as_written(written)  # a closing shortcode: its opening one is reported
         if name in _LINK_SHORTCODES and len(words) >= 2:
             target, _, fragment = words[1].partition("#")
             found = names.find(target) if target else None
@@ -69,7 +75,7 @@ def render_shortcodes(
                         "check the file name; the folders may differ, the name must match a file in posts/ or pages/",
                     )
                 )
-                return written
+                return as_written(written)
             return source_link(found, fragment)
         output.warnings.append(
             ContentProblem(
@@ -79,7 +85,7 @@ def render_shortcodes(
                 "replace it with Markdown or HTML",
             )
         )
-        return written
+        return as_written(written)
 
     output.text = _SHORTCODE.sub(replace, body)
     return output

@@ -24,6 +24,7 @@ import yaml
 import liquid
 from liquid import BoundTemplate, Environment, Mode, RenderContext
 from liquid.exceptions import LiquidError
+from liquid.token import TOKEN_TAG, Token
 
 from ..errors import ContentProblem
 from .jekyll_data import DATA_DIR, DataFileError, DataFolder
@@ -115,14 +116,36 @@ class LiquidRun:
         try:
             return self.env.from_string(text)
         except LiquidError as exc:
-            self.report(exc, where)
+            self.report(exc, where, self._unclosed_block(exc, text))
             return None
         finally:
             self.parsing = outer
 
-    def report(self, exc: LiquidError, where: Location) -> None:
-        line = where.first_line + (tag_line(exc.token) - 1 if exc.token is not None else 0)
-        self.error(where, line, f"Liquid: {exc.message}", _LIQUID_HINT)
+    def report(self, exc: LiquidError, where: Location, token: Token | None = None) -> None:
+        token = token or exc.token
+        line = where.first_line + (tag_line(token) - 1 if token is not None and token.start_index >= 0 else 0)
+        message = f"Liquid: {exc.message}"
+        if token is not exc.token:
+            message = f"Liquid: {{% {token.value} %}} is never closed ({exc.message})"
+        self.error(where, line, message, _LIQUID_HINT)
+
+    def _unclosed_block(self, exc: LiquidError, text: str) -> Token | None:
+        """For "expected tag endif" at the end of the text: the {% if %} left
+        open, found with python-liquid's own lexer, so the error points at it."""
+        expected = str(exc.message)
+        if exc.token is None or exc.token.start_index >= 0 or not expected.startswith("expected tag end"):
+            return None
+        name = expected.removeprefix("expected tag end").split(",")[0].strip()
+        opened: list[Token] = []
+        try:
+            for token in self.env.tokenizer()(text):
+                if token.kind == TOKEN_TAG and token.value == name:
+                    opened.append(token)
+                elif token.kind == TOKEN_TAG and token.value == f"end{name}" and opened:
+                    opened.pop()
+        except LiquidError:
+            return None
+        return opened[-1] if opened else None
 
 
 class _JekyllEnvironment(Environment):

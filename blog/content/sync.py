@@ -151,11 +151,13 @@ def _expand(document: SourceDocument, task: _FileTask, result: _FileResult) -> t
     """The body with Hugo's links resolved and, where the site or the post
     asks for it, Liquid rendered; problems and inputs go into ``result``."""
     inputs = RenderInputs()
-    shortcodes = render_shortcodes(document.body, task.display, document.body_line, task.site.names, inputs)
+    liquid_rendered = task.site.wanted_by(document.extra)
+    shortcodes = render_shortcodes(
+        document.body, task.display, document.body_line, task.site.names, inputs, liquid_next=liquid_rendered
+    )
     body = shortcodes.text
     result.errors += shortcodes.errors
     result.warnings += shortcodes.warnings
-    liquid_rendered = task.site.wanted_by(document.extra)
     if liquid_rendered:
         page = {
             **document.extra,
