@@ -435,7 +435,7 @@ def edit_liquid_input(content, project, data) -> Step:
     is rendered again, though its own bytes did not change."""
     serial = content.next_serial()
     if data.draw(st.sampled_from(["include", "data"]), label="Liquid input") == "include":
-        text = f'<p class="signature">{{{{ include.who }}}} signed, watch {{{{ site.data.crew.watch }}}} ({serial}).</p>\n'
+        text = f"<p>{{{{ include.who }}}} signed, watch {{{{ site.data.crew.watch }}}} ({serial}).</p>\n"
         content.write_file("_includes/signature.html", text)
         return Step(f"edit _includes/signature.html ({serial})")
     content.write_file("_data/crew.yml", f"captain: Ada Marsh {serial}\nwatch: {serial}\n")

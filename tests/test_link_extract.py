@@ -26,3 +26,13 @@ def test_a_quote_of_the_other_kind_stays_in_the_value():
 
 def test_bytes_that_are_not_utf8_do_not_stop_the_check():
     assert extract(b'<a href="/caf\xe9/">x</a>').links == ["/caf\ufffd/"]
+
+
+def test_text_that_looks_like_an_attribute_is_no_link():
+    # A code block showing a template: Pygments escapes the angle brackets,
+    # not always the quotes, and splits the text into spans.
+    page = b"""<pre><code>&lt;a href="<span class="p">{{</span> url <span class="p">}}</span>"&gt;
+    &lt;img src="x.png"&gt; id="nope" <a  class="k" href="/real/" id='real'>x</a></code></pre>"""
+    found = extract(page)
+    assert found.links == ["/real/"]
+    assert found.ids == ["real"]

@@ -64,6 +64,9 @@ class _LocatedNode(Node):
         super().__init__(token)
         self.location = location
         self.argument = argument
+        # Writes output: a block holding only this tag is not "blank" (which
+        # python-liquid would leave out of a {% capture %}).
+        self.blank = False
 
     def line(self) -> int:
         return self.location.first_line + tag_line(self.token) - 1
@@ -186,6 +189,7 @@ class HighlightNode(Node):
         super().__init__(token)
         self.language = language
         self.block = block
+        self.blank = False
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         from .markdown import fenced_code  # markdown.py does not import Liquid
