@@ -188,6 +188,8 @@ def test_an_unknown_tag_is_a_warning_with_its_line_and_is_shown_as_written(site)
         ("Intro.\n\n[x]({% post_url 2001-01-01-gone %})\n", 7, "no post or page is named '2001-01-01-gone'"),
         ("[x]({% link _posts/missing.md %})\n", 5, "no post or page is named 'missing.md'"),
         ("Intro.\n{% include nothing.html %}\n", 6, "there is no _includes/nothing.html"),
+        # Never a file outside _includes/, though site.toml is there.
+        ("{% include ../site.toml %}\n", 5, "there is no _includes/../site.toml"),
         ("Intro.\n{% if a %}\nnever closed\n", 6, "{% if %} is never closed"),
         ('Intro.\n\nSee {{< ref "gone.md" >}}.\n', 7, "no post or page is named 'gone.md'"),
     ],

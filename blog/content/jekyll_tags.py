@@ -96,7 +96,7 @@ class LinkNode(_LocatedNode):
         if found is not None:
             buffer.write(source_link(found))
             return True
-        if self.what == "link" and written and file_digest(run.content_dir / written):
+        if self.what == "link" and ".." not in PurePosixPath(written).parts and file_digest(run.content_dir / written):
             # A file that is not a post (an image, a PDF) is published where it is.
             run.inputs.record(FILE, written, file_digest(run.content_dir / written))
             buffer.write(run.base_path + written.lstrip("/"))
@@ -135,9 +135,11 @@ class IncludeNode(_LocatedNode):
         if "{{" in name:  # {% include {{ page.widget }} %}
             name = render_in(context, name)
         relative = f"{INCLUDES_DIR}/{name.strip()}"
-        digest = file_digest(run.content_dir / relative)
+        # Never a file outside _includes/: "..", or an absolute name, finds nothing.
+        inside = ".." not in PurePosixPath(name).parts
+        digest = file_digest(run.content_dir / relative) if inside else ""
         run.inputs.record(FILE, relative, digest)
-        if not digest or ".." in PurePosixPath(name).parts:
+        if not digest:
             run.error(
                 self.location,
                 self.line(),

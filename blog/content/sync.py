@@ -217,7 +217,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
 
     tasks, stats, seen = [], {}, set()
     sources = find_sources(content_dir)
-    names = SourceNames(tuple(source.relative for source in sources))
+    names = SourceNames.of(source.relative for source in sources)
     liquid_site = LiquidSite(str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names)
     inputs_now = InputsNow(content_dir, names, {"base_url": site.base_url})
     progress.phase("scan", len(sources))
