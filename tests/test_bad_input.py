@@ -435,8 +435,11 @@ def test_a_wrong_type_for_any_site_toml_key_is_named_with_its_line(key):
     from blog.siteconfig import SiteConfig, parse_site_config
 
     default = getattr(SiteConfig(), key)
-    wrong_values = ["true", '{ nested = "table" }', "[1, 2]"]
-    wrong_values.append('"ten"' if isinstance(default, int) else "42")
+    wrong_values = ['{ nested = "table" }', "[1, 2]"]
+    if isinstance(default, bool):  # liquid = true is right; "yes" and 1 are not
+        wrong_values += ['"yes"', "1"]
+    else:
+        wrong_values += ["true", '"ten"' if isinstance(default, int) else "42"]
     for wrong in wrong_values:
         text = (
             f'# The site.\ntitle = "Fine"\n{key} = {wrong}\n' if key != "title" else f"# The site.\n\ntitle = {wrong}\n"

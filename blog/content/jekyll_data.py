@@ -20,6 +20,8 @@ from ..errors import ContentError
 from .frontmatter import toml_error_line
 from .render_inputs import FILE, LISTING, RenderInputs, file_digest, folder_listing
 
+# libyaml's loader when PyYAML has it: every post that reads a data file parses it.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 DATA_DIR = "_data"
 DATA_SUFFIXES = (".yml", ".yaml", ".json", ".toml", ".csv", ".tsv")
 
@@ -87,7 +89,7 @@ def parse_data_file(text: str, suffix: str) -> object:
     """The value of one data file; a ContentError with its line when it is not valid."""
     if suffix in (".yml", ".yaml"):
         try:
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             raise ContentError(f"invalid YAML: {exc}", line=mark.line + 1 if mark else 1) from None
