@@ -303,3 +303,24 @@ def test_a_post_that_read_nothing_else_is_not_rendered_again(site):
     write(site / "_includes" / "note.html", "changed\n")
     # Only the post that includes it; the touched one has the same bytes.
     assert sync_content(site).rendered == 1
+
+
+def test_a_broken_data_file_or_include_is_reported_where_it_is_broken(site):
+    write(site / "_config.yml", "title: J\n")
+    write(site / "_data" / "crew.yml", "skipper: Ada\nboats: [Gannet\n")
+    write(site / "_includes" / "card.html", "<p>\n{% if x %}never closed\n")
+    write(site / "_includes" / "gist.html", "<p>\n{% gist 1 %}</p>\n")
+    write(site / "posts" / "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\n{{ site.data.crew.skipper }}\n")
+    write(site / "posts" / "b.md", "---\ntitle: B\ndate: 2024-01-01\n---\n{% include card.html %}\n")
+    write(site / "posts" / "c.md", "---\ntitle: C\ndate: 2024-01-01\n---\n{% include gist.html %}\n")
+    with pytest.raises(ContentErrors) as caught:
+        sync_content(site)
+    found = {(p.path.split("content/", 1)[-1], p.line) for p in caught.value.problems}
+    assert found == {("_data/crew.yml", 3), ("_includes/card.html", 2)}
+    problems = {p.path.split("content/", 1)[-1]: p.message for p in caught.value.problems}
+    assert "invalid YAML" in problems["_data/crew.yml"]
+    assert "{% if %} is never closed" in problems["_includes/card.html"]
+    (site / "_data" / "crew.yml").write_text("skipper: Ada\n", encoding="utf-8")
+    (site / "_includes" / "card.html").write_text("<p>fine</p>\n", encoding="utf-8")
+    report = sync_content(site)
+    assert [(w.path.split("content/", 1)[-1], w.line) for w in report.warnings] == [("_includes/gist.html", 2)]
