@@ -131,9 +131,11 @@ class IncludeNode(_LocatedNode):
 
     def render_to_output(self, context: RenderContext, buffer: TextIO) -> int:
         run = run_of(context.env)
-        name, _, arguments = self.argument.partition(" ")
-        if "{{" in name:  # {% include {{ page.widget }} %}
-            name = render_in(context, name)
+        if self.argument.startswith("{{"):  # {% include {{ page.widget }} x="y" %}
+            end = self.argument.find("}}") + 2
+            name, arguments = render_in(context, self.argument[:end]), self.argument[end:]
+        else:
+            name, _, arguments = self.argument.partition(" ")
         relative = f"{INCLUDES_DIR}/{name.strip()}"
         # Never a file outside _includes/: "..", or an absolute name, finds nothing.
         inside = ".." not in PurePosixPath(name).parts
