@@ -40,6 +40,9 @@ class SourceFile(models.Model):
     # The resized copies of those images the site serves: output file -> its
     # file in the image cache (blog/content/images.py).
     image_copies = models.JSONField(default=dict)
+    # What the body was rendered from besides the file (blog/content/render_inputs.py):
+    # [kind, key, value] lists; the file is rendered again when one changes.
+    inputs = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return self.path

@@ -34,6 +34,8 @@ class SiteConfig:
     image_widths: tuple[int, ...] = (480, 960, 1600)
     image_max_megapixels: int = 50
     image_sizes: str = "(max-width: 43.5rem) calc(100vw - 2.5rem), 41rem"
+    # Render Liquid in every post (blog/content/liquid_render.py): for a Jekyll site.
+    liquid: bool = False
 
     @property
     def origin(self) -> str:
@@ -61,6 +63,12 @@ class SiteConfig:
 
 
 _TYPES = {f.name: f.type for f in fields(SiteConfig)}
+# Each setting's type: what it must be, in words, and an example.
+_KINDS = {
+    "int": (int, "a whole number", "10"),
+    "str": (str, "a string", '"..."'),
+    "bool": (bool, "true or false", "true"),
+}
 # The fact (blog/reads/recorder.py) of a page that used the site's settings.
 SETTINGS_FACT = ("site",)
 
@@ -84,13 +92,12 @@ def parse_site_config(text: str) -> SiteConfig:
         if _TYPES[key] == "tuple[int, ...]":
             values[key] = _whole_numbers(text, key, value)
             continue
-        expected = int if _TYPES[key] == "int" else str
+        expected, described, example = _KINDS[_TYPES[key]]
         if type(value) is not expected:
             raise ContentError(
-                f"{key} must be {'a whole number' if expected is int else 'a string'},"
-                f" not {type(value).__name__} {value!r}",
+                f"{key} must be {described}, not {type(value).__name__} {value!r}",
                 line=_line_of_key(text, key),
-                hint=f"write it as {key} = {'10' if expected is int else chr(34) + '...' + chr(34)}",
+                hint=f"write it as {key} = {example}",
             )
         values[key] = value
     config = SiteConfig(**values)

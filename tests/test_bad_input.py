@@ -435,11 +435,13 @@ def test_a_wrong_type_for_any_site_toml_key_is_named_with_its_line(key):
     from blog.siteconfig import SiteConfig, parse_site_config
 
     default = getattr(SiteConfig(), key)
-    wrong_values = ["true", '{ nested = "table" }']
+    wrong_values = ['{ nested = "table" }']
     if isinstance(default, tuple):  # a list of whole numbers, such as image_widths
-        wrong_values += ["42", '["480"]', "[0, 480]"]
+        wrong_values += ["true", "42", '["480"]', "[0, 480]"]
+    elif isinstance(default, bool):  # liquid = true is right; "yes" and 1 are not
+        wrong_values += ["[1, 2]", '"yes"', "1"]
     else:
-        wrong_values += ["[1, 2]", '"ten"' if isinstance(default, int) else "42"]
+        wrong_values += ["true", "[1, 2]", '"ten"' if isinstance(default, int) else "42"]
     for wrong in wrong_values:
         text = (
             f'# The site.\ntitle = "Fine"\n{key} = {wrong}\n' if key != "title" else f"# The site.\n\ntitle = {wrong}\n"

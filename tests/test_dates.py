@@ -86,7 +86,9 @@ def test_a_local_time_that_happens_twice_is_the_first_one_with_a_warning():
     ("value", "words"),
     [
         ("yesterday", "not a date"),
-        ("2024/01/01", "not a date"),
+        # Day-first or month-first: the generators disagree, so neither is read.
+        ("01/02/2024", "not a date"),
+        ("2024-01-01 13:00 PM", "12-hour clock"),
         ("2024-02-30", "day is out of range"),
         ("2024-01-01 25:00", "hour must be"),
         ("2024-01-01 10:00 +2400", "impossible UTC offset"),
@@ -124,3 +126,65 @@ def test_any_written_offset_round_trips(moment, minutes, style):
     parsed = parse(text)
     assert parsed.replace(tzinfo=None) == moment
     assert parsed.utcoffset() == dt.timedelta(minutes=minutes)
+
+
+# Every way Jekyll, Hugo and Pelican let an author write the same moment.
+_SEPARATORS = ["T", " ", "t", "  "]
+_OFFSET_STYLES = ["{s}{hh}:{mm}", "{s}{hh}{mm}", " {s}{hh}{mm}", " {s}{hh}:{mm}", "{s}{h}:{mm}"]
+
+
+@st.composite
+def written_moments(draw):
+    """A moment with an offset, and a text that these generators read as that moment."""
+    moment = draw(st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2200, 1, 1)))
+    minutes = draw(st.integers(min_value=-(23 * 60 + 59), max_value=23 * 60 + 59))
+    pad = draw(st.booleans())  # "5:07" or "05:07": Jekyll's YAML takes both
+    hour = f"{moment.hour:02d}" if pad else str(moment.hour)
+    minute = f"{moment.minute:02d}" if pad or draw(st.booleans()) else str(moment.minute)
+    time = f"{hour}:{minute}"
+    if draw(st.booleans()) or moment.second or moment.microsecond:
+        time += f":{moment.second:02d}"
+        if moment.microsecond:
+            digits = f"{moment.microsecond:06d}"
+            # Hugo writes nanoseconds: more digits than a datetime keeps.
+            time += "." + (digits + "000" if draw(st.booleans()) else digits.rstrip("0"))
+    else:
+        moment = moment.replace(second=0, microsecond=0)
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    if minutes == 0 and draw(st.booleans()):
+        written_offset = draw(st.sampled_from(["Z", " UTC", " +0000", "+00:00", " +00"]))
+    elif rest == 0 and draw(st.booleans()):
+        written_offset = draw(st.sampled_from([" ", ""])) + f"{sign}{hours}"  # YAML's +5
+    else:
+        style = draw(st.sampled_from(_OFFSET_STYLES))
+        written_offset = style.format(s=sign, hh=f"{hours:02d}", h=hours, mm=f"{rest:02d}")
+    text = f"{moment.date().isoformat()}{draw(st.sampled_from(_SEPARATORS))}{time}{written_offset}"
+    return text, moment.replace(tzinfo=dt.timezone(dt.timedelta(minutes=minutes)))
+
+
+@given(written=written_moments())
+def test_every_form_the_other_generators_accept_is_read_as_that_moment(written):
+    text, expected = written
+    parsed = parse(text)
+    assert parsed == expected
+    assert parsed.utcoffset() == expected.utcoffset()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The date that failed a Jekyll site's build: a single-digit hour.
+        ("2013-11-22 5:00:00 +0000", dt.datetime(2013, 11, 22, 5, tzinfo=UTC)),
+        ("2013-11-22 5:00", dt.datetime(2013, 11, 22, 4, tzinfo=UTC)),
+        ("2013-11-22 5:7", dt.datetime(2013, 11, 22, 4, 7, tzinfo=UTC)),
+        ("2013-1-2 05:00 +01:00", dt.datetime(2013, 1, 2, 4, tzinfo=UTC)),
+        ("2013/11/22 17:00:00 +0000", dt.datetime(2013, 11, 22, 17, tzinfo=UTC)),
+        ("2013-11-22 5:00 PM +0000", dt.datetime(2013, 11, 22, 17, tzinfo=UTC)),
+        ("2013-11-22 12:30 a.m. +0000", dt.datetime(2013, 11, 22, 0, 30, tzinfo=UTC)),
+        ("2013-11-22 05:00:00 GMT", dt.datetime(2013, 11, 22, 5, tzinfo=UTC)),
+        ("2013-11-22T05:00:00.123456789-05:30", dt.datetime(2013, 11, 22, 10, 30, 0, 123456, tzinfo=UTC)),
+    ],
+)
+def test_forms_from_real_jekyll_hugo_and_pelican_posts(text, expected):
+    assert parse(text) == expected

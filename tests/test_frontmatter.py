@@ -119,6 +119,39 @@ def test_invalid_toml_is_reported_at_its_line_in_the_file():
     assert caught.value.message.startswith("invalid TOML front matter")
 
 
+def error_line(text: str) -> int:
+    with pytest.raises(ContentError) as caught:
+        split_front_matter(text)
+    return caught.value.line
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        # An unclosed quote runs to the end of the header: the line that opens it.
+        ('---\ntitle: "Hello\ndate: 2020-01-01\ntags: [a]\n---\nBody', 2),
+        # ... or to the next quote, two keys later.
+        ('---\nslug: a\ntitle: "Hello\ndate: x\ndescription: "foo"\nimage: b.png\n---\nBody', 3),
+        ("---\ntitle: 'It's here\ndate: x\n---\nBody", 2),
+        ("---\ntitle: x\ntags: [a, b\ndate: 1\nslug: c\n---\nBody", 3),
+        # A mistake inside one statement keeps the parser's own line.
+        ("---\ntitle: x\ntags:\n  - a\n - b\nslug: c\n---\nBody", 5),
+        ('+++\ntitle = """Hello\ndate = 2020-01-01\n+++\nBody', 2),
+        ('+++\ntitle = "x"\ntags = ["a", "b"\ndate = 2020-01-01\nslug = "c"\n+++\nBody', 3),
+        ('+++\ntitle = "Hello\ndate = 2020-01-01\n+++\nBody', 2),
+    ],
+)
+def test_a_syntax_error_points_at_the_line_where_the_mistake_starts(text, line):
+    assert error_line(text) == line
+
+
+def test_an_unclosed_quote_says_where_the_parser_gave_up():
+    with pytest.raises(ContentError) as caught:
+        split_front_matter('---\ntitle: "Hello\ndate: 2020-01-01\ntags: [a]\n---\nBody')
+    assert "starts on line 2 is not closed" in caught.value.message
+    assert "close the quote" in caught.value.hint
+
+
 def test_yaml_header_must_be_a_mapping():
     with pytest.raises(ContentError) as caught:
         split_front_matter("---\n- a\n- b\n---\nBody")

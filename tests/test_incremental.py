@@ -149,7 +149,7 @@ class Content:
 
     def write_post(self, name: str, front: dict, body: str) -> None:
         self.posts[name] = (front, body)
-        self._write(f"posts/{name}", join_source(front, body))
+        self.write_file(f"posts/{name}", join_source(front, body))
 
     def remove_post(self, name: str) -> None:
         del self.posts[name]
@@ -157,7 +157,7 @@ class Content:
 
     def write_page(self, name: str, front: dict, body: str) -> None:
         self.pages[name] = (front, body)
-        self._write(f"pages/{name}", join_source(front, body))
+        self.write_file(f"pages/{name}", join_source(front, body))
 
     def remove_page(self, name: str) -> None:
         del self.pages[name]
@@ -165,9 +165,9 @@ class Content:
 
     def write_site(self) -> None:
         lines = [f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in self.site.items()]
-        self._write("site.toml", "\n".join(lines) + "\n")
+        self.write_file("site.toml", "\n".join(lines) + "\n")
 
-    def _write(self, relative: str, text: str) -> None:
+    def write_file(self, relative: str, text: str) -> None:
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -493,6 +493,18 @@ def remove_raster_image(content, project, data) -> Step:
     return Step(f"remove {relative} and every mention of it")
 
 
+def edit_liquid_input(content, project, data) -> Step:
+    """A file that Liquid in posts/crew-notes.md reads (liquid: true): the post
+    is rendered again, though its own bytes did not change."""
+    serial = content.next_serial()
+    if data.draw(st.sampled_from(["include", "data"]), label="Liquid input") == "include":
+        text = f"<p>{{{{ include.who }}}} signed, watch {{{{ site.data.crew.watch }}}} ({serial}).</p>\n"
+        content.write_file("_includes/signature.html", text)
+        return Step(f"edit _includes/signature.html ({serial})")
+    content.write_file("_data/crew.yml", f"captain: Ada Marsh {serial}\nwatch: {serial}\n")
+    return Step(f"edit _data/crew.yml ({serial})")
+
+
 def no_change(content, project, data) -> Step:
     return Step("no change", nothing_changed=True)
 
@@ -596,6 +608,7 @@ CHANGES: dict[str, Callable[..., Step]] = {
         add_raster_image,
         resize_raster_image,
         remove_raster_image,
+        edit_liquid_input,
         no_change,
         remove_customisation,
     )

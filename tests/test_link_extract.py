@@ -32,3 +32,13 @@ def test_every_candidate_of_a_srcset_is_a_link():
     page = b"""<picture><source type="image/webp" srcset="/i/a.480w.1.webp 480w, /i/a.960w.2.webp 960w">
     <img src="/i/a.png" srcset="../i/a.480w.3.png 480w,/i/a.png 2x"></picture>"""
     assert extract(page).links == ["../i/a.480w.3.png", "/i/a.480w.1.webp", "/i/a.960w.2.webp", "/i/a.png"]
+
+
+def test_text_that_looks_like_an_attribute_is_no_link():
+    # A code block showing a template: Pygments escapes the angle brackets,
+    # not always the quotes, and splits the text into spans.
+    page = b"""<pre><code>&lt;a href="<span class="p">{{</span> url <span class="p">}}</span>"&gt;
+    &lt;img src="x.png"&gt; id="nope" <a  class="k" href="/real/" id='real'>x</a></code></pre>"""
+    found = extract(page)
+    assert found.links == ["/real/"]
+    assert found.ids == ["real"]

@@ -43,7 +43,15 @@ def extract(body: bytes) -> PageLinks:
     """The href/src values and element ids of a page or feed."""
     text = body.decode("utf-8", errors="replace")
     links, ids = set(), set()
-    for name, double_quoted, single_quoted in _ATTRIBUTE.findall(text):
+    for match in _ATTRIBUTE.finditer(text):
+        # Only an attribute inside a tag counts: in a code block, text such as
+        # <a href="{{ url }}"> is escaped (&lt;a href="...": Pygments may leave
+        # the quotes) and is no link. Inside a tag, the last "<" before the
+        # match comes after the last ">".
+        start = match.start()
+        if text.rfind("<", 0, start) < text.rfind(">", 0, start):
+            continue
+        name, double_quoted, single_quoted = match.groups("")
         value = double_quoted or single_quoted
         if "&" in value:
             value = html.unescape(value)

@@ -15,6 +15,9 @@ from django.urls import reverse
 from django_distill.renderer import DistillRenderer
 from django_distill.request import get_uri_values
 
+from ..content.jekyll_data import DATA_DIR
+from ..content.jekyll_tags import INCLUDES_DIR
+from ..content.liquid_render import JEKYLL_CONFIG
 from ..content.rows import json_value, plain_rows
 from ..content.sources import MARKDOWN_SUFFIXES, display_path
 from ..errors import ContentErrors, ContentProblem
@@ -182,13 +185,16 @@ def find_content_files(content_dir: Path) -> ContentFiles:
         folder = Path(dirpath)
         relative_folder = folder.relative_to(content_dir)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
+        if folder == content_dir:
+            # What Liquid reads into posts (blog/content/liquid_render.py), not pages of the site.
+            dirnames[:] = [d for d in dirnames if d not in (DATA_DIR, INCLUDES_DIR)]
         for name in sorted(filenames):
             # Tested on the name first: nearly every file is a source, and
             # this runs over every one of them on every build.
             if name.startswith(".") or name.endswith(MARKDOWN_SUFFIXES):
                 continue
             relative = relative_folder / name
-            if relative == Path(SITE_FILE):
+            if relative in (Path(SITE_FILE), Path(JEKYLL_CONFIG)):
                 continue
             if name.endswith(NEVER_PUBLISHED):
                 skipped.append(

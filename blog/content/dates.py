@@ -10,11 +10,22 @@ from ..errors import ContentError
 
 ACCEPTED_FORMS = "2024-05-01, 2024-05-01 14:30, 2024-05-01T14:30:00, 2024-05-01 14:30:00 +0200 or 2024-05-01T14:30:00Z"
 
+# What Jekyll (a YAML timestamp, else Ruby's Time.parse), Hugo (RFC 3339 and
+# its variants) and Pelican (dateutil) all read for a year-first date: one- or
+# two-digit month, day, hour, minute and second; "T" or spaces between date
+# and time; a fraction of any length (Hugo writes nanoseconds); 12-hour clock
+# times; and an offset written Z, UTC, +5, +05, +0530 or +05:30, with or
+# without a space before it. Day-first and month-first dates are not read:
+# those generators disagree about them.
 _DATE_TIME = re.compile(
-    r"^(?P<date>\d{4}-\d{2}-\d{2})"
-    r"(?:[Tt ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?)?"
-    r"[ \t]*(?P<offset>Z|[+-]\d{2}:?\d{2})?$"
+    r"^(?P<year>\d{4})(?P<sep>[-/])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
+    r"(?:(?:[Tt]|[ \t]+)(?P<hour>\d{1,2}):(?P<minute>\d{1,2})"
+    r"(?::(?P<second>\d{1,2})(?:[.,](?P<fraction>\d+))?)?"
+    r"(?:[ \t]*(?P<meridian>[AaPp])\.?[Mm]\.?)?)?"
+    r"[ \t]*(?P<offset>[Zz]|UTC|GMT|[+-]\d{1,2}(?::?\d{2})?)?$"
 )
+# Digits of a fraction of a second that a datetime keeps (microseconds).
+_FRACTION_DIGITS = 6
 
 
 def parse_date(value: object, zone: ZoneInfo) -> tuple[dt.datetime, str | None]:
@@ -38,14 +49,19 @@ def _parse_text(text: str, zone: ZoneInfo) -> tuple[dt.datetime, str | None]:
     match = _DATE_TIME.match(text)
     if not match:
         raise _unparsable(text)
+    hour = int(match["hour"] or 0)
+    meridian = (match["meridian"] or "").lower()
+    if meridian and not 1 <= hour <= 12:
+        raise _unparsable(text, f"{hour} is not an hour of a 12-hour clock")
+    if meridian:
+        hour = hour % 12 + (12 if meridian == "p" else 0)
+    fraction = (match["fraction"] or "")[:_FRACTION_DIGITS].ljust(_FRACTION_DIGITS, "0")
     try:
-        day = dt.date.fromisoformat(match["date"])
-        fraction = (match["fraction"] or "0").ljust(6, "0")
         naive = dt.datetime(
-            day.year,
-            day.month,
-            day.day,
-            int(match["hour"] or 0),
+            int(match["year"]),
+            int(match["month"]),
+            int(match["day"]),
+            hour,
             int(match["minute"] or 0),
             int(match["second"] or 0),
             int(fraction),
@@ -59,11 +75,13 @@ def _parse_text(text: str, zone: ZoneInfo) -> tuple[dt.datetime, str | None]:
 
 
 def _fixed_offset(offset: str, text: str) -> dt.tzinfo:
-    if offset == "Z":
+    if offset.upper() in ("Z", "UTC", "GMT"):
         return dt.UTC
     sign = -1 if offset[0] == "-" else 1
-    digits = offset[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:])
+    hours_text, _, minutes_text = offset[1:].partition(":")
+    if not minutes_text and len(hours_text) > 2:  # +0530, +530
+        hours_text, minutes_text = hours_text[:-2], hours_text[-2:]
+    hours, minutes = int(hours_text), int(minutes_text or 0)
     if hours > 23 or minutes > 59:
         raise ContentError(
             f"date {text!r} has an impossible UTC offset {offset}",

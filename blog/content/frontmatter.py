@@ -35,6 +35,14 @@ _YamlLoader.yaml_implicit_resolvers = {
     for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
 }
 
+# Lines that start a top-level statement of a header ("key:" in YAML, "key =" or
+# "[table]" in TOML): where a value that swallowed the lines after it began.
+_STATEMENT_START = {
+    "YAML": re.compile(r"^[^\s#\-][^:]*:(?:\s|$)"),
+    "TOML": re.compile(r"^\s*(?:\[|[A-Za-z0-9_\"'.-][^=]*=)"),
+}
+# The header's first line is the file's second.
+_HEADER_OFFSET = 2
 _PELICAN_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:(?:[ \t]+(.*)|[ \t]*)$")
 _TOML_LINE = re.compile(r"at line (\d+)")
 
@@ -87,7 +95,10 @@ def _fenced(lines: list[str], closers: tuple[str, ...], load, kind: str) -> Fron
             hint=f"end it with a line holding only {closers[0]}",
         )
     header = "\n".join(lines[1:index])
-    meta = load(header)
+    try:
+        meta = load(header)
+    except ContentError as exc:
+        raise _where_it_starts(exc, lines[1:index], load, kind) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -101,13 +112,39 @@ def _fenced(lines: list[str], closers: tuple[str, ...], load, kind: str) -> Fron
     return FrontMatter(meta=meta, body=body, body_line=index + 2, key_lines=key_lines)
 
 
+def _where_it_starts(error: ContentError, header_lines: list[str], load, kind: str) -> ContentError:
+    """Move ``error`` to the statement where the mistake starts.
+
+    A quote or bracket left open makes the parser read on into the next
+    statements, and it reports the line where it finally gives up: the end
+    of the header, or some later key. The statement that opened it is the
+    first one that a header cut just after it cannot parse; when the parser's
+    line is past that statement, the mistake starts there."""
+    starts = [i for i, line in enumerate(header_lines) if _STATEMENT_START[kind].match(line)]
+    for position, start in enumerate(starts):
+        end = starts[position + 1] if position + 1 < len(starts) else len(header_lines)
+        try:
+            load("\n".join(header_lines[:end]))
+        except ContentError:
+            first, last = start + _HEADER_OFFSET, end - 1 + _HEADER_OFFSET
+            if error.line is not None and first <= error.line <= last:
+                return error  # the parser's own line is inside the statement: the more precise
+            return ContentError(
+                f"{error.message}; the value that starts on line {first} is not closed,"
+                f" so the parser read on to line {error.line}",
+                line=first,
+                hint="close the quote or bracket opened on this line",
+            )
+    return error
+
+
 def _load_yaml(header: str):
     try:
         return yaml.load(header, Loader=_YamlLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         # The mark counts from 0 inside the header, which starts on file line 2.
-        line = mark.line + 2 if mark is not None else 2
+        line = mark.line + _HEADER_OFFSET if mark is not None else _HEADER_OFFSET
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ContentError(
             f"invalid YAML front matter: {problem}",

@@ -149,10 +149,13 @@ def _markdown() -> markdown.Markdown:
     return _converter
 
 
-def render_markdown(source: str) -> RenderedMarkdown:
+def render_markdown(source: str, *, liquid_rendered: bool = False) -> RenderedMarkdown:
+    """``source`` as HTML. ``liquid_rendered``: Liquid already ran over it
+    (blog/content/liquid_render.py), so what looks like a Liquid tag now is
+    text the author meant literally (it came out of ``{% raw %}``)."""
     converter = _markdown()
     converter.reset()
-    html = converter.convert(_translate_liquid(source))
+    html = converter.convert(_translate_highlight(source, liquid_rendered))
     tokens = converter.toc_tokens
     heading_count = _count(tokens)
     toc_html = converter.toc if heading_count >= TOC_MIN_HEADINGS else ""
@@ -165,18 +168,25 @@ def render_markdown(source: str) -> RenderedMarkdown:
     )
 
 
-def _translate_liquid(source: str) -> str:
-    """Rewrite Jekyll/Hugo highlight tags as fenced code blocks."""
+def _translate_highlight(source: str, liquid_rendered: bool) -> str:
+    """Rewrite Jekyll/Hugo highlight tags as fenced code blocks. Without
+    Liquid, Jekyll's ``highlight`` and ``raw`` are read here so that a post
+    copied in shows its code; with Liquid they are real tags."""
     if "highlight" in source:
-        source = _JEKYLL_HIGHLIGHT.sub(_fence, source)
+        if not liquid_rendered:
+            source = _JEKYLL_HIGHLIGHT.sub(_fence, source)
         source = _HUGO_HIGHLIGHT.sub(_fence, source)
-    if "raw" in source:
+    if "raw" in source and not liquid_rendered:
         source = _LIQUID_RAW.sub("", source)
     return source
 
 
 def _fence(match: re.Match) -> str:
-    language, code = match.group(1), match.group(2)
+    return fenced_code(match.group(1), match.group(2))
+
+
+def fenced_code(language: str, code: str) -> str:
+    """``code`` as a fenced block on lines of its own, for Pygments to highlight."""
     # A fence longer than any run of backticks in the code cannot close early.
     longest = max((len(run) for run in re.findall(r"`+", code)), default=0)
     fence = "`" * max(3, longest + 1)

@@ -31,8 +31,12 @@ from ..siteconfig import SiteConfig, activate_site
 from .html_text import plain_text, truncate_words
 from .image_html import DocumentImages
 from .images import IMAGE_CACHE, ImageOptions, prune_cache
+from .hugo_shortcodes import render_shortcodes
+from .liquid_render import LiquidSite, Location, liquid_fingerprint, render_liquid, site_asks_for_liquid
 from .markdown import render_markdown, renderer_fingerprint
 from .reader import PAGE, SourceDocument, read_document
+from .render_inputs import InputsNow, RenderInputs
+from .source_names import SourceNames
 from .rows import json_value, plain_rows
 from .sources import display_path, find_sources, read_site
 
@@ -84,6 +88,7 @@ class _Known(NamedTuple):
     warnings: str  # as stored: JSON text
     images: str  # as stored: JSON text, {path: [size, mtime_ns]}
     image_copies: str  # as stored: JSON text, {output file: cached file}
+    inputs: str  # as stored: JSON text
 
     def problems(self) -> list[ContentProblem]:
         return [ContentProblem(*warning) for warning in json_value(self.warnings)]
@@ -100,7 +105,9 @@ class _Known(NamedTuple):
                 return False
             if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
                 return False
-        return all(os.path.isfile(os.path.join(image_cache, cached)) for cached in json_value(self.image_copies).values())
+        return all(
+            os.path.isfile(os.path.join(image_cache, cached)) for cached in json_value(self.image_copies).values()
+        )
 
 
 @dataclass
@@ -113,6 +120,8 @@ class _FileTask:
     content_dir: str
     base_path: str
     images: ImageOptions
+    # What Liquid and Hugo's links may read of the site (one object, shared by every task).
+    site: LiquidSite
     # The digest stored for this file, so an unchanged file is not rendered.
     previous_digest: str = ""
 
@@ -143,6 +152,8 @@ class _FileResult:
     # Kept apart from the other errors: with a broken site.toml, paths under
     # its base_url cannot be followed, and only the other errors are reported.
     image_errors: list[ContentProblem] = field(default_factory=list)
+    # What the body was rendered from besides the file (render_inputs.py).
+    inputs: list[list[str]] = field(default_factory=list)
 
 
 def _load(task: _FileTask) -> _FileResult:
@@ -155,7 +166,11 @@ def _load(task: _FileTask) -> _FileResult:
     result = _FileResult(task.relative, digest, document, errors, warnings)
     if document is not None:
         document.source_path = task.relative
-        rendered = render_markdown(document.body)
+        body, liquid_rendered = _expand(document, task, result)
+        if result.errors:
+            result.document = None
+            return result
+        rendered = render_markdown(body, liquid_rendered=liquid_rendered)
         images = DocumentImages(
             Path(task.content_dir), _url_folder(document, task.time_zone, task.base_path), task.images, task.base_path
         )
@@ -199,6 +214,34 @@ def image_options(site: SiteConfig, image_cache: Path) -> ImageOptions:
     return ImageOptions(site.image_widths, site.image_max_megapixels * 1_000_000, site.image_sizes, str(image_cache))
 
 
+def _expand(document: SourceDocument, task: _FileTask, result: _FileResult) -> tuple[str, bool]:
+    """The body with Hugo's links resolved and, where the site or the post
+    asks for it, Liquid rendered; problems and inputs go into ``result``."""
+    inputs = RenderInputs()
+    liquid_rendered = task.site.wanted_by(document.extra)
+    shortcodes = render_shortcodes(
+        document.body, task.display, document.body_line, task.site.names, inputs, liquid_next=liquid_rendered
+    )
+    body = shortcodes.text
+    result.errors += shortcodes.errors
+    result.warnings += shortcodes.warnings
+    if liquid_rendered:
+        page = {
+            **document.extra,
+            "title": document.title,
+            "slug": document.slug,
+            "date": document.date,
+            "tags": document.tags,
+            "path": task.relative,
+        }
+        output = render_liquid(body, Location(task.display, document.body_line), page, task.site, inputs)
+        body = output.text
+        result.errors += output.errors
+        result.warnings += output.warnings
+    result.inputs = inputs.as_list()
+    return body, liquid_rendered
+
+
 def sync_content(content_dir: Path, progress: Progress | None = None, image_cache: Path | None = None) -> SyncReport:
     """Load ``content_dir`` into the database; raise ContentErrors listing every
     problem. Resized copies of images are kept in ``image_cache`` (default: the
@@ -220,8 +263,13 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
     if image_cache is None:
         image_cache = _default_image_cache()
     images = image_options(site, image_cache.resolve())
-    # Where an image's path leads depends on the base path.
-    fingerprint = f"{renderer_fingerprint()}:{site.time_zone}:{site.base_path}:{images.fingerprint()}"
+    liquid_everywhere = site_asks_for_liquid(content_dir, site.liquid)
+    # Where an image's path leads depends on the base path, and turning Liquid
+    # on or off for the whole site changes how every file reads.
+    fingerprint = (
+        f"{renderer_fingerprint()}:{liquid_fingerprint()}:{site.time_zone}:{liquid_everywhere}"
+        f":{site.base_path}:{images.fingerprint()}"
+    )
     report = SyncReport(site=site)
 
     stored_fingerprint = CacheEntry.read(FINGERPRINT_ENTRY)
@@ -236,7 +284,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
                 _Known._make,
                 plain_rows(
                     SourceFile.objects.values_list(
-                        "path", "mtime_ns", "size", "digest", "warnings", "images", "image_copies"
+                        "path", "mtime_ns", "size", "digest", "warnings", "images", "image_copies", "inputs"
                     )
                 ),
             )
@@ -247,19 +295,27 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
 
     tasks, stats, seen = [], {}, set()
     sources = find_sources(content_dir)
+    names = SourceNames.of(source.relative for source in sources)
+    liquid_site = LiquidSite(str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names)
+    inputs_now = InputsNow(content_dir, names, {"base_url": site.base_url})
     progress.phase("scan", len(sources))
     for source in sources:
         relative = source.relative
         seen.add(relative)
         stats[relative] = (source.mtime_ns, source.size)
         row = known.get(relative)
-        images_hold = row is None or row.images_hold(str(content_dir), images.cache_dir)
-        if row is not None and row.mtime_ns == source.mtime_ns and row.size == source.size and images_hold:
+        # A file whose inputs (an image, a Liquid include or data file) changed
+        # is rendered again even if its own bytes did not.
+        inputs_hold = (
+            row is not None
+            and row.images_hold(str(content_dir), images.cache_dir)
+            and (row.inputs in ("[]", []) or inputs_now.hold(json_value(row.inputs)))
+        )
+        if inputs_hold and row.mtime_ns == source.mtime_ns and row.size == source.size:
             report.unchanged += 1
             report.warnings += row.problems()
             continue
-        # An image it used changed: rendered again, however its own bytes are.
-        previous_digest = row.digest if row is not None and images_hold else ""
+        previous_digest = row.digest if inputs_hold else ""
         task = _FileTask(
             source.absolute,
             relative,
@@ -269,6 +325,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
             str(content_dir),
             site.base_path,
             images,
+            liquid_site,
             previous_digest,
         )
         tasks.append(task)
@@ -325,7 +382,9 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
         if report.rendered or report.removed:
             # Copies no stored file uses any more (its image was replaced or
             # is no longer shown) are deleted, once the new rows are safe.
-            in_use = {cached for (copies,) in SourceFile.objects.values_list("image_copies") for cached in copies.values()}
+            in_use = {
+                cached for (copies,) in SourceFile.objects.values_list("image_copies") for cached in copies.values()
+            }
             transaction.on_commit(lambda: prune_cache(Path(images.cache_dir), in_use))
     activate_site(site)
     return report
@@ -360,6 +419,7 @@ def _store_files(results: list[_FileResult], site: SiteConfig, stats: dict[str, 
             warnings=[w.as_list() for w in r.warnings],
             images=r.images,
             image_copies=r.image_copies,
+            inputs=r.inputs,
         )
         for r in results
     )
