@@ -173,6 +173,7 @@ def unchanged_result(state: BuildState) -> BuildResult | None:
 def _build_and_publish(state: BuildState, index, renderer: DistillRenderer) -> BuildResult:
     """Plan, render, write, check and publish the site. A build that fails
     before it publishes leaves the output folder as it was."""
+    index.use_content_files(state.content_files.files)
     plan_site(state, index, renderer)
     open_staging(state)
     try:

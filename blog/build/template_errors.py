@@ -59,7 +59,12 @@ class PageProblem:
 
 def problem_for(error: BaseException, page: str) -> PageProblem | None:
     """The template error ``error`` is, met while rendering ``page``; None if it
-    was not raised from a template (a bug in a view: the caller re-raises it)."""
+    was not raised from a template (a bug in a view: the caller re-raises it).
+    An error that names a problem in the content (a link to a post that is not
+    published, blog/content/internal_links.py) is that problem."""
+    content_problem = getattr(error, "content_problem", None)
+    if content_problem is not None:
+        return PageProblem(content_problem, page)
     debug = getattr(error, "template_debug", None)
     if debug is None:
         return None

@@ -23,12 +23,13 @@ from django.utils.text import slugify
 
 from ..errors import ContentErrors, ContentProblem
 from ..models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
-from ..paths import alias_file
+from ..paths import alias_file, output_file_for
 from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
+from . import internal_links
 from .html_text import plain_text, truncate_words
 from .markdown import render_markdown, renderer_fingerprint
-from .reader import PAGE, SourceDocument, read_document
+from .reader import PAGE, SKIPPED, SourceDocument, read_document
 from .rows import json_value, plain_rows
 from .sources import display_path, find_sources, read_site
 
@@ -68,6 +69,8 @@ class SyncReport:
     rendered: int = 0
     unchanged: int = 0
     removed: int = 0
+    # Section and template files (Zola's and Hugo's _index.md, theme files): read, not published.
+    skipped: int = 0
 
 
 class _Known(NamedTuple):
@@ -109,6 +112,10 @@ class _FileResult:
     reading_minutes: int = 1
     # The URL slug of each of the document's tags, in order.
     tag_slugs: list[str] = field(default_factory=list)
+    # Links to other sources (blog/content/internal_links.py): found, then as stored.
+    links: list[internal_links.LinkTarget] = field(default_factory=list)
+    link_targets: list[list] = field(default_factory=list)
+    rewrites_links: bool = False
 
 
 def _load(task: _FileTask) -> _FileResult:
@@ -119,9 +126,15 @@ def _load(task: _FileTask) -> _FileResult:
         return _FileResult(task.relative, digest, None, [], [], unchanged=True)
     document, errors, warnings = read_document(data, task.display, task.relative, task.kind, ZoneInfo(task.time_zone))
     result = _FileResult(task.relative, digest, document, errors, warnings)
-    if document is not None:
+    if document is not None and document.kind != SKIPPED:
         document.source_path = task.relative
-        rendered = render_markdown(document.body)
+        rendered = render_markdown(document.body, task.relative)
+        for href, error in rendered.links.errors:
+            line = internal_links.line_of(document.body, document.body_line, href)
+            result.errors.append(ContentProblem(task.display, line, error.message, error.hint))
+        for target in rendered.links.targets:
+            target.line = internal_links.line_of(document.body, document.body_line, target.written)
+        result.links = rendered.links.targets
         result.html = rendered.html
         result.toc_html = rendered.toc_html
         result.reading_minutes = rendered.reading_minutes
@@ -131,6 +144,9 @@ def _load(task: _FileTask) -> _FileResult:
         # stores the results of every worker.
         result.description = document.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
         result.tag_slugs = [tag_slug(label) for label in document.tags]
+        result.rewrites_links = internal_links.needs_rewrite(task.relative, result.html, result.summary_html)
+    if result.errors:
+        result.document = None
     return result
 
 
@@ -200,6 +216,8 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
         batch: list[_FileResult] = []
         for result in run(_load, tasks):
             progress.advance()
+            if result.links:
+                _choose_link_targets(result, seen, content_dir)
             errors += result.errors
             report.warnings += result.warnings
             if result.unchanged:
@@ -227,6 +245,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
             Post.objects.filter(source__in=stale_documents).delete()
             Page.objects.filter(source__in=stale_documents).delete()
         errors += _conflicts(content_dir)
+        errors += _dangling_links(content_dir, seen)
         if errors:
             transaction.set_rollback(True)
             raise ContentErrors(errors)
@@ -235,8 +254,38 @@ def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncRep
             bump_generation()
         CacheEntry.write(FINGERPRINT_ENTRY, fingerprint)
         CacheEntry.write("site", site.as_dict())
+        report.skipped = SourceFile.objects.count() - Post.objects.count() - Page.objects.count()
     activate_site(site)
     return report
+
+
+def _choose_link_targets(result: _FileResult, sources: set[str], content_dir: Path) -> None:
+    """Each link to another source leads to the first of the files it may
+    mean that exists; one that leads nowhere is an error at its line."""
+    texts = [result.html, result.summary_html]
+    display = _shown(content_dir, result.relative)
+    result.link_targets, problems = internal_links.choose_targets(display, result.links, sources, texts)
+    result.html, result.summary_html = texts
+    result.errors += problems
+
+
+def _dangling_links(content_dir: Path, sources: set[str]) -> list[ContentProblem]:
+    """Links, in files not read again, to sources that are gone."""
+    problems = []
+    for model in (Post, Page):
+        rows = model.objects.filter(rewrites_links=True).values_list("source", "link_targets")
+        for source, targets in plain_rows(rows):
+            for target, line in json_value(targets):
+                if target not in sources:
+                    problems.append(
+                        ContentProblem(
+                            _shown(content_dir, source),
+                            line,
+                            f"links to {target}, which does not exist",
+                            "fix the link, or restore the file it leads to",
+                        )
+                    )
+    return problems
 
 
 @contextmanager
@@ -279,6 +328,8 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
     posts, pages, labels = [], [], {}
     for result in results:
         doc = result.document
+        if doc.kind == SKIPPED:
+            continue
         common = {
             "source": doc.source_path,
             "slug": doc.slug,
@@ -291,6 +342,8 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             "updated": doc.updated,
             "extra": doc.extra,
             "source_digest": result.digest,
+            "link_targets": result.link_targets,
+            "rewrites_links": result.rewrites_links,
         }
         if doc.kind == PAGE:
             page = Page(**common, date=doc.date)
@@ -301,6 +354,7 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
         post = Post(
             **common,
             date=doc.date,
+            path=doc.path,
             url_year=local.year,
             url_month=local.month,
             draft=doc.draft,
@@ -362,15 +416,25 @@ def _conflicts(content_dir: Path) -> list[ContentProblem]:
     owners: dict[str, list[tuple[str, str]]] = defaultdict(list)  # file -> (source, what)
     for name in RESERVED_NAMES:
         owners[name if "." in name else f"{name}/index.html"].append(("", f"the built-in '{name}' section"))
-    posts = plain_rows(Post.objects.values_list("source", "url_year", "url_month", "slug", "aliases"))
-    for source, year, month, slug, _aliases in posts:
-        owners[f"{year:04d}/{month:02d}/{slug}/index.html"].append((source, ""))
+    posts = plain_rows(Post.objects.values_list("source", "path", "aliases"))
+    problems = []
+    for source, path, _aliases in posts:
+        owners[output_file_for(path)].append((source, ""))
+        top = path.split("/", 1)[0]
+        if top in RESERVED_NAMES:
+            problems.append(
+                ContentProblem(
+                    _shown(content_dir, source),
+                    1,
+                    f"its URL /{path} is inside /{top}/, which the generator writes itself",
+                    "give the post another path, url or permalink",
+                )
+            )
     for source, slug in Page.objects.values_list("source", "slug"):
         owners[f"{slug}/index.html"].append((source, ""))
-    for source, *_url, aliases in posts:
+    for source, _path, aliases in posts:
         for alias in json_value(aliases):
             owners[alias_file(alias)].append((source, f"(alias {alias})"))
-    problems = []
     # Nearly every file has one owner: only the others are sorted and examined.
     for output, claims in sorted(item for item in owners.items() if len(item[1]) > 1):
         claims = list(dict.fromkeys(claims))
