@@ -205,3 +205,21 @@ def test_a_link_to_a_draft_is_an_error_naming_the_linking_file(tmp_path):
     assert "posts/blog/tide-tables/index.md:11: links to posts/blog/knots.md, which is not published" in (
         result.process.stderr
     )
+
+
+def test_moving_a_linked_post_updates_the_links_to_it_in_an_incremental_build(tmp_path):
+    content = tmp_path / "zola"
+    shutil.copytree(ZOLA, content)
+    first = run_build(content, tmp_path / "output", tmp_path / "cache")
+    assert first.ok, first.process.stderr
+    knots = content / "posts" / "blog" / "knots.md"
+    knots.write_text(knots.read_text().replace("date = 2024-12-02", 'date = 2024-12-02\npath = "boats/knots"'))
+    again = run_build(content, tmp_path / "output", tmp_path / "cache")
+    assert again.ok, again.process.stderr
+    clean = run_build(content, tmp_path / "clean", tmp_path / "clean-cache")
+    assert clean.ok, clean.process.stderr
+    site = Site(tmp_path / "output", fixture_base_url(content))
+    body = site.page("2024/11/26/tide-tables/index.html").with_class("post-body")[0]
+    assert "/sub/notes/boats/knots/#setting-up" in [a.get("href") for a in body.iter("a")]
+    for relative in Site(tmp_path / "clean", site.base_url).files():
+        assert (tmp_path / "output" / relative).read_bytes() == (tmp_path / "clean" / relative).read_bytes(), relative
