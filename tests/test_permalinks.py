@@ -33,7 +33,12 @@ def test_author_paths_that_are_not_paths_are_errors(value):
 
 @pytest.mark.parametrize(
     ("path", "date"),
-    [("2024/11/26/slug/", "2024-11-26"), ("2023/05/slug/", "2023-05-01"), ("notes/2023/05/x/", None), ("2024/x/", None)],
+    [
+        ("2024/11/26/slug/", "2024-11-26"),
+        ("2023/05/slug/", "2023-05-01"),
+        ("notes/2023/05/x/", None),
+        ("2024/x/", None),
+    ],
 )
 def test_dates_in_paths(path, date):
     assert date_in_path(path) == date
