@@ -223,3 +223,15 @@ def test_moving_a_linked_post_updates_the_links_to_it_in_an_incremental_build(tm
     assert "/sub/notes/boats/knots/#setting-up" in [a.get("href") for a in body.iter("a")]
     for relative in Site(tmp_path / "clean", site.base_url).files():
         assert (tmp_path / "output" / relative).read_bytes() == (tmp_path / "clean" / relative).read_bytes(), relative
+
+
+def test_two_posts_at_one_path_are_an_error_naming_both(tmp_path):
+    content = tmp_path / "hugo"
+    shutil.copytree(HUGO, content)
+    clash = content / "posts" / "clash.md"
+    clash.write_text('---\ntitle: "Clash"\ndate: 2020-01-01\nurl: /2019/03/leaf-bundle/\n---\nSame place.\n')
+    result = run_build(content, tmp_path / "output", tmp_path / "cache")
+    assert not result.ok
+    errors = [line for line in result.process.stderr.splitlines() if "/2019/03/leaf-bundle/index.html" in line]
+    assert len(errors) == 1
+    assert "clash.md" in errors[0] and "leaf-bundle/index.md" in errors[0]
