@@ -55,6 +55,8 @@ class PageProblem:
 
     problem: ContentProblem
     page: str  # the URL path being rendered
+    # Whether ``problem`` names a source by its path in the content folder.
+    in_content: bool = False
 
 
 def problem_for(error: BaseException, page: str) -> PageProblem | None:
@@ -64,7 +66,7 @@ def problem_for(error: BaseException, page: str) -> PageProblem | None:
     published, blog/content/internal_links.py) is that problem."""
     content_problem = getattr(error, "content_problem", None)
     if content_problem is not None:
-        return PageProblem(content_problem, page)
+        return PageProblem(content_problem, page, in_content=True)
     debug = getattr(error, "template_debug", None)
     if debug is None:
         return None
@@ -73,6 +75,14 @@ def problem_for(error: BaseException, page: str) -> PageProblem | None:
     path = display_path(Path(name)) if Path(name).is_absolute() else name
     message, hint = _describe(error)
     return PageProblem(ContentProblem(path, debug["line"], message, hint), page)
+
+
+def named_in(found: PageProblem, content_dir: Path) -> PageProblem:
+    """``found``, naming its source as every other problem does, if it names one."""
+    if not found.in_content:
+        return found
+    problem = dataclasses.replace(found.problem, path=display_path(content_dir / found.problem.path))
+    return dataclasses.replace(found, problem=problem, in_content=False)
 
 
 def merged(problems: Iterable[PageProblem]) -> list[ContentProblem]:
