@@ -234,3 +234,18 @@ def test_two_posts_at_one_path_are_an_error_naming_both(tmp_path):
     errors = [line for line in result.process.stderr.splitlines() if "/2019/03/leaf-bundle/index.html" in line]
     assert len(errors) == 1
     assert "clash.md" in errors[0] and "leaf-bundle/index.md" in errors[0]
+
+
+def test_root_relative_links_to_nothing_stay_as_written_and_are_warned_about(tmp_path):
+    content = tmp_path / "zola"
+    shutil.copytree(ZOLA, content)
+    knots = content / "posts" / "blog" / "knots.md"
+    knots.write_text(knots.read_text() + "\nSee [an old post](/2015/03/gone/).\n")
+    result = run_build(content, tmp_path / "output", tmp_path / "cache")
+    assert result.ok, result.process.stderr
+    site = Site(tmp_path / "output", fixture_base_url(content))
+    body = site.page("2024/12/knots/index.html").with_class("post-body")[0]
+    hrefs = [a.get("href") for a in body.iter("a")]
+    assert "/2015/03/gone/" in hrefs and "/sub/notes/images/logo.png" in hrefs
+    warning = f"{knots.as_posix()}:16: the page /2024/12/knots/index.html links to '/2015/03/gone/', which is outside"
+    assert warning in result.process.stderr

@@ -389,9 +389,14 @@ def edit_template(content, project, data) -> Step:
 
 
 def edit_site(content, project, data) -> Step:
-    key = data.draw(st.sampled_from(["time_zone", "title"]), label="site.toml key")
+    key = data.draw(st.sampled_from(["time_zone", "title", "base_url"]), label="site.toml key")
     if key == "title":
         value = f"Harbour Log {content.next_serial()}"
+    elif key == "base_url":
+        # Under a sub-path, root-relative links (add_link's) get the sub-path
+        # when the site has their target (blog/content/internal_links.py).
+        urls = ["https://incremental.example/log/", "https://incremental.example/"]
+        value = next(url for url in urls if url != content.site[key])
     else:
         value = data.draw(st.sampled_from([z for z in TIME_ZONES if z != content.site[key]]), label="time_zone")
     return set_site(content, key, value)
