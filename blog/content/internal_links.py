@@ -249,7 +249,7 @@ def shown(html: str, document) -> str:
     own_url = document.get_absolute_url() if bundle else ""
 
     def resolve(match: re.Match) -> str:
-        value = html_unescape_amp(match.group(3))
+        value = _unescaped(match.group(3))
         if value.startswith(MARKER):
             url = _target_url(index, document, value[len(MARKER) :])
         elif value.startswith("/") and not value.startswith("//"):
@@ -294,9 +294,11 @@ def _has_scheme(value: str) -> bool:
     return bool(urlsplit(value).scheme) or value.startswith("//")
 
 
-def html_unescape_amp(value: str) -> str:
+def _unescaped(value: str) -> str:
+    """An attribute's value as Python-Markdown escapes it, read back."""
     return value.replace("&amp;", "&")
 
 
 def _escape(url: str) -> str:
+    """A URL as the value of a double-quoted attribute."""
     return url.replace("&", "&amp;").replace('"', "&quot;")
