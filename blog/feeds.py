@@ -77,7 +77,7 @@ class LatestPostsFeed(Feed):
         return post.title
 
     def item_description(self, post):
-        return absolute_links(post.body_html, self.item_link(post))
+        return absolute_links(post.body, self.item_link(post))
 
     def item_link(self, post):
         return active_site().absolute(post.get_absolute_url())
@@ -102,10 +102,10 @@ class LatestPostsAtomFeed(LatestPostsFeed):
         return active_site().description or None
 
     def item_description(self, post):
-        return absolute_links(post.summary_html, self.item_link(post))
+        return absolute_links(post.summary, self.item_link(post))
 
     def item_extra_kwargs(self, post):
-        return {"content": absolute_links(post.body_html, self.item_link(post))}
+        return {"content": absolute_links(post.body, self.item_link(post))}
 
 
 class TagFeed(LatestPostsFeed):

@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import get_script_prefix, reverse
 
 from . import reads, visibility
+from .content import internal_links
 from .digests import digest
 
 
@@ -136,6 +137,12 @@ class Document(models.Model):
     # A digest of every other column (and a post's tags), made when the
     # document is stored: what a page that read the row depends on (blog/reads/recorder.py).
     row_digest = models.CharField(max_length=32)
+    # The sources the body links to, as [path in content/, line] pairs: each
+    # must exist when a page shows the body (blog/content/internal_links.py).
+    link_targets = models.JSONField(default=list)
+    # Whether the body or summary has links resolved only when a page shows
+    # them: decided once, at sync time, so most bodies skip the rewrite.
+    rewrites_links = models.BooleanField(default=False)
     # The bodies are the last columns of the table (migration 0005): SQLite
     # walks a large value's overflow pages to reach any column after it.
     body_html = models.TextField()
@@ -154,10 +161,26 @@ class Document(models.Model):
         """The row's digest, of every stored field and ``more``."""
         return digest(reads.row_values(self._meta, {**self.__dict__, "row_digest": None}), *more)
 
+    @property
+    def body(self) -> str:
+        """The body as a page shows it: ``body_html`` with its links to other
+        sources, its bundle's files and the site's root resolved for this
+        build (blog/content/internal_links.py). Templates and feeds show this,
+        never ``body_html`` itself."""
+        return internal_links.shown(self.body_html, self) if self.rewrites_links else self.body_html
+
+    @property
+    def summary(self) -> str:
+        """``summary_html`` as a page shows it, resolved as ``body`` is."""
+        return internal_links.shown(self.summary_html, self) if self.rewrites_links else self.summary_html
+
 
 class Post(Document):
     date = models.DateTimeField(db_index=True)
-    # Year and month of the URL, in the site's time zone at load time.
+    # The URL path from the site's root, ending in "/": the author's (Zola's
+    # path, Hugo's url, Jekyll's permalink), or YYYY/MM/slug/.
+    path = models.CharField(max_length=2048)
+    # Year and month of the date, in the site's time zone at load time: the archive's groups.
     url_year = models.PositiveIntegerField()
     url_month = models.PositiveSmallIntegerField()
     draft = models.BooleanField(default=False)
@@ -174,7 +197,7 @@ class Post(Document):
         ordering = ["-date", "slug"]
 
     def get_absolute_url(self) -> str:
-        return _cached_url(self, "blog:post", self.url_year, self.url_month, self.slug)
+        return _cached_url(self, "blog:post", self.path.removesuffix("/"))
 
     @property
     def tag_list(self) -> list[Tag]:

@@ -12,22 +12,37 @@ when the visibility rule changes.
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import uuid
 from collections import Counter
 from contextlib import contextmanager
 from itertools import chain
+from pathlib import Path
 
 from django.db import connection, models
 from django.db.models.base import ModelState
 
 from . import reads
+from .content.internal_links import is_bundle
 from .content.rows import json_value, plain_rows
 from .models import CacheEntry, Page, Post, PostTag, Tag
-from .paths import alias_file
+from .paths import alias_file, output_file_for
 from .visibility import current
 
 # How many related posts a post shows at most.
 RELATED_POSTS = 3
+# The pages every site has, as files of the output.
+BUILT_IN_FILES = (
+    "index.html",
+    "archive/index.html",
+    "tags/index.html",
+    "search/index.html",
+    "rss.xml",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "404.html",
+)
 GENERATION_KEY = "generation"
 
 
@@ -49,8 +64,13 @@ class SiteIndex:
         self._pages = pages
         self._tags = {tag.slug: tag for tag in tags}
         self._position = {post.id: index for index, post in enumerate(posts)}
-        self._by_url = {(p.url_year, p.url_month, p.slug): p for p in posts}
+        self._by_path = {p.path: p for p in posts}
         self._by_source = {p.source: p for p in posts}
+        self._documents: dict[str, Post | Page] = {**{p.source: p for p in pages}, **self._by_source}
+        # What the site publishes (blog/content/internal_links.py asks, for
+        # root-relative links): set by use_content_files, made when first asked.
+        self._content_files: dict[str, Path] = {}
+        self._published_files: set[str] | None = None
         self._by_tag: dict[str, list[Post]] = {tag.slug: [] for tag in tags}
         self._positions_by_tag: dict[str, list[int]] = {tag.slug: [] for tag in tags}
         self._aliases: dict[str, Post] | None = None
@@ -75,8 +95,59 @@ class SiteIndex:
     def pages(self) -> list[Page]:
         return _recorded("pages", (), self._pages)
 
-    def post_at(self, year: int, month: int, slug: str) -> Post | None:
-        return _recorded("post_at", (year, month, slug), self._by_url.get((year, month, slug)))
+    def post_at(self, path: str) -> Post | None:
+        """The visible post whose URL path (from the site's root) is ``path``."""
+        return _recorded("post_at", (path,), self._by_path.get(path))
+
+    def document_from(self, source: str) -> Post | Page | None:
+        """The visible post, or the page, read from ``source`` (a path in content/)."""
+        return _recorded("document_from", (source,), self._documents.get(source))
+
+    def use_content_files(self, files: dict[str, Path]) -> None:
+        """The content folder's files to publish (path in content/ -> file)."""
+        self._content_files = files
+        self._published_files = None
+
+    def published_content(self) -> dict[str, Path]:
+        """The content folder's files by where they are published: a page
+        bundle's files (beside ``posts/x/index.md``) beside its post's URL;
+        those of a bundle no one sees (a draft) not at all; the others where
+        they are in content/."""
+        placed = {posixpath.dirname(doc.source): doc.path for doc in self._posts if is_bundle(doc.source)}
+        placed.update(
+            (posixpath.dirname(page.source), f"{page.slug}/") for page in self._pages if is_bundle(page.source)
+        )
+        hidden = {posixpath.dirname(source) for source in _bundle_sources()} - placed.keys()
+        published = {}
+        for relative, file in self._content_files.items():
+            folder = posixpath.dirname(relative)
+            while folder and folder not in placed and folder not in hidden:
+                folder = posixpath.dirname(folder)
+            if not folder:
+                published[relative] = file
+            elif folder in placed:
+                published[placed[folder] + relative[len(folder) + 1 :]] = file
+        return published
+
+    def has_url_path(self, path: str) -> bool:
+        """Whether the site publishes something at ``path`` (from the site's
+        root, decoded): a post, page, alias, tag, built-in page or content file."""
+        if self._published_files is None:
+            # Made of every post's fields, which are not what the page read:
+            # the lookup's answer, recorded below, is.
+            with reads.not_recorded():
+                self._published_files = self._files()
+        target = output_file_for(path)
+        found = target in self._published_files or f"{target}/index.html" in self._published_files
+        return _recorded("has_url_path", (path,), found)
+
+    def _files(self) -> set[str]:
+        files = set(BUILT_IN_FILES) | self.published_content().keys()
+        files.update(output_file_for(post.path) for post in self._posts)
+        files.update(f"{page.slug}/index.html" for page in self._pages)
+        files.update(self.alias_targets())
+        files.update(f"tags/{tag.slug}/index.html" for tag in self._tags_list)
+        return files
 
     def post_from(self, source: str) -> Post | None:
         """The visible post read from ``source`` (a path in content/)."""
@@ -130,6 +201,11 @@ class SiteIndex:
         shared = Counter(sorted(chain.from_iterable(self._positions_by_tag.get(tag.slug, ()) for tag in tags)))
         shared.pop(self._position[post.id], None)
         return [self._posts[position] for position, _count in shared.most_common(RELATED_POSTS)]
+
+
+def _bundle_sources() -> list[str]:
+    """Every post's source that is a page bundle's, visible or not."""
+    return [source for source in Post.objects.values_list("source", flat=True) if is_bundle(source)]
 
 
 def _recorded(lookup: str, arguments: tuple, result):

@@ -8,16 +8,12 @@ import math
 
 import django_distill
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
 from . import feeds, views
-from .converters import MonthConverter, YearConverter
 from .site_index import site_index
 from .siteconfig import active_site
 from .sitemaps import SITEMAPS
-
-register_converter(YearConverter, "yyyy")
-register_converter(MonthConverter, "mm")
 
 distill_path = django_distill.distill_path
 
@@ -35,7 +31,7 @@ def index_pages():
 
 def posts():
     for post in site_index().posts:
-        yield {"year": post.url_year, "month": post.url_month, "slug": post.slug}
+        yield {"post_path": post.path.removesuffix("/")}
 
 
 def tags():
@@ -62,7 +58,6 @@ def aliases():
 blog_patterns = [
     distill_path("", views.IndexView.as_view(), name="index"),
     distill_path("page/<int:page>/", views.IndexView.as_view(), name="index_page", distill_func=index_pages),
-    distill_path("<yyyy:year>/<mm:month>/<str:slug>/", views.PostView.as_view(), name="post", distill_func=posts),
     distill_path("tags/", views.TagListView.as_view(), name="tags"),
     distill_path("tags/<str:tag>/", views.TagView.as_view(), name="tag", distill_func=tags),
     distill_path("tags/<str:tag>/page/<int:page>/", views.TagView.as_view(), name="tag_page", distill_func=tag_pages),
@@ -75,7 +70,11 @@ blog_patterns = [
     distill_path("robots.txt", views.robots_txt, name="robots"),
     distill_path("css/code.css", views.code_css, name="code_css"),
     distill_path("404.html", views.not_found, name="not_found", distill_status_codes=(404,)),
+    # A post at a one-part path (Hugo's url = "/hello/") is served by the page
+    # route's view, which hands it to the post view.
     distill_path("<str:slug>/", views.PageView.as_view(), name="page", distill_func=pages),
+    # A post's path is its author's (Zola's path, Hugo's url) or YYYY/MM/slug.
+    distill_path("<path:post_path>/", views.PostView.as_view(), name="post", distill_func=posts),
     # Last: an alias may be any path no other route claims.
     distill_path("<path:alias_path>", views.alias_redirect, name="alias", distill_func=aliases),
 ]

@@ -91,7 +91,7 @@ class PostView(DetailView):
 
     def get_object(self, queryset=None):
         index = site_index()
-        listed = index.post_at(self.kwargs["year"], self.kwargs["month"], self.kwargs["slug"])
+        listed = index.post_at(self.kwargs["post_path"] + "/")
         if listed is None:
             raise Http404("No visible post at this address")
         return with_body(listed)
@@ -162,6 +162,13 @@ class PageView(DetailView):
     template_name = "blog/page.html"
     context_object_name = "page"
     model = Page
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Not a page: a post whose path has one part (/hello/).
+            return PostView.as_view()(request, post_path=kwargs["slug"])
 
 
 class SearchView(TemplateView):

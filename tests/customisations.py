@@ -141,8 +141,8 @@ def summaries_show_bodies() -> Customisation:
     """Issue 12's steps: every summary shows its post's whole body."""
     return Customisation(
         "summaries show bodies",
-        "includes/post_summary.html shows post.body_html instead of post.summary_html",
-        edits=(Edit(SUMMARY, "{{ post.summary_html|safe }}", "{{ post.body_html|safe }}"),),
+        "includes/post_summary.html shows post.body instead of post.summary",
+        edits=(Edit(SUMMARY, "{{ post.summary|safe }}", "{{ post.body|safe }}"),),
     )
 
 
@@ -153,7 +153,7 @@ def bodies_on_lists(template: str, body_field: str) -> Customisation:
     """``template`` (a list) shows each post's body or table of contents beside its summary."""
     assert template in LIST_TEMPLATES and body_field in BODY_FIELDS
     if body_field == "body_html":
-        shown = '<div class="list-body">{{ post.body_html|safe }}</div>'
+        shown = '<div class="list-body">{{ post.body|safe }}</div>'
     else:
         shown = '{% if post.toc_html %}<nav class="list-toc">{{ post.toc_html|safe }}</nav>{% endif %}'
     return Customisation(

@@ -43,14 +43,14 @@ def post_file(title: str, date: str = "2024-01-01", extra: str = "") -> str:
     return f'---\ntitle: "{title}"\ndate: {date}\n{extra}---\nText of {title}.\n'
 
 
-def test_find_sources_skips_hidden_files_and_hugo_section_files(content):
+def test_find_sources_skips_hidden_files_and_finds_section_files_for_the_reader_to_skip(content):
     write(content / "posts" / "_index.md", "---\ntitle: Section\n---\n")
     write(content / "posts" / ".hidden.md", post_file("Hidden"))
     write(content / "posts" / ".drafts" / "x.md", post_file("Hidden too"))
     write(content / "posts" / "notes.txt", "not Markdown")
     write(content / "posts" / "long.markdown", post_file("Long suffix"))
     found = {source.relative: source.kind for source in find_sources(content)}
-    expected = {p.relative_to(SITE_FIXTURE).as_posix() for p in SOURCES} | {"posts/long.markdown"}
+    expected = {p.relative_to(SITE_FIXTURE).as_posix() for p in SOURCES} | {"posts/long.markdown", "posts/_index.md"}
     assert set(found) == expected
     assert found["pages/about.md"] == "page"
     assert found["posts/long.markdown"] == "post"

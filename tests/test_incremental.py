@@ -130,6 +130,10 @@ class Content:
     pages: dict[str, tuple[dict, str]] = field(default_factory=dict)
     site: dict = field(default_factory=dict)
     images: list[str] = field(default_factory=list)
+    # The files of the page bundle posts/harbour-walk/ (issue 16), and
+    # whether posts/lighthouse/index.md sets its own path.
+    bundle_files: list[str] = field(default_factory=list)
+    lighthouse_path: bool = False
     serial: int = 0
 
     @classmethod
@@ -138,9 +142,12 @@ class Content:
         content = cls(root)
         for kind, into in (("posts", content.posts), ("pages", content.pages)):
             for path in sorted((root / kind).rglob("*.md")):
+                if path.name == "index.md":
+                    continue  # a page bundle: changed only by change_bundle
                 into[path.relative_to(root / kind).as_posix()] = split_source(path.read_text(encoding="utf-8"))
         content.site = tomllib.loads((root / "site.toml").read_text(encoding="utf-8"))
         content.images = sorted(p.relative_to(root).as_posix() for p in (root / "images").iterdir())
+        content.bundle_files = sorted(p.name for p in (root / BUNDLE).iterdir() if p.name != "index.md")
         return content
 
     def next_serial(self) -> int:
@@ -383,9 +390,14 @@ def edit_template(content, project, data) -> Step:
 
 
 def edit_site(content, project, data) -> Step:
-    key = data.draw(st.sampled_from(["time_zone", "title"]), label="site.toml key")
+    key = data.draw(st.sampled_from(["time_zone", "title", "base_url"]), label="site.toml key")
     if key == "title":
         value = f"Harbour Log {content.next_serial()}"
+    elif key == "base_url":
+        # Under a sub-path, root-relative links (add_link's) get the sub-path
+        # when the site has their target (blog/content/internal_links.py).
+        urls = ["https://incremental.example/log/", "https://incremental.example/"]
+        value = next(url for url in urls if url != content.site[key])
     else:
         value = data.draw(st.sampled_from([z for z in TIME_ZONES if z != content.site[key]]), label="time_zone")
     return set_site(content, key, value)
@@ -505,6 +517,42 @@ def edit_liquid_input(content, project, data) -> Step:
     return Step(f"edit _data/crew.yml ({serial})")
 
 
+BUNDLE = "posts/harbour-walk"
+LIGHTHOUSE = "posts/lighthouse/index.md"
+
+
+def change_bundle(content, project, data) -> Step:
+    """A page bundle's image added, edited or removed (its summary on list
+    pages shows one); or the bundle it links to moved to a path of its own,
+    which moves that post's files and changes the link in the first."""
+    how = data.draw(st.sampled_from(["add", "edit", "remove", "move"]), label="bundle change")
+    serial = content.next_serial()
+    folder = content.root / BUNDLE
+    if how == "move":
+        content.lighthouse_path = not content.lighthouse_path
+        source = content.root / LIGHTHOUSE
+        front, body = split_source(source.read_text(encoding="utf-8"))
+        if content.lighthouse_path:
+            front["path"] = f"lights/the-lighthouse-{serial}"
+        else:
+            front.pop("path", None)
+        source.write_text(join_source(front, body), encoding="utf-8")
+        return Step(f"lighthouse path {front.get('path')}")
+    if how == "remove" and content.bundle_files:
+        name = data.draw(st.sampled_from(content.bundle_files), label="bundle file")
+        content.bundle_files.remove(name)
+        (folder / name).unlink()
+        return Step(f"remove {BUNDLE}/{name}")
+    if how == "edit" and content.bundle_files:
+        name = data.draw(st.sampled_from(content.bundle_files), label="bundle file")
+    else:
+        name = "slipway.svg" if "slipway.svg" not in content.bundle_files else f"extra-{serial}.svg"
+        content.bundle_files.append(name)
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{serial}" height="6"><title>{serial}</title></svg>\n'
+    (folder / name).write_text(svg, encoding="utf-8")
+    return Step(f"write {BUNDLE}/{name}")
+
+
 def no_change(content, project, data) -> Step:
     return Step("no change", nothing_changed=True)
 
@@ -609,6 +657,7 @@ CHANGES: dict[str, Callable[..., Step]] = {
         resize_raster_image,
         remove_raster_image,
         edit_liquid_input,
+        change_bundle,
         no_change,
         remove_customisation,
     )

@@ -214,7 +214,7 @@ def test_jekyll_space_separated_categories_are_several_tags():
     [
         ("[/old/]", True),
         ("/single/string/", True),
-        ("[old/]", False),
+        ("[old/]", True),  # Hugo's relative alias
         ("['//elsewhere.example/x']", False),
         ("['https://elsewhere.example/x']", False),
         ("['/a/../b/']", False),

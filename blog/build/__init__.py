@@ -67,10 +67,13 @@ class BuildResult:
     unchanged: int
     seconds: float
     warnings: list[ContentProblem] = field(default_factory=list)
+    # Section and template files read and not published (Zola's and Hugo's _index.md).
+    skipped: int = 0
 
     def summary(self) -> str:
+        skipped = f" ({self.skipped} section or template files skipped)" if self.skipped else ""
         return (
-            f"{self.posts} posts, {self.pages} pages: {self.rendered} pages rendered, "
+            f"{self.posts} posts, {self.pages} pages{skipped}: {self.rendered} pages rendered, "
             f"{self.written} files written, {self.unchanged} unchanged, in {self.seconds:.2f} s"
         )
 
@@ -153,6 +156,7 @@ def _build_locked(
                     result = _build_and_publish(state, index, renderer)
         finally:
             serve_under_base_path(False)
+    result.skipped = report.skipped
     return result, report.warnings
 
 
@@ -176,6 +180,7 @@ def unchanged_result(state: BuildState) -> BuildResult | None:
 def _build_and_publish(state: BuildState, index, renderer: DistillRenderer) -> BuildResult:
     """Plan, render, write, check and publish the site. A build that fails
     before it publishes leaves the output folder as it was."""
+    index.use_content_files(state.content_files.files)
     plan_site(state, index, renderer)
     open_staging(state)
     try:

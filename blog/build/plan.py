@@ -57,7 +57,8 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
     for relative, source in _static_files(state.static_root).items():
         plan.keys[relative] = hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest()
         plan.copies[relative] = source
-    content_files, plan.skipped = state.content_files
+    # A page bundle's files go beside its post's URL (blog/site_index.py).
+    content_files, plan.skipped = index.published_content(), state.content_files.skipped
     image_copies = _image_copies(state.image_cache)
     pages = {page.relative for page in plan.pages}
     generated = plan.keys.keys() | pages
@@ -148,7 +149,7 @@ def _site_urls(renderer: DistillRenderer) -> list[tuple]:
 
 def _source_of(index, name: str, params: dict) -> str:
     if name == "post":
-        return index.post_at(params["year"], params["month"], params["slug"]).source
+        return index.post_at(params["post_path"] + "/").source
     if name == "page":
         return next(page.source for page in index.pages if page.slug == params["slug"])
     return ""

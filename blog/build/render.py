@@ -83,7 +83,7 @@ def render_pages(state: BuildState) -> None:
                 fresh_keys |= _store_fragments(facts, fresh_fragments)
     if failed:
         state.progress.end_phase(f"{len({p.page for p in failed})} pages failed")
-        raise ContentErrors(template_errors.merged(failed))
+        raise ContentErrors(template_errors.merged(template_errors.named_in(p, state.content_dir) for p in failed))
     if state.to_render:
         fresh_keys |= _store_fragments(facts, fresh_fragments)
         fragments.forget_stale(recorder.stored_fragments, fresh_keys)

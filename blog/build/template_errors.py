@@ -55,11 +55,18 @@ class PageProblem:
 
     problem: ContentProblem
     page: str  # the URL path being rendered
+    # Whether ``problem`` names a source by its path in the content folder.
+    in_content: bool = False
 
 
 def problem_for(error: BaseException, page: str) -> PageProblem | None:
     """The template error ``error`` is, met while rendering ``page``; None if it
-    was not raised from a template (a bug in a view: the caller re-raises it)."""
+    was not raised from a template (a bug in a view: the caller re-raises it).
+    An error that names a problem in the content (a link to a post that is not
+    published, blog/content/internal_links.py) is that problem."""
+    content_problem = getattr(error, "content_problem", None)
+    if content_problem is not None:
+        return PageProblem(content_problem, page, in_content=True)
     debug = getattr(error, "template_debug", None)
     if debug is None:
         return None
@@ -68,6 +75,14 @@ def problem_for(error: BaseException, page: str) -> PageProblem | None:
     path = display_path(Path(name)) if Path(name).is_absolute() else name
     message, hint = _describe(error)
     return PageProblem(ContentProblem(path, debug["line"], message, hint), page)
+
+
+def named_in(found: PageProblem, content_dir: Path) -> PageProblem:
+    """``found``, naming its source as every other problem does, if it names one."""
+    if not found.in_content:
+        return found
+    problem = dataclasses.replace(found.problem, path=display_path(content_dir / found.problem.path))
+    return dataclasses.replace(found, problem=problem, in_content=False)
 
 
 def merged(problems: Iterable[PageProblem]) -> list[ContentProblem]:

@@ -62,6 +62,8 @@ class FrontMatter:
     body_line: int
     # Line number of each top-level key, for error messages.
     key_lines: dict[str, int] = field(default_factory=dict)
+    # "YAML", "TOML" or "" (Pelican's, or none): Zola writes only TOML.
+    kind: str = ""
 
     def line_of(self, key: str) -> int:
         """The line of ``key`` ("taxonomies.tags" for a key inside a TOML table)."""
@@ -109,7 +111,7 @@ def _fenced(lines: list[str], closers: tuple[str, ...], load, kind: str) -> Fron
         )
     key_lines = _key_lines(lines[1:index], first_line=2)
     body = "\n".join(lines[index + 1 :])
-    return FrontMatter(meta=meta, body=body, body_line=index + 2, key_lines=key_lines)
+    return FrontMatter(meta=meta, body=body, body_line=index + 2, key_lines=key_lines, kind=kind)
 
 
 def _where_it_starts(error: ContentError, header_lines: list[str], load, kind: str) -> ContentError:

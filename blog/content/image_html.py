@@ -47,6 +47,11 @@ class DocumentImages:
     # The path the site is published under (base_url's): /blog/images/x.png
     # names content/images/x.png.
     base_path: str = "/"
+    # A page bundle (folder/index.md) publishes its folder's files beside its
+    # URL: the bundle's folder in content/ and the URL path it is published
+    # at (both without slashes at the ends), or empty for other documents.
+    bundle_dir: str = ""
+    bundle_url: str = ""
     # Image files read -> [size, mtime_ns] as they were read.
     read: dict[str, list[int]] = field(default_factory=dict)
     # Copies the site serves -> their file in the image cache.
@@ -67,8 +72,21 @@ class DocumentImages:
             # A root-relative path written without the base path is read as
             # it is written, if that is where the file is.
             if (self.content_dir / under_base).is_file() or not (self.content_dir / path.lstrip("/")).is_file():
-                return under_base
-        return path.lstrip("/")
+                return self._source_of(under_base)
+        return self._source_of(path.lstrip("/"))
+
+    def _source_of(self, published: str) -> str:
+        """The file in content/ published at ``published``: a bundle's files are
+        published beside its URL."""
+        if self.bundle_url and published.startswith(self.bundle_url + "/"):
+            return self.bundle_dir + published[len(self.bundle_url) :]
+        return published
+
+    def _published(self, relative: str) -> str:
+        """Where the file ``relative`` (in content/) is published: the inverse of ``_source_of``."""
+        if self.bundle_dir and relative.startswith(self.bundle_dir + "/"):
+            return self.bundle_url + relative[len(self.bundle_dir) :]
+        return relative
 
     def image(self, relative: str, reference: str, warning: bool = False) -> LocalImage | None:
         """The image at ``relative``, measured, or None (and a problem) if it cannot be used."""
@@ -81,7 +99,7 @@ class DocumentImages:
             self.problems.append(ImageUse(reference, problem.message, problem.hint, warning))
         self._note_read(relative)
         if image is not None:
-            folder = posixpath.dirname(relative)
+            folder = posixpath.dirname(self._published(relative))
             for variant in (image.own or []) + (image.webp or []):
                 if variant.cached:
                     self.copies[posixpath.join(folder, variant.name)] = variant.cached
@@ -154,9 +172,10 @@ class DocumentImages:
         if image is None or not image.measured:
             return front_matter_image, 0, 0
         if not image.own:
-            return image.relative, image.width, image.height
+            return self._published(image.relative), image.width, image.height
         chosen = ([v for v in image.own if v.width <= OG_MAX_WIDTH] or image.own[:1])[-1]
-        relative = posixpath.join(posixpath.dirname(image.relative), chosen.name) if chosen.name else image.relative
+        published = self._published(image.relative)
+        relative = posixpath.join(posixpath.dirname(published), chosen.name) if chosen.name else published
         return relative, chosen.width, chosen.height
 
     def located_problems(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,8 +22,9 @@ from pygments.formatters.html import HtmlFormatter
 from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
-from . import figures, html_text, image_html, images
+from . import figures, html_text, image_html, images, internal_links
 from .html_text import plain_text, summary_fragment
+from .internal_links import FoundLinks, InternalLinksExtension
 
 # Posts shorter than this many words still say "1 min read".
 WORDS_PER_MINUTE = 220
@@ -92,6 +93,8 @@ class RenderedMarkdown:
     heading_count: int
     summary_html: str
     word_count: int
+    # Links to other sources, made markers (blog/content/internal_links.py).
+    links: FoundLinks = field(default_factory=FoundLinks)
 
     @property
     def reading_minutes(self) -> int:
@@ -108,11 +111,11 @@ def renderer_fingerprint() -> str:
         pygments.__version__,
         repr(EXTENSIONS),
         repr({k: {n: getattr(v, "__name__", v) for n, v in c.items()} for k, c in EXTENSION_CONFIGS.items()}),
-        # This module and the HTML helpers it uses: the formatter, the
-        # summary rules and the image markup are code, not configuration.
+        # This module and the HTML helpers it uses: the formatter and the
+        # summary rules are code, not configuration.
         *(
             Path(module.__file__).read_text(encoding="utf-8")
-            for module in (sys.modules[__name__], html_text, figures, images, image_html)
+            for module in (sys.modules[__name__], html_text, figures, images, image_html, internal_links)
         ),
         str(WORDS_PER_MINUTE),
     ]
@@ -137,24 +140,31 @@ def _cached_get_lexer_by_name(alias: str | None, **options):
 # codehilite looks the lexer up by name for every code block.
 codehilite.get_lexer_by_name = _cached_get_lexer_by_name
 
-_converter: markdown.Markdown | None = None
+_converter: tuple[markdown.Markdown, InternalLinksExtension] | None = None
 
 
-def _markdown() -> markdown.Markdown:
+def _markdown() -> tuple[markdown.Markdown, InternalLinksExtension]:
     # Building the converter costs more than converting a typical post, so
     # each process keeps one and resets it between documents.
     global _converter
     if _converter is None:
-        _converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+        links = InternalLinksExtension()
+        converter = markdown.Markdown(
+            extensions=[*EXTENSIONS, links], extension_configs=EXTENSION_CONFIGS, output_format="html"
+        )
+        _converter = (converter, links)
     return _converter
 
 
-def render_markdown(source: str, *, liquid_rendered: bool = False) -> RenderedMarkdown:
-    """``source`` as HTML. ``liquid_rendered``: Liquid already ran over it
-    (blog/content/liquid_render.py), so what looks like a Liquid tag now is
-    text the author meant literally (it came out of ``{% raw %}``)."""
-    converter = _markdown()
+def render_markdown(source: str, source_path: str = "", *, liquid_rendered: bool = False) -> RenderedMarkdown:
+    """``source`` as HTML; ``source_path`` (relative to content/) is the file
+    it was read from, against which relative links to other sources resolve.
+    ``liquid_rendered``: Liquid already ran over it (blog/content/liquid_render.py),
+    so what looks like a Liquid tag now is text the author meant literally (it
+    came out of ``{% raw %}``)."""
+    converter, links = _markdown()
     converter.reset()
+    found = links.start(source_path)
     html = converter.convert(_translate_highlight(source, liquid_rendered))
     tokens = converter.toc_tokens
     heading_count = _count(tokens)
@@ -165,6 +175,7 @@ def render_markdown(source: str, *, liquid_rendered: bool = False) -> RenderedMa
         heading_count=heading_count,
         summary_html=_summary(html),
         word_count=len(plain_text(html).split()),
+        links=found,
     )
 
 

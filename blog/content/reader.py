@@ -17,11 +17,17 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from ..errors import ContentError, ContentProblem
+from . import permalinks
 from .dates import parse_date
 from .frontmatter import FrontMatter, split_front_matter
 
 POST = "post"
 PAGE = "page"
+# A Zola or Hugo section (``_index.md``) or a file whose front matter names
+# only a template: read, never published, never an error.
+SKIPPED = "skipped"
+SECTION_FILE = "_index.md"
+TEMPLATE_KEYS = frozenset({"template", "page_template"})
 
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})-(.+)$")
 # Characters that would change what a URL means if they were in a slug.
@@ -49,6 +55,7 @@ _KNOWN_KEYS = {
     *_UPDATED_KEYS,
     *_SUMMARY_KEYS,
     *_ALIAS_KEYS,
+    *permalinks.URL_KEYS,
 }
 
 
@@ -60,6 +67,8 @@ class SourceDocument:
     slug: str
     body: str
     body_line: int
+    # The URL path from the site's root, ending in "/".
+    path: str = ""
     date: dt.datetime | None = None
     updated: dt.datetime | None = None
     tags: list[str] = field(default_factory=list)
@@ -109,6 +118,8 @@ def read_document(
 ) -> tuple[SourceDocument | None, list[ContentProblem], list[ContentProblem]]:
     """Return ``(document, errors, warnings)``; document is None on any error."""
     problems = _Problems(display_path)
+    if Path(file_name).name == SECTION_FILE:
+        return _skipped(file_name), [], []
     try:
         text = decode_source(data)
         if not text.strip():
@@ -116,11 +127,18 @@ def read_document(
         front = split_front_matter(text)
     except ContentError as exc:
         return None, [exc.at(display_path)], []
+    if front.meta.keys() & TEMPLATE_KEYS and "title" not in front.meta and "date" not in front.meta:
+        return _skipped(file_name), [], []
     document = _build(front, file_name, kind, zone, problems)
     if problems.errors:
         return None, problems.errors, problems.warnings
     document.warnings = problems.warnings
     return document, [], problems.warnings
+
+
+def _skipped(file_name: str) -> SourceDocument:
+    """A section or theme file: kept in the cache so it is not read again, never published."""
+    return SourceDocument(kind=SKIPPED, source_path="", title="", slug="", body="", body_line=1)
 
 
 def _build(front: FrontMatter, file_name: str, kind: str, zone: ZoneInfo, problems: _Problems) -> SourceDocument:
@@ -139,14 +157,18 @@ def _build(front: FrontMatter, file_name: str, kind: str, zone: ZoneInfo, proble
         )
         title = ""
 
+    own_path, old_address = _author_path(meta, front, problems) if kind == POST else (None, "")
     date = _date(meta, "date", front, zone, problems)
     if date is None and name_date is not None:
         date, _ = parse_date(name_date, zone)
+    if date is None and own_path and "date" not in meta and (in_path := permalinks.date_in_path(own_path)):
+        date, _ = parse_date(in_path, zone)
     if date is None and kind == POST and "date" not in meta:
         problems.error(
             "missing date",
             1,
-            hint="add date: YYYY-MM-DD to the front matter, or start the file name with YYYY-MM-DD-",
+            hint="add date: YYYY-MM-DD to the front matter, start the file name with YYYY-MM-DD-, "
+            "or give a path that starts with YYYY/MM/DD/",
         )
     updated = None
     for key in _UPDATED_KEYS:
@@ -156,6 +178,18 @@ def _build(front: FrontMatter, file_name: str, kind: str, zone: ZoneInfo, proble
 
     slug = meta.get("slug", stem)
     slug = _check_slug(slug, front.line_of("slug") if "slug" in meta else 1, problems)
+    if own_path:
+        path = own_path
+    elif kind == POST and date is not None:
+        local = date.astimezone(zone)
+        path = f"{local.year:04d}/{local.month:02d}/{slug}/"
+    else:
+        path = f"{slug}/"
+    # Zola writes only TOML, and has no ``url``; Hugo's relative aliases are from the page.
+    aliases_from_root = front.kind == "TOML" and "url" not in meta
+    aliases = _aliases(meta, front, problems, path, aliases_from_root)
+    if old_address and old_address not in aliases:
+        aliases.append(old_address)
 
     document = SourceDocument(
         kind=kind,
@@ -164,13 +198,14 @@ def _build(front: FrontMatter, file_name: str, kind: str, zone: ZoneInfo, proble
         slug=slug,
         body=front.body,
         body_line=front.body_line,
+        path=path,
         date=date,
         updated=updated,
         tags=_tags(meta, front, problems),
         summary=_text(meta, _SUMMARY_KEYS, front, problems),
         draft=_draft(meta, front, problems),
         comments=_flag(meta, "comments", True, front, problems),
-        aliases=_aliases(meta, front, problems),
+        aliases=aliases,
         description=_text(meta, ("description",), front, problems),
         image=_image(meta, front, problems),
         extra={k: _jsonable(v) for k, v in meta.items() if k not in _KNOWN_KEYS},
@@ -294,7 +329,22 @@ def _draft(meta, front, problems) -> bool:
     return isinstance(status, str) and status.strip().lower() in ("draft", "hidden")
 
 
-def _aliases(meta, front, problems) -> list[str]:
+def _author_path(meta, front, problems) -> tuple[str | None, str]:
+    """The URL path the author gave (Zola's path, Hugo's url, Jekyll's
+    permalink), and an old .html address it implies, or (None, "")."""
+    for key in permalinks.URL_KEYS:
+        if key in meta and meta[key] not in (None, ""):
+            try:
+                found = permalinks.author_path(key, meta[key])
+            except ContentError as exc:
+                problems.error(exc.message, front.line_of(key), exc.hint)
+                return None, ""
+            if found is not None:
+                return found
+    return None, ""
+
+
+def _aliases(meta, front, problems, path: str, from_root: bool) -> list[str]:
     for key in _ALIAS_KEYS:
         if key not in meta:
             continue
@@ -306,25 +356,17 @@ def _aliases(meta, front, problems) -> list[str]:
             return []
         aliases = []
         for item in items:
-            path = item if isinstance(item, str) else None
-            parts = urlsplit(path) if path else None
-            if (
-                path is None
-                or not path.startswith("/")
-                or path.startswith("//")
-                or parts.scheme
-                or parts.query
-                or parts.fragment
-                or ".." in path.split("/")
-                or any(unicodedata.category(c).startswith("C") for c in path)
-            ):
+            if not isinstance(item, str):
                 problems.error(
                     f"alias {item!r} is not a site-relative path",
                     line,
                     hint="write it as a path from the site root, e.g. /2015/old-name/",
                 )
                 continue
-            aliases.append(path)
+            try:
+                aliases.append(permalinks.alias_path(item, path, from_root))
+            except ContentError as exc:
+                problems.error(exc.message, line, exc.hint)
         return aliases
     return []
 

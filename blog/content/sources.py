@@ -45,8 +45,9 @@ def find_sources(content_dir: Path) -> list[Source]:
             return
         for entry in entries:
             name = entry.name
-            # Hugo's _index.md describes a section, not a post.
-            if name.startswith(".") or name == "_index.md":
+            # Zola's and Hugo's _index.md (a section) is read, to be skipped
+            # and counted by the reader.
+            if name.startswith("."):
                 continue
             relative = f"{relative_folder}/{name}"
             # Like os.walk: symlinked folders are not followed.

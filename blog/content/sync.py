@@ -9,6 +9,7 @@ unchanged are not rendered again.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -25,16 +26,17 @@ from django.utils.text import slugify
 
 from ..errors import ContentErrors, ContentProblem
 from ..models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
-from ..paths import alias_file
+from ..paths import alias_file, output_file_for
 from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
+from . import internal_links
 from .html_text import plain_text, truncate_words
 from .image_html import DocumentImages
 from .images import IMAGE_CACHE, ImageOptions, prune_cache
 from .hugo_shortcodes import render_shortcodes
 from .liquid_render import LiquidSite, Location, liquid_fingerprint, render_liquid, site_asks_for_liquid
 from .markdown import render_markdown, renderer_fingerprint
-from .reader import PAGE, SourceDocument, read_document
+from .reader import PAGE, SKIPPED, SourceDocument, read_document
 from .render_inputs import InputsNow, RenderInputs
 from .source_names import SourceNames
 from .rows import json_value, plain_rows
@@ -76,6 +78,8 @@ class SyncReport:
     rendered: int = 0
     unchanged: int = 0
     removed: int = 0
+    # Section and template files (Zola's and Hugo's _index.md, theme files): read, not published.
+    skipped: int = 0
 
 
 class _Known(NamedTuple):
@@ -154,6 +158,10 @@ class _FileResult:
     image_errors: list[ContentProblem] = field(default_factory=list)
     # What the body was rendered from besides the file (render_inputs.py).
     inputs: list[list[str]] = field(default_factory=list)
+    # Links to other sources (blog/content/internal_links.py): found, then as stored.
+    links: list[internal_links.LinkTarget] = field(default_factory=list)
+    link_targets: list[list] = field(default_factory=list)
+    rewrites_links: bool = False
 
 
 def _load(task: _FileTask) -> _FileResult:
@@ -164,16 +172,20 @@ def _load(task: _FileTask) -> _FileResult:
         return _FileResult(task.relative, digest, None, [], [], unchanged=True)
     document, errors, warnings = read_document(data, task.display, task.relative, task.kind, ZoneInfo(task.time_zone))
     result = _FileResult(task.relative, digest, document, errors, warnings)
-    if document is not None:
+    if document is not None and document.kind != SKIPPED:
         document.source_path = task.relative
         body, liquid_rendered = _expand(document, task, result)
         if result.errors:
             result.document = None
             return result
-        rendered = render_markdown(body, liquid_rendered=liquid_rendered)
-        images = DocumentImages(
-            Path(task.content_dir), _url_folder(document, task.time_zone, task.base_path), task.images, task.base_path
-        )
+        rendered = render_markdown(body, task.relative, liquid_rendered=liquid_rendered)
+        for href, error in rendered.links.errors:
+            line = internal_links.line_of(document.body, document.body_line, href)
+            result.errors.append(ContentProblem(task.display, line, error.message, error.hint))
+        for target in rendered.links.targets:
+            target.line = internal_links.line_of(document.body, document.body_line, target.written)
+        result.links = rendered.links.targets
+        images = _document_images(document, task)
         result.html = images.rewrite(rendered.html, eager_first=True)
         result.toc_html = rendered.toc_html
         result.reading_minutes = rendered.reading_minutes
@@ -192,15 +204,24 @@ def _load(task: _FileTask) -> _FileResult:
         # stores the results of every worker.
         result.description = document.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
         result.tag_slugs = [tag_slug(label) for label in document.tags]
+        result.rewrites_links = internal_links.needs_rewrite(task.relative, result.html, result.summary_html)
+    if result.errors:
+        result.document = None
     return result
 
 
-def _url_folder(document: SourceDocument, time_zone: str, base_path: str) -> str:
-    """The URL path of the document's page, which relative image paths start from."""
-    if document.kind == PAGE:
-        return f"{base_path}{document.slug}/"
-    local = document.date.astimezone(ZoneInfo(time_zone))
-    return f"{base_path}{local.year:04d}/{local.month:02d}/{document.slug}/"
+def _document_images(document: SourceDocument, task: _FileTask) -> DocumentImages:
+    """The images of ``document``: relative sources resolve against its URL,
+    and a bundle's own files are found in its folder."""
+    bundle = internal_links.is_bundle(task.relative)
+    return DocumentImages(
+        Path(task.content_dir),
+        f"{task.base_path}{document.path}",
+        task.images,
+        task.base_path,
+        bundle_dir=posixpath.dirname(task.relative) if bundle else "",
+        bundle_url=document.path.strip("/") if bundle else "",
+    )
 
 
 def _default_image_cache() -> Path:
@@ -342,6 +363,8 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
         batch: list[_FileResult] = []
         for result in run(_load, tasks):
             progress.advance()
+            if result.links:
+                _choose_link_targets(result, seen, content_dir)
             errors += result.errors
             if not site_problems:
                 errors += result.image_errors
@@ -371,6 +394,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
             Post.objects.filter(source__in=stale_documents).delete()
             Page.objects.filter(source__in=stale_documents).delete()
         errors += _conflicts(content_dir)
+        errors += _dangling_links(content_dir, seen)
         if errors:
             transaction.set_rollback(True)
             raise ContentErrors(errors)
@@ -386,8 +410,38 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
                 cached for (copies,) in SourceFile.objects.values_list("image_copies") for cached in copies.values()
             }
             transaction.on_commit(lambda: prune_cache(Path(images.cache_dir), in_use))
+        report.skipped = SourceFile.objects.count() - Post.objects.count() - Page.objects.count()
     activate_site(site)
     return report
+
+
+def _choose_link_targets(result: _FileResult, sources: set[str], content_dir: Path) -> None:
+    """Each link to another source leads to the first of the files it may
+    mean that exists; one that leads nowhere is an error at its line."""
+    texts = [result.html, result.summary_html]
+    display = _shown(content_dir, result.relative)
+    result.link_targets, problems = internal_links.choose_targets(display, result.links, sources, texts)
+    result.html, result.summary_html = texts
+    result.errors += problems
+
+
+def _dangling_links(content_dir: Path, sources: set[str]) -> list[ContentProblem]:
+    """Links, in files not read again, to sources that are gone."""
+    problems = []
+    for model in (Post, Page):
+        rows = model.objects.filter(rewrites_links=True).values_list("source", "link_targets")
+        for source, targets in plain_rows(rows):
+            for target, line in json_value(targets):
+                if target not in sources:
+                    problems.append(
+                        ContentProblem(
+                            _shown(content_dir, source),
+                            line,
+                            f"links to {target}, which does not exist",
+                            "fix the link, or restore the file it leads to",
+                        )
+                    )
+    return problems
 
 
 @contextmanager
@@ -433,6 +487,8 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
     posts, pages, labels = [], [], {}
     for result in results:
         doc = result.document
+        if doc.kind == SKIPPED:
+            continue
         common = {
             "source": doc.source_path,
             "slug": doc.slug,
@@ -447,6 +503,8 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             "updated": doc.updated,
             "extra": doc.extra,
             "source_digest": result.digest,
+            "link_targets": result.link_targets,
+            "rewrites_links": result.rewrites_links,
         }
         if doc.kind == PAGE:
             page = Page(**common, date=doc.date)
@@ -457,6 +515,7 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
         post = Post(
             **common,
             date=doc.date,
+            path=doc.path,
             url_year=local.year,
             url_month=local.month,
             draft=doc.draft,
@@ -518,15 +577,25 @@ def _conflicts(content_dir: Path) -> list[ContentProblem]:
     owners: dict[str, list[tuple[str, str]]] = defaultdict(list)  # file -> (source, what)
     for name in RESERVED_NAMES:
         owners[name if "." in name else f"{name}/index.html"].append(("", f"the built-in '{name}' section"))
-    posts = plain_rows(Post.objects.values_list("source", "url_year", "url_month", "slug", "aliases"))
-    for source, year, month, slug, _aliases in posts:
-        owners[f"{year:04d}/{month:02d}/{slug}/index.html"].append((source, ""))
+    posts = plain_rows(Post.objects.values_list("source", "path", "aliases"))
+    problems = []
+    for source, path, _aliases in posts:
+        owners[output_file_for(path)].append((source, ""))
+        top = path.split("/", 1)[0]
+        if top in RESERVED_NAMES:
+            problems.append(
+                ContentProblem(
+                    _shown(content_dir, source),
+                    1,
+                    f"its URL /{path} is inside /{top}/, which the generator writes itself",
+                    "give the post another path, url or permalink",
+                )
+            )
     for source, slug in Page.objects.values_list("source", "slug"):
         owners[f"{slug}/index.html"].append((source, ""))
-    for source, *_url, aliases in posts:
+    for source, _path, aliases in posts:
         for alias in json_value(aliases):
             owners[alias_file(alias)].append((source, f"(alias {alias})"))
-    problems = []
     # Nearly every file has one owner: only the others are sorted and examined.
     for output, claims in sorted(item for item in owners.items() if len(item[1]) > 1):
         claims = list(dict.fromkeys(claims))
