@@ -22,8 +22,9 @@ from pygments.formatters.html import HtmlFormatter
 from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
-from . import html_text
+from . import html_text, math
 from .html_text import plain_text, summary_fragment
+from .math import MathExtension, MathProblem
 
 # Posts shorter than this many words still say "1 min read".
 WORDS_PER_MINUTE = 220
@@ -90,6 +91,8 @@ class RenderedMarkdown:
     heading_count: int
     summary_html: str
     word_count: int
+    # Math that could not be rendered, shown as written (blog/content/math.py).
+    math_problems: tuple[MathProblem, ...] = ()
 
     @property
     def reading_minutes(self) -> int:
@@ -104,11 +107,12 @@ def renderer_fingerprint() -> str:
         # 50-60 ms to import, on every build.
         markdown.__version__,
         pygments.__version__,
+        math.LATEX2MATHML_VERSION,
         repr(EXTENSIONS),
         repr({k: {n: getattr(v, "__name__", v) for n, v in c.items()} for k, c in EXTENSION_CONFIGS.items()}),
-        # This module and the HTML helpers it uses: the formatter and the
-        # summary rules are code, not configuration.
-        *(Path(module.__file__).read_text(encoding="utf-8") for module in (sys.modules[__name__], html_text)),
+        # This module and the HTML helpers it uses: the formatter, the math
+        # and the summary rules are code, not configuration.
+        *(Path(module.__file__).read_text(encoding="utf-8") for module in (sys.modules[__name__], html_text, math)),
         str(WORDS_PER_MINUTE),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
@@ -132,20 +136,24 @@ def _cached_get_lexer_by_name(alias: str | None, **options):
 # codehilite looks the lexer up by name for every code block.
 codehilite.get_lexer_by_name = _cached_get_lexer_by_name
 
-_converter: markdown.Markdown | None = None
+_converter: tuple[markdown.Markdown, MathExtension] | None = None
 
 
-def _markdown() -> markdown.Markdown:
+def _markdown() -> tuple[markdown.Markdown, MathExtension]:
     # Building the converter costs more than converting a typical post, so
     # each process keeps one and resets it between documents.
     global _converter
     if _converter is None:
-        _converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html")
+        math_extension = MathExtension()
+        converter = markdown.Markdown(
+            extensions=[*EXTENSIONS, math_extension], extension_configs=EXTENSION_CONFIGS, output_format="html"
+        )
+        _converter = (converter, math_extension)
     return _converter
 
 
 def render_markdown(source: str) -> RenderedMarkdown:
-    converter = _markdown()
+    converter, math_extension = _markdown()
     converter.reset()
     html = converter.convert(_translate_liquid(source))
     tokens = converter.toc_tokens
@@ -157,6 +165,7 @@ def render_markdown(source: str) -> RenderedMarkdown:
         heading_count=heading_count,
         summary_html=_summary(html),
         word_count=len(plain_text(html).split()),
+        math_problems=tuple(math_extension.problems),
     )
 
 

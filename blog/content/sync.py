@@ -28,6 +28,7 @@ from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
 from .html_text import plain_text, truncate_words
 from .markdown import render_markdown, renderer_fingerprint
+from .math import MathProblem
 from .reader import PAGE, SourceDocument, read_document
 from .rows import json_value, plain_rows
 from .sources import display_path, find_sources, read_site
@@ -122,6 +123,7 @@ def _load(task: _FileTask) -> _FileResult:
     if document is not None:
         document.source_path = task.relative
         rendered = render_markdown(document.body)
+        result.warnings += _math_warnings(document, rendered.math_problems, task.display)
         result.html = rendered.html
         result.toc_html = rendered.toc_html
         result.reading_minutes = rendered.reading_minutes
@@ -132,6 +134,34 @@ def _load(task: _FileTask) -> _FileResult:
         result.description = document.description or truncate_words(plain_text(result.summary_html), DESCRIPTION_LENGTH)
         result.tag_slugs = [tag_slug(label) for label in document.tags]
     return result
+
+
+# Math longer than this is cut short in a warning.
+SHOWN_MATH_LENGTH = 60
+
+
+def _math_warnings(document: SourceDocument, problems: tuple[MathProblem, ...], path: str) -> list[ContentProblem]:
+    """A warning for each formula that could not be rendered, at its line in the
+    file: found by its first line, each occurrence once (the Markdown converter
+    reports display math before the inline math around it)."""
+    warnings, used = [], set()
+    for problem in problems:
+        first_line = problem.written.split("\n", 1)[0]
+        index = document.body.find(first_line)
+        while index >= 0 and index in used:
+            index = document.body.find(first_line, index + 1)
+        used.add(index)
+        line = document.body_line + (document.body.count("\n", 0, index) if index >= 0 else 0)
+        shown = truncate_words(" ".join(problem.written.split()), SHOWN_MATH_LENGTH)
+        warnings.append(
+            ContentProblem(
+                path,
+                line,
+                f"math {shown} cannot be rendered: {problem.message}; it is shown as written",
+                "fix the TeX, or write \\$ for a dollar sign that is not math",
+            )
+        )
+    return warnings
 
 
 def sync_content(content_dir: Path, progress: Progress | None = None) -> SyncReport:
