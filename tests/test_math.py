@@ -262,3 +262,16 @@ def test_mathml_passes_the_nu_html_checker(tmp_path):
     messages = json.loads(process.stderr)["messages"]
     assert messages == [], messages
     assert formulas_html.count("<math") == 2 * len(CHECKED_CONSTRUCTS)
+
+
+def test_the_built_post_shows_mathml_and_its_dollars_stay_text(site_build):
+    """Issue 15: the fixture site's post with Euler's identity, built as an author builds it."""
+    page = parse_html(site_build.read("2024/01/yaml-features/index.html"))
+    body = page.with_class("post-body", "div")[0]
+    assert formulas(str(site_build.read("2024/01/yaml-features/index.html"))) == [
+        ("e^{i\\pi}+1=0", False),
+        ("\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}", True),
+    ]
+    text = " ".join(body.text().split())
+    assert "Prices such as $5 and $10, $HOME and $PATH stay text." in text
+    assert [code.text() for code in body.iter("code") if "$" in code.text()] == ["$HOME"]

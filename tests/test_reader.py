@@ -274,6 +274,40 @@ def test_extra_keys_are_kept_as_json():
     assert post.extra == {"series": {"name": "S", "part": 2}, "when": "2020-01-01"}
 
 
+def test_a_series_table_with_a_name_names_the_series_and_stays_in_extra():
+    post, _, _ = read_text("---\ntitle: T\ndate: 2024-01-01\nseries: {name: S, part: 2}\n---\n")
+    assert post.series == "S"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '---\ntitle: T\ndate: 2024-01-01\nseries: "Bash scripts"\n---\n',
+        "---\ntitle: T\ndate: 2024-01-01\nseries: [Bash scripts]\n---\n",
+        '+++\ntitle = "T"\ndate = 2024-01-01\n[taxonomies]\nseries = ["Bash scripts"]\n+++\n',
+        "Title: T\nDate: 2024-01-01\nSeries: Bash scripts\n\n",
+    ],
+)
+def test_series_from_each_header_style(header):
+    post, errors, _ = read_text(header + "Body\n")
+    assert errors == []
+    assert post.series == "Bash scripts"
+    assert "series" not in post.extra
+
+
+def test_a_post_is_in_no_series_by_default():
+    post, _, _ = read_text("---\ntitle: T\ndate: 2024-01-01\n---\n")
+    assert post.series == ""
+
+
+@pytest.mark.parametrize("value", ["[one, two]", "true", "[[nested]]"])
+def test_series_that_is_not_one_name_is_an_error_at_its_line(value):
+    post, errors, _ = read_text(f"---\ntitle: T\ndate: 2024-01-01\nseries: {value}\n---\n")
+    assert post is None
+    assert [e.line for e in errors] == [4]
+    assert errors[0].message.startswith("series must be the name of one series")
+
+
 def test_byte_order_mark_and_crlf():
     post, errors, _ = read_text("", data="\ufeff---\r\ntitle: T\r\ndate: 2024-01-01\r\n---\r\nBody\r\n".encode())
     assert errors == []

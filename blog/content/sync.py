@@ -48,6 +48,7 @@ RESERVED_NAMES = frozenset(
         "tags",
         "archive",
         "search",
+        "series",
         "page",
         "feeds",
         "static",
@@ -338,6 +339,8 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             disqus_identifier=doc.disqus_identifier,
             reading_minutes=result.reading_minutes,
             aliases=doc.aliases,
+            series=doc.series,
+            series_slug=tag_slug(doc.series) if doc.series else "",
         )
         labels[doc.source_path] = list(zip(result.tag_slugs, doc.tags, strict=True))
         # The tags as the author wrote them are part of the post (Post.tag_list).
