@@ -64,7 +64,8 @@ def test_yaml_post_with_every_feature():
     assert post.aliases == ["/old/path/"]
     assert post.description == "A tour of footnotes, tables and headings."
     assert post.image == "images/diagram.png"
-    assert post.body_line == 10
+    assert post.series == "A tour of this generator"
+    assert post.body_line == 11
     assert post.body.startswith("This opening paragraph")
 
 
