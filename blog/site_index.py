@@ -62,9 +62,8 @@ class SiteIndex:
                 self._positions_by_tag[tag.slug].append(position)
         # Each series' parts, oldest first (same date: by slug).
         self._series: dict[str, list[Post]] = {}
-        for post in sorted(posts, key=lambda post: (post.date, post.slug)):
-            if post.series_slug:
-                self._series.setdefault(post.series_slug, []).append(post)
+        for post in sorted((post for post in posts if post.series_slug), key=lambda post: (post.date, post.slug)):
+            self._series.setdefault(post.series_slug, []).append(post)
         self._series_slugs = sorted(self._series)
 
     @property
