@@ -188,6 +188,10 @@ class Post(Document):
     disqus_identifier = models.CharField(max_length=1000)
     reading_minutes = models.PositiveIntegerField(default=1)
     aliases = models.JSONField(default=list)
+    # The series the post is a part of, as its front matter names it, and the
+    # series' URL segment ("" for none); the site index groups the parts.
+    series = models.CharField(max_length=1000, blank=True, default="")
+    series_slug = models.CharField(max_length=255, blank=True, default="")
     tags = models.ManyToManyField(Tag, through="PostTag", related_name="posts")
 
     objects = PostQuerySet.as_manager()

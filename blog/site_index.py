@@ -80,6 +80,11 @@ class SiteIndex:
             for tag in post.tag_list:
                 self._by_tag[tag.slug].append(post)
                 self._positions_by_tag[tag.slug].append(position)
+        # Each series' parts, oldest first (same date: by slug).
+        self._series: dict[str, list[Post]] = {}
+        for post in sorted((post for post in posts if post.series_slug), key=lambda post: (post.date, post.slug)):
+            self._series.setdefault(post.series_slug, []).append(post)
+        self._series_slugs = sorted(self._series)
 
     @property
     def posts(self) -> list[Post]:
@@ -163,6 +168,15 @@ class SiteIndex:
 
     def posts_tagged(self, slug: str) -> list[Post]:
         return _recorded("posts_tagged", (slug,), self._by_tag.get(slug, []))
+
+    @property
+    def series_slugs(self) -> list[str]:
+        """The slug of every series with a visible post, sorted."""
+        return _recorded("series_slugs", (), self._series_slugs)
+
+    def series(self, slug: str) -> list[Post]:
+        """The visible parts of the series ``slug``, oldest first; [] for none."""
+        return _recorded("series", (slug,), self._series.get(slug, []))
 
     def older(self, post: Post) -> Post | None:
         """The previous post in time (lists run newest first)."""

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from .series import every_series
 from .site_index import site_index
 from .siteconfig import active_site
 
@@ -57,6 +58,21 @@ class TagSitemap(_SiteSitemap):
         return _last_change(site_index().posts_tagged(tag.slug))
 
 
+class SeriesSitemap(_SiteSitemap):
+    """The series' pages, and their list when there is one."""
+
+    def items(self):
+        series = every_series()
+        return [*(["blog:series_list"] if series else []), *series]
+
+    def location(self, item):
+        return reverse(item) if isinstance(item, str) else item.get_absolute_url()
+
+    def lastmod(self, item):
+        parts = [part for series in every_series() for part in series.parts] if isinstance(item, str) else item.parts
+        return _last_change(parts)
+
+
 def _last_change(posts):
     """When a list of posts last changed: the latest date or update among them."""
     return max((post.updated or post.date for post in posts), default=None)
@@ -67,4 +83,5 @@ SITEMAPS = {
     "posts": PostSitemap,
     "pages": PageSitemap,
     "tags": TagSitemap,
+    "series": SeriesSitemap,
 }

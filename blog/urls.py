@@ -45,6 +45,17 @@ def tag_pages():
             yield {"tag": tag.slug, "page": number}
 
 
+def series():
+    for slug in site_index().series_slugs:
+        yield {"slug": slug}
+
+
+def series_index():
+    """The list of series, on a site that has one."""
+    if site_index().series_slugs:
+        yield ()
+
+
 def pages():
     for page in site_index().pages:
         yield {"slug": page.slug}
@@ -62,6 +73,8 @@ blog_patterns = [
     distill_path("tags/<str:tag>/", views.TagView.as_view(), name="tag", distill_func=tags),
     distill_path("tags/<str:tag>/page/<int:page>/", views.TagView.as_view(), name="tag_page", distill_func=tag_pages),
     distill_path("tags/<str:tag>/rss.xml", feeds.TagFeed(), name="tag_rss", distill_func=tags),
+    distill_path("series/", views.SeriesListView.as_view(), name="series_list", distill_func=series_index),
+    distill_path("series/<str:slug>/", views.SeriesView.as_view(), name="series", distill_func=series),
     distill_path("archive/", views.ArchiveView.as_view(), name="archive"),
     distill_path("search/", views.SearchView.as_view(), name="search"),
     distill_path("rss.xml", feeds.LatestPostsFeed(), name="rss"),

@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import reads
 from .content.highlight_css import stylesheet
 from .models import Page, Post
+from .series import every_series, series_named
 from .site_index import BODY_FIELDS, site_index
 from .siteconfig import active_site
 from .templatetags.blog_tags import absolute, media_url
@@ -71,6 +72,23 @@ class TagListView(ListView):
 
     def get_queryset(self):
         return site_index().tags
+
+
+class SeriesView(TemplateView):
+    template_name = "blog/series_detail.html"
+
+    def get_context_data(self, **kwargs):
+        series = series_named(self.kwargs["slug"])
+        if series is None:
+            raise Http404("No visible posts in this series")
+        return super().get_context_data(series=series, **kwargs)
+
+
+class SeriesListView(TemplateView):
+    template_name = "blog/series_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(all_series=every_series(), **kwargs)
 
 
 class ArchiveView(TemplateView):

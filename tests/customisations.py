@@ -337,6 +337,31 @@ def related_posts_on_lists(template: str) -> Customisation:
     )
 
 
+# --- each post's series on list pages ----------------------------------------------------
+
+SERIES_TEMPLATES = (SUMMARY, "templates/includes/archive_entry.html", "templates/blog/index.html")
+SERIES_LINE = """{% post_series post as series %}{% if series %}<p class="list-series">Part {{ series.number }}
+of {{ series.count }} in <a href="{{ series.get_absolute_url }}">{{ series.name }}</a>:
+{% for part in series.parts %}{{ part.title }}{% if not forloop.last %}, {% endif %}{% endfor %}</p>{% endif %}"""
+
+
+def series_on_lists(template: str) -> Customisation:
+    """Each post's place in its series, and its parts' titles, beside its
+    summary or archive entry (both stored fragments) or on the home page."""
+    assert template in SERIES_TEMPLATES
+    if template == SUMMARY:
+        edits = (insert_before(template, "</article>", SERIES_LINE + "\n"),)
+    elif template.endswith("archive_entry.html"):
+        edits = (insert_before(template, "</li>", SERIES_LINE),)
+    else:
+        edits = (insert_after(template, SUMMARY_TAG, SERIES_LINE),)
+    return Customisation(
+        "series on lists",
+        f"{template} shows each post's place in its series, from {{% post_series %}}",
+        edits=edits,
+    )
+
+
 # --- a new route and view ---------------------------------------------------------------------
 
 STATS_MODULES = ("blog/stats.py", "blog/views.py")

@@ -124,7 +124,7 @@ def latin1_offset(relative: str) -> str:
 
 SAME_URL = ("posts/2024-03-01-same.md", "posts/old/2024-03-01-same.md")
 ALIAS_CLASH = ("posts/2024-01-01-good.md", "posts/2024-03-02-renamed.md")
-RESERVED = ("tags", "archive", "search", "page", "feeds")
+RESERVED = ("tags", "archive", "search", "series", "page", "feeds")
 
 # One case per rule of issue 3; the case folder's name says the rule.
 EXPECTED: dict[str, list[Expected]] = {
@@ -147,6 +147,7 @@ EXPECTED: dict[str, list[Expected]] = {
     "bad-date": [at("posts/bad-date.md", 4, "date", "next tuesday", ACCEPTED_FORMS)],
     "bad-offset": [at("posts/bad-offset.md", 4, "date", "+25:00", ACCEPTED_FORMS)],
     "tags-type": [at("posts/2024-02-10-tags-type.md", 4, "tags")],
+    "series-type": [at("posts/2024-02-11-series-type.md", 4, "series")],
     "slug-empty": [at("posts/2024-02-11-slug-empty.md", 4, "slug", "empty")],
     "slug-slash": [at("posts/2024-02-12-slug-slash.md", 4, "slug", "two/parts")],
     "slug-dotdot": [at("posts/2024-02-13-slug-dotdot.md", 4, "slug", "up..there")],
@@ -359,6 +360,15 @@ def test_strict_turns_date_warnings_into_errors(good_site, tmp_path):
 def test_strict_turns_broken_links_into_errors(good_site, tmp_path):
     build, errors = strict_build(good_site, tmp_path, BAD / "warnings-links")
     expected = [at(LINKS, line, target) for line, target in BROKEN_LINKS.items()]
+    assert_reported(expected, errors, build.content, build.process.stderr)
+
+
+MATH = "posts/2024-04-02-math.md"
+
+
+def test_strict_turns_invalid_math_into_errors(good_site, tmp_path):
+    build, errors = strict_build(good_site, tmp_path, BAD / "warnings-math")
+    expected = [at(MATH, 7, "\\frac{a}"), at(MATH, 9, "\\left( x")]
     assert_reported(expected, errors, build.content, build.process.stderr)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import tomllib
 import xml.etree.ElementTree as ET
+from urllib.parse import urljoin
 
 import feedparser
 import pytest
@@ -41,7 +42,8 @@ def site(tmp_path_factory) -> Site:
 
 
 def test_the_fixture_really_is_hostile():
-    for value in (SITE["title"], SITE["description"], POST["title"], POST["description"], POST["disqus_identifier"]):
+    hostile = (SITE["title"], SITE["description"], POST["title"], POST["description"], POST["disqus_identifier"])
+    for value in (*hostile, POST["series"]):
         assert "</script><script>" in value
         assert '"' in value
     assert "<b>tag</b>" in POST["tags"]
@@ -93,6 +95,18 @@ def test_tags_round_trip(site):
     assert meta_tags == sorted(POST["tags"])
     tag_list = site.page("tags/index.html")
     assert sorted(a.text() for a in tag_list.with_class("tag", "a")) == sorted(POST["tags"])
+
+
+def test_series_name_round_trips(site):
+    box = site.page(POST_FILE).find("nav", class_="series-box")
+    assert box.get("aria-label") == f"Series: {POST['series']}"
+    assert box.find("p", class_="series-place").find("a").text() == POST["series"]
+    series_url = urljoin(site.url_of(POST_FILE), box.find("p", class_="series-place").find("a").get("href"))
+    series_page = site.page(site.file_for(series_url))
+    assert series_page.find("h1").text() == f"Series: {POST['series']}"
+    assert [a.text() for a in site.page("series/index.html").find("ul", class_="series-index").iter("a")] == [
+        POST["series"]
+    ]
 
 
 def test_json_ld_parses_to_the_original_values(site):

@@ -71,6 +71,8 @@ POOL_THRESHOLDS = [1, MIN_TASKS_FOR_POOL]
 
 TITLES = ["Fog at noon", "Nets & ropes", "“Quoted” weather", "Café au port", "<b>not bold</b>", "Low tide"]
 TAGS = ["Python", "python", "Django", "notes", "Rust", "web dev", "café", "Harbour"]
+# "Harbour log" is the fixture's series; "harbour log" is the same series spelt otherwise.
+SERIES = ["Harbour log", "Tide notes", "harbour log"]
 TIME_ZONES = ["UTC", "Asia/Tokyo", "America/New_York"]
 # Dates after any build, which every build leaves out.
 FUTURE_DATES = ["2099-01-01 12:00", "2098-07-04 08:00"]
@@ -220,6 +222,9 @@ def add_post(content, project, data) -> Step:
     }
     if data.draw(st.booleans(), label="draft"):
         front["draft"] = True
+    series = data.draw(st.sampled_from([None, *SERIES]), label="series")
+    if series:
+        front["series"] = series
     name = new_post_name(data, f"added-{serial}", front)
     content.write_post(name, front, f"Added post number {serial}.\n\nIts second paragraph.\n")
     return Step(f"add post {name} {front}")
@@ -347,6 +352,20 @@ def change_tags(content, project, data) -> Step:
     tags = [*front.get("tags", []), tag]
     content.write_post(name, {**front, "tags": tags}, body)
     return Step(f"add tag {tag!r} to {name}")
+
+
+def change_series(content, project, data) -> Step:
+    """A post joins a series, moves to another, or leaves its series: every
+    part's "Part N of M" changes."""
+    name = pick_post(content, data)
+    front, body = content.posts[name]
+    current = front.get("series")
+    series = data.draw(st.sampled_from([None, *SERIES]).filter(lambda s: s != current), label="series")
+    front = {key: value for key, value in front.items() if key != "series"}
+    if series:
+        front["series"] = series
+    content.write_post(name, front, body)
+    return Step(f"series of {name}: {current!r} -> {series!r}")
 
 
 def toggle_draft(content, project, data) -> Step:
@@ -600,6 +619,11 @@ def add_related_on_lists(content, project, data) -> Step:
     return customise(project, customisations.related_posts_on_lists(template))
 
 
+def add_series_on_lists(content, project, data) -> Step:
+    template = data.draw(st.sampled_from(customisations.SERIES_TEMPLATES), label="series in")
+    return customise(project, customisations.series_on_lists(template))
+
+
 def add_stats_route(content, project, data) -> Step:
     module = data.draw(st.sampled_from(customisations.STATS_MODULES), label="view in")
     return customise(project, customisations.post_counts_route(module))
@@ -620,6 +644,7 @@ CUSTOMISING = (
     add_tag_cloud,
     add_same_month_tag,
     add_related_on_lists,
+    add_series_on_lists,
     add_stats_route,
 )
 
@@ -635,6 +660,7 @@ CHANGES: dict[str, Callable[..., Step]] = {
         add_tag_cloud,
         add_same_month_tag,
         add_related_on_lists,
+        add_series_on_lists,
         add_stats_route,
         add_post,
         edit_body,
@@ -646,6 +672,7 @@ CHANGES: dict[str, Callable[..., Step]] = {
         change_date,
         date_into_future,
         change_tags,
+        change_series,
         toggle_draft,
         change_alias,
         edit_template,

@@ -64,7 +64,8 @@ def test_yaml_post_with_every_feature():
     assert post.aliases == ["/old/path/"]
     assert post.description == "A tour of footnotes, tables and headings."
     assert post.image == "images/diagram.png"
-    assert post.body_line == 10
+    assert post.series == "A tour of this generator"
+    assert post.body_line == 11
     assert post.body.startswith("This opening paragraph")
 
 
@@ -272,6 +273,40 @@ def test_a_date_the_clocks_skip_is_a_warning_not_an_error():
 def test_extra_keys_are_kept_as_json():
     post, _, _ = read_text("---\ntitle: T\ndate: 2024-01-01\nseries: {name: S, part: 2}\nwhen: 2020-01-01\n---\n")
     assert post.extra == {"series": {"name": "S", "part": 2}, "when": "2020-01-01"}
+
+
+def test_a_series_table_with_a_name_names_the_series_and_stays_in_extra():
+    post, _, _ = read_text("---\ntitle: T\ndate: 2024-01-01\nseries: {name: S, part: 2}\n---\n")
+    assert post.series == "S"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        '---\ntitle: T\ndate: 2024-01-01\nseries: "Bash scripts"\n---\n',
+        "---\ntitle: T\ndate: 2024-01-01\nseries: [Bash scripts]\n---\n",
+        '+++\ntitle = "T"\ndate = 2024-01-01\n[taxonomies]\nseries = ["Bash scripts"]\n+++\n',
+        "Title: T\nDate: 2024-01-01\nSeries: Bash scripts\n\n",
+    ],
+)
+def test_series_from_each_header_style(header):
+    post, errors, _ = read_text(header + "Body\n")
+    assert errors == []
+    assert post.series == "Bash scripts"
+    assert "series" not in post.extra
+
+
+def test_a_post_is_in_no_series_by_default():
+    post, _, _ = read_text("---\ntitle: T\ndate: 2024-01-01\n---\n")
+    assert post.series == ""
+
+
+@pytest.mark.parametrize("value", ["[one, two]", "true", "[[nested]]"])
+def test_series_that_is_not_one_name_is_an_error_at_its_line(value):
+    post, errors, _ = read_text(f"---\ntitle: T\ndate: 2024-01-01\nseries: {value}\n---\n")
+    assert post is None
+    assert [e.line for e in errors] == [4]
+    assert errors[0].message.startswith("series must be the name of one series")
 
 
 def test_byte_order_mark_and_crlf():

@@ -65,7 +65,7 @@ def test_post_page(get):
     assert page.find("h1").text() == "Everything Markdown can do here"
     assert sorted(a.text() for a in page.with_class("tag", "a")) == ["markdown", "python"]
     toc = page.with_class("post-toc", "nav")[0]
-    assert [a.get("href") for a in toc.iter("a")] == ["#tables", "#footnotes", "#pictures"]
+    assert [a.get("href") for a in toc.iter("a")] == ["#tables", "#footnotes", "#pictures", "#math"]
     # Dates are shown in the site's zone.
     assert page.find("time").get("datetime") == "2024-01-15T09:00:00+01:00"
     assert page.with_class("post-updated")[0].find("time").get("datetime") == "2024-02-01T10:00:00+01:00"

@@ -11,10 +11,15 @@ from urllib.parse import urljoin
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+# A formula (blog/content/math.py) reads as the TeX it was written in, kept in
+# its alttext: its MathML's text is a jumble of symbols.
+_MATH = re.compile(r"<math\b[^>]*?\salttext=\"([^\"]*)\"[^>]*>.*?</math>", re.DOTALL)
 
 
 def plain_text(fragment: str) -> str:
     """The readable text of an HTML fragment, with whitespace collapsed."""
+    if "<math" in fragment:
+        fragment = _MATH.sub(r" \1 ", fragment)
     return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
 
 

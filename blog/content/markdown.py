@@ -22,9 +22,10 @@ from pygments.formatters.html import HtmlFormatter
 from pygments.lexers import find_lexer_class_by_name
 from pygments.util import ClassNotFound
 
-from . import figures, html_text, image_html, images, internal_links
+from . import figures, html_text, image_html, images, internal_links, math
 from .html_text import plain_text, summary_fragment
 from .internal_links import FoundLinks, InternalLinksExtension
+from .math import MathExtension, MathProblem
 
 # Posts shorter than this many words still say "1 min read".
 WORDS_PER_MINUTE = 220
@@ -95,6 +96,8 @@ class RenderedMarkdown:
     word_count: int
     # Links to other sources, made markers (blog/content/internal_links.py).
     links: FoundLinks = field(default_factory=FoundLinks)
+    # Math that could not be rendered, shown as written (blog/content/math.py).
+    math_problems: tuple[MathProblem, ...] = ()
 
     @property
     def reading_minutes(self) -> int:
@@ -109,13 +112,14 @@ def renderer_fingerprint() -> str:
         # 50-60 ms to import, on every build.
         markdown.__version__,
         pygments.__version__,
+        math.LATEX2MATHML_VERSION,
         repr(EXTENSIONS),
         repr({k: {n: getattr(v, "__name__", v) for n, v in c.items()} for k, c in EXTENSION_CONFIGS.items()}),
-        # This module and the HTML helpers it uses: the formatter and the
-        # summary rules are code, not configuration.
+        # This module and the HTML helpers it uses: the formatter, the math
+        # and the summary rules are code, not configuration.
         *(
             Path(module.__file__).read_text(encoding="utf-8")
-            for module in (sys.modules[__name__], html_text, figures, images, image_html, internal_links)
+            for module in (sys.modules[__name__], html_text, figures, images, image_html, internal_links, math)
         ),
         str(WORDS_PER_MINUTE),
     ]
@@ -140,19 +144,19 @@ def _cached_get_lexer_by_name(alias: str | None, **options):
 # codehilite looks the lexer up by name for every code block.
 codehilite.get_lexer_by_name = _cached_get_lexer_by_name
 
-_converter: tuple[markdown.Markdown, InternalLinksExtension] | None = None
+_converter: tuple[markdown.Markdown, InternalLinksExtension, MathExtension] | None = None
 
 
-def _markdown() -> tuple[markdown.Markdown, InternalLinksExtension]:
+def _markdown() -> tuple[markdown.Markdown, InternalLinksExtension, MathExtension]:
     # Building the converter costs more than converting a typical post, so
     # each process keeps one and resets it between documents.
     global _converter
     if _converter is None:
-        links = InternalLinksExtension()
+        links, math_extension = InternalLinksExtension(), MathExtension()
         converter = markdown.Markdown(
-            extensions=[*EXTENSIONS, links], extension_configs=EXTENSION_CONFIGS, output_format="html"
+            extensions=[*EXTENSIONS, links, math_extension], extension_configs=EXTENSION_CONFIGS, output_format="html"
         )
-        _converter = (converter, links)
+        _converter = (converter, links, math_extension)
     return _converter
 
 
@@ -162,7 +166,7 @@ def render_markdown(source: str, source_path: str = "", *, liquid_rendered: bool
     ``liquid_rendered``: Liquid already ran over it (blog/content/liquid_render.py),
     so what looks like a Liquid tag now is text the author meant literally (it
     came out of ``{% raw %}``)."""
-    converter, links = _markdown()
+    converter, links, math_extension = _markdown()
     converter.reset()
     found = links.start(source_path)
     html = converter.convert(_translate_highlight(source, liquid_rendered))
@@ -176,6 +180,7 @@ def render_markdown(source: str, source_path: str = "", *, liquid_rendered: bool
         summary_html=_summary(html),
         word_count=len(plain_text(html).split()),
         links=found,
+        math_problems=tuple(math_extension.problems),
     )
 
 

@@ -52,6 +52,7 @@ _KNOWN_KEYS = {
     "description",
     "image",
     "taxonomies",
+    "series",
     *_UPDATED_KEYS,
     *_SUMMARY_KEYS,
     *_ALIAS_KEYS,
@@ -79,6 +80,8 @@ class SourceDocument:
     aliases: list[str] = field(default_factory=list)
     description: str = ""
     image: str = ""
+    # The name of the series the post is a part of, or "".
+    series: str = ""
     # Every other front-matter key, JSON-ready, for templates to use.
     extra: dict = field(default_factory=dict)
     warnings: list[ContentProblem] = field(default_factory=list)
@@ -208,7 +211,12 @@ def _build(front: FrontMatter, file_name: str, kind: str, zone: ZoneInfo, proble
         aliases=aliases,
         description=_text(meta, ("description",), front, problems),
         image=_image(meta, front, problems),
-        extra={k: _jsonable(v) for k, v in meta.items() if k not in _KNOWN_KEYS},
+        series=_series(meta, front, problems),
+        extra={
+            k: _jsonable(v)
+            for k, v in meta.items()
+            if k not in _KNOWN_KEYS or (k == "series" and isinstance(v, dict))
+        },
     )
     identifier = meta.get("disqus_identifier", slug)
     if not isinstance(identifier, (str, int)) or isinstance(identifier, bool):
@@ -297,6 +305,31 @@ def _tags(meta, front, problems) -> list[str]:
             if tag and tag not in found:
                 found.append(tag)
     return found
+
+
+def _series(meta, front, problems) -> str:
+    """``series: "Name"``, or Hugo's taxonomy (``[taxonomies] series = ["Name"]``,
+    or a list under ``series``) with one name. A table with a ``name`` (some
+    Jekyll themes write ``series: {name: …, part: 2}``) names the series too,
+    and stays in ``extra`` for the templates written for it."""
+    key, value = "series", meta.get("series")
+    taxonomies = meta.get("taxonomies")
+    if value is None and isinstance(taxonomies, dict) and "series" in taxonomies:
+        key, value = "taxonomies.series", taxonomies["series"]
+    if isinstance(value, list) and len(value) <= 1:
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name")
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        problems.error(
+            f"series must be the name of one series, not {_describe(value)}",
+            front.line_of(key),
+            hint='write series: "My series" (a post is part of one series)',
+        )
+        return ""
+    return unicodedata.normalize("NFC", str(value).strip())
 
 
 def _text(meta, keys, front, problems) -> str:

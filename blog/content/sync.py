@@ -36,6 +36,7 @@ from .images import IMAGE_CACHE, ImageOptions, prune_cache
 from .hugo_shortcodes import render_shortcodes
 from .liquid_render import LiquidSite, Location, liquid_fingerprint, render_liquid, site_asks_for_liquid
 from .markdown import render_markdown, renderer_fingerprint
+from .math import MathProblem
 from .reader import PAGE, SKIPPED, SourceDocument, read_document
 from .render_inputs import InputsNow, RenderInputs
 from .source_names import SourceNames
@@ -57,6 +58,7 @@ RESERVED_NAMES = frozenset(
         "tags",
         "archive",
         "search",
+        "series",
         "page",
         "feeds",
         "static",
@@ -185,6 +187,7 @@ def _load(task: _FileTask) -> _FileResult:
         for target in rendered.links.targets:
             target.line = internal_links.line_of(document.body, document.body_line, target.written)
         result.links = rendered.links.targets
+        result.warnings += _math_warnings(document, rendered.math_problems, task.display)
         images = _document_images(document, task)
         result.html = images.rewrite(rendered.html, eager_first=True)
         result.toc_html = rendered.toc_html
@@ -261,6 +264,34 @@ def _expand(document: SourceDocument, task: _FileTask, result: _FileResult) -> t
         result.warnings += output.warnings
     result.inputs = inputs.as_list()
     return body, liquid_rendered
+
+
+# Math longer than this is cut short in a warning.
+SHOWN_MATH_LENGTH = 60
+
+
+def _math_warnings(document: SourceDocument, problems: tuple[MathProblem, ...], path: str) -> list[ContentProblem]:
+    """A warning for each formula that could not be rendered, at its line in the
+    file: found by its first line, each occurrence once (the Markdown converter
+    reports display math before the inline math around it)."""
+    warnings, used = [], set()
+    for problem in problems:
+        first_line = problem.written.split("\n", 1)[0]
+        index = document.body.find(first_line)
+        while index >= 0 and index in used:
+            index = document.body.find(first_line, index + 1)
+        used.add(index)
+        line = document.body_line + (document.body.count("\n", 0, index) if index >= 0 else 0)
+        shown = truncate_words(" ".join(problem.written.split()), SHOWN_MATH_LENGTH)
+        warnings.append(
+            ContentProblem(
+                path,
+                line,
+                f"math {shown} cannot be rendered: {problem.message}; it is shown as written",
+                "fix the TeX, or write \\$ for a dollar sign that is not math",
+            )
+        )
+    return warnings
 
 
 def sync_content(content_dir: Path, progress: Progress | None = None, image_cache: Path | None = None) -> SyncReport:
@@ -523,6 +554,8 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             disqus_identifier=doc.disqus_identifier,
             reading_minutes=result.reading_minutes,
             aliases=doc.aliases,
+            series=doc.series,
+            series_slug=tag_slug(doc.series) if doc.series else "",
         )
         labels[doc.source_path] = list(zip(result.tag_slugs, doc.tags, strict=True))
         # The tags as the author wrote them are part of the post (Post.tag_list).

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 
 from .. import reads
 from ..build import fragments
+from ..series import series_of
 from ..siteconfig import active_site, url_prefix
 
 register = template.Library()
@@ -57,6 +58,13 @@ def json_ld(data: dict) -> str:
 def script_json(value) -> str:
     """JSON for use inside an inline <script>, safe against '</script>'."""
     return mark_safe(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_ESCAPES))
+
+
+@register.simple_tag
+def post_series(post):
+    """Where ``post`` stands in its series, for ``includes/series_box.html``
+    (``{% post_series post as series %}``); None for a post in no series."""
+    return series_of(post)
 
 
 # The templates of the fragments each post has on list pages and in the
