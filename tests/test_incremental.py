@@ -561,15 +561,36 @@ def change_bundle(content, project, data) -> Step:
         name = data.draw(st.sampled_from(content.bundle_files), label="bundle file")
         content.bundle_files.remove(name)
         (folder / name).unlink()
+        if name == BUNDLE_IMAGE:
+            # A missing image is an error: the post stops showing it first.
+            show_bundle_image(content, False)
         return Step(f"remove {BUNDLE}/{name}")
     if how == "edit" and content.bundle_files:
         name = data.draw(st.sampled_from(content.bundle_files), label="bundle file")
     else:
-        name = "slipway.svg" if "slipway.svg" not in content.bundle_files else f"extra-{serial}.svg"
+        name = BUNDLE_IMAGE if BUNDLE_IMAGE not in content.bundle_files else f"extra-{serial}.png"
         content.bundle_files.append(name)
-    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="{serial}" height="6"><title>{serial}</title></svg>\n'
-    (folder / name).write_text(svg, encoding="utf-8")
-    return Step(f"write {BUNDLE}/{name}")
+    # A raster image, so the bundle's files go through the image pipeline
+    # (size, resized copies published beside the post's URL).
+    width = data.draw(st.sampled_from(RASTER_WIDTHS), label="width")
+    make_image(folder / name, width, width // 2, colour=(serial % 200, 120, 80))
+    if name == BUNDLE_IMAGE:
+        show_bundle_image(content, True)
+    return Step(f"write {BUNDLE}/{name} ({width} wide)")
+
+
+BUNDLE_IMAGE = "slipway.png"
+BUNDLE_IMAGE_MENTION = "![The slipway](slipway.png)"
+
+
+def show_bundle_image(content: Content, shown: bool) -> None:
+    source = content.root / BUNDLE / "index.md"
+    text = source.read_text(encoding="utf-8")
+    wanted = text.replace("the slipway " + BUNDLE_IMAGE_MENTION, "the slipway")
+    if shown:
+        wanted = wanted.replace("the slipway", "the slipway " + BUNDLE_IMAGE_MENTION, 1)
+    if wanted != text:
+        source.write_text(wanted, encoding="utf-8")
 
 
 def no_change(content, project, data) -> Step:
