@@ -1,0 +1,42 @@
+"""What a publish tells the person who ran it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class PublishError(Exception):
+    """A publish that could not finish; the message says what to do."""
+
+
+def size_text(count: int) -> str:
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} B"
+
+
+@dataclass
+class PublishResult:
+    uploaded: int = 0
+    uploaded_bytes: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    invalidated: int = 0
+    seconds: float = 0.0
+    dry_run: bool = False
+    # Said before the end line: a refused deletion, a whole-site invalidation.
+    notes: list[str] = field(default_factory=list)
+    # The end line of a git target: what was committed.
+    commit: str = ""
+
+    def summary(self) -> str:
+        verb = "would upload" if self.dry_run else "uploaded"
+        deleted = "would delete" if self.dry_run else "deleted"
+        invalidated = "would invalidate" if self.dry_run else "invalidated"
+        files = "file" if self.uploaded == 1 else "files"
+        line = (
+            f"{verb} {self.uploaded} {files} ({size_text(self.uploaded_bytes)}), {deleted} {self.deleted},"
+            f" unchanged {self.unchanged}, {invalidated} {self.invalidated} paths, in {self.seconds:.2f} s"
+        )
+        return f"{line}; {self.commit}" if self.commit else line
