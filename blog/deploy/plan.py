@@ -158,7 +158,8 @@ def _waves(
         else set()
         for relative, upload in pending.items()
     }
-    new_pages = {relative for relative in pending if is_page(relative) and relative not in remote}
+    # The last wave's files are not waited for: they come after every page anyway.
+    new_pages = {r for r in pending if is_page(r) and r not in remote and r not in LAST_FILES}
     depth: dict[str, int] = {}
 
     def asset_depth(relative: str, seen: frozenset[str]) -> int:
