@@ -73,7 +73,7 @@ def test_a_publish_with_nothing_changed_makes_no_commit(remote, sites):
     again = remote.publish(sites.first)
     assert again.returncode == 0, again.stderr
     assert len(remote.commits()) == 1
-    assert "nothing changed: no commit" in again.stdout
+    assert "committed 0 changed files" in again.stdout and "nothing changed: no commit" in again.stdout
 
 
 def test_an_edit_makes_one_commit_with_only_the_changed_files(remote, sites):
@@ -87,7 +87,7 @@ def test_an_edit_makes_one_commit_with_only_the_changed_files(remote, sites):
     changed = [name for name in changed if name]
     before, after = site_files(sites.first), site_files(sites.edited)
     assert set(changed) == {path for path in after if before.get(path) != after[path]}
-    assert f"uploaded {len(changed)} files" in done.stdout
+    assert f"committed {len(changed)} changed files" in done.stdout
 
 
 def test_a_cname_on_the_branch_is_kept_when_the_output_has_none(remote, sites, tmp_path):
@@ -135,7 +135,7 @@ def test_dry_run_commits_nothing(remote, sites):
     done = remote.publish(sites.first, "--dry-run")
     assert done.returncode == 0, done.stderr
     assert remote.commits() == []
-    assert f"would upload {len(site_files(sites.first)) + 1} files" in done.stdout
+    assert f"would commit {len(site_files(sites.first)) + 1} changed files" in done.stdout
 
 
 def test_a_missing_repository_is_a_clear_error(tmp_path, sites):

@@ -97,7 +97,7 @@ def publish_git(
         remote_tip = None
     tree = _tree(git, remote_tip)
     if remote_tip and git.text("rev-parse", remote_tip + "^{tree}") == tree:
-        return _result(git, None, tree, started, dry_run, "nothing changed: no commit")
+        return _result(git, remote_tip, tree, started, dry_run, "nothing changed: no commit")
     ours = git.ref(published)
     parent = remote_tip if remote_tip and (ours is None or git.is_ancestor(ours, remote_tip)) else ours
     base_tree = remote_tip or parent
@@ -166,4 +166,5 @@ def _result(git: _Git, before: str | None, tree: str, started: float, dry_run: b
         seconds=time.perf_counter() - started,
         dry_run=dry_run,
         commit=said,
+        verb="commit",
     )

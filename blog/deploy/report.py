@@ -27,16 +27,25 @@ class PublishResult:
     dry_run: bool = False
     # Said before the end line: a refused deletion, a whole-site invalidation.
     notes: list[str] = field(default_factory=list)
-    # The end line of a git target: what was committed.
+    # A git target's: what was committed, and the end line says "committed".
     commit: str = ""
+    verb: str = "upload"
 
     def summary(self) -> str:
-        verb = "would upload" if self.dry_run else "uploaded"
-        deleted = "would delete" if self.dry_run else "deleted"
-        invalidated = "would invalidate" if self.dry_run else "invalidated"
         files = "file" if self.uploaded == 1 else "files"
-        line = (
-            f"{verb} {self.uploaded} {files} ({size_text(self.uploaded_bytes)}), {deleted} {self.deleted},"
-            f" unchanged {self.unchanged}, {invalidated} {self.invalidated} paths, in {self.seconds:.2f} s"
+        if self.verb == "commit":
+            verb = "would commit" if self.dry_run else "committed"
+            line = (
+                f"{verb} {self.uploaded} changed {files} ({size_text(self.uploaded_bytes)}),"
+                f" deleted {self.deleted}, unchanged {self.unchanged}, in {self.seconds:.2f} s"
+            )
+            return f"{line}; {self.commit}"
+        upload, delete, invalidate = (
+            ("would upload", "would delete", "would invalidate")
+            if self.dry_run
+            else ("uploaded", "deleted", "invalidated")
         )
-        return f"{line}; {self.commit}" if self.commit else line
+        return (
+            f"{upload} {self.uploaded} {files} ({size_text(self.uploaded_bytes)}), {delete} {self.deleted},"
+            f" unchanged {self.unchanged}, {invalidate} {self.invalidated} paths, in {self.seconds:.2f} s"
+        )
