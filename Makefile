@@ -64,9 +64,11 @@ golden: $(DEV_STAMP)
 # Benchmark: N synthetic posts (default 2000); Hugo and Pelican too when
 # `make bench-peers` has made their side venv.
 # Extra options go in BENCH_ARGS, e.g. BENCH_ARGS="--runs 5 --markdown out.md".
+# PUBLISH=1 also times `publish` to a local moto server (bench/publish.py).
 N ?= 2000
 bench: $(DEV_STAMP)
 	$(PY) -m bench.run --posts $(N) $(BENCH_ARGS)
+	$(if $(PUBLISH),$(PY) -m bench.publish --posts $(N))
 
 # A separate venv for the peers, so they never become our dependencies.
 bench-peers:

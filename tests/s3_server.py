@@ -13,6 +13,7 @@ again on the same port, the next publish sees what the first one left.
 from __future__ import annotations
 
 import http.client
+import logging
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ class Log:
     # Stop after this many PUTs (None: never).
     put_limit: int | None = None
     puts: int = 0
+    # Bytes of the bodies of every PUT passed on.
+    put_bytes: int = 0
     tripped: threading.Event = field(default_factory=threading.Event)
 
     def count(self, method: str) -> int:
@@ -61,6 +64,7 @@ class Log:
     def clear(self) -> None:
         with self.lock:
             self.requests.clear()
+            self.put_bytes = 0
 
 
 class CountingProxy:
@@ -99,6 +103,7 @@ class CountingProxy:
                     log.requests.append(Request(self.command, self.path))
                     if self.command == "PUT":
                         log.puts += 1
+                        log.put_bytes += len(body)
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
                 upstream.request(self.command, self.path, body=body, headers=headers)
@@ -145,6 +150,8 @@ class S3Server:
     """moto on one port, our proxy on another; both stop with ``close()``."""
 
     def __init__(self) -> None:
+        # moto's server logs every request through werkzeug: errors only.
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.moto_port = free_port()
         self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self.moto.start()

@@ -8,12 +8,12 @@ import subprocess
 
 import pytest
 
-from .publish_sites import build_sites, publish_config, run_publish, site_files
+from .publish_sites import publish_config, run_publish, site_files
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory):
-    return build_sites(tmp_path_factory.mktemp("publish-git-sites"))
+@pytest.fixture
+def sites(publish_sites):
+    return publish_sites
 
 
 def git(*args: str, cwd=None) -> str:

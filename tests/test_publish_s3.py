@@ -4,32 +4,33 @@
 from __future__ import annotations
 
 import hashlib
-import logging
+import random
+import shutil
 from itertools import count
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
 from .html_tree import parse_html
-from .publish_sites import EDITED_POST, build_sites, publish_config, run_publish, site_files
+from .publish_sites import EDITED_POST, publish_config, run_publish, site_files
 from .s3_server import AWS_ENV, S3Server
 
 BASE_PATH = "/sub/path/"
 ORIGIN = "https://example.org"
 _bucket_numbers = count()
+MiB = 1024 * 1024
 
 
 @pytest.fixture(scope="module")
 def server():
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     running = S3Server()
     yield running
     running.close()
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory):
-    return build_sites(tmp_path_factory.mktemp("publish-sites"))
+@pytest.fixture
+def sites(publish_sites):
+    return publish_sites
 
 
 @pytest.fixture
@@ -314,3 +315,35 @@ def test_missing_credentials_are_a_clear_error(target, sites):
     done = run_publish(target.content, sites.first, target.cache, "test", env=env)
     assert done.returncode == 1
     assert "no AWS credentials found" in done.stderr
+
+
+def test_a_file_uploaded_in_parts_is_compared_by_the_md5_in_its_metadata(target, sites, tmp_path, monkeypatch):
+    """Run in this process, with a part size S3 allows (5 MiB) and a file of
+    6 MiB, so that the upload is multipart and its ETag is not its MD5."""
+    from blog.deploy.publish_s3 import publish_s3
+    from blog.deploy.s3 import Bucket
+    from blog.siteconfig import parse_publish_targets, parse_site_config
+
+    for name, value in AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    output = tmp_path / "output"
+    shutil.copytree(sites.first, output)
+    big = random.Random(6).randbytes(6 * 1024 * 1024)
+    (output / "images" / "big.bin").write_bytes(big)
+    text = (target.content / "site.toml").read_text()
+    site, publish_target = parse_site_config(text), parse_publish_targets(text)[0]["test"]
+
+    def publish():
+        target.server.log.clear()
+        return publish_s3(site, publish_target, output, bucket=Bucket(publish_target, multipart_threshold=5 * MiB))
+
+    assert publish().uploaded == len(site_files(output))
+    head = target.server.client("s3").head_object(Bucket=target.bucket, Key="blog/images/big.bin")
+    assert head["ETag"].strip('"').endswith("-2")
+    assert head["Metadata"]["md5"] == hashlib.md5(big).hexdigest()
+    again = publish()
+    assert (again.uploaded, target.writes()) == (0, 0)
+    # Without the manifest, the MD5 is read back from the object's metadata.
+    target.server.client("s3").delete_object(Bucket=target.bucket, Key="blog/.blog-publish.json.gz")
+    assert publish().uploaded == 0
+    assert target.put_paths() == []

@@ -3,9 +3,8 @@ in waves (plan.py), delete, invalidate the CDN's changed paths."""
 
 from __future__ import annotations
 
-import contextlib
 import time
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import TextIO
 from urllib.parse import quote
@@ -17,7 +16,7 @@ from ..siteconfig import PublishTarget, SiteConfig
 from .local import LocalFile, scan
 from .plan import Plan, RemoteFile, make_plan
 from .report import PublishError, PublishResult, size_text
-from .s3 import Bucket, Distribution, Known
+from .s3 import Bucket, Distribution, Known, decode_manifest, encode_manifest
 
 # Above this many changed paths, the CDN is invalidated whole (target's cdn_max_paths).
 NO_CREDENTIALS = (
@@ -66,10 +65,9 @@ def publish_s3(
         if dry_run:
             _describe(plan, where, whole if whole else paths, target, out)
         else:
-            _upload(bucket, plan, known, progress, where)
+            _upload(bucket, plan, known, manifest, progress, where)
             _delete(bucket, plan, known, progress, where)
-            if known != manifest:  # a publish that changed nothing writes nothing
-                bucket.write_manifest(known)
+            _save_what_is_known(bucket, known, manifest, best_effort=False)
             if target.cdn and (whole or paths):
                 Distribution(target).invalidate(whole or paths, reference=f"publish-{time.time_ns()}")
     except NoCredentialsError:
@@ -89,17 +87,14 @@ def _scan(output: Path, target: PublishTarget, progress: Progress) -> dict[str, 
 
 def _remote_state(
     bucket: Bucket, target: PublishTarget, progress: Progress
-) -> tuple[dict[str, Known], dict[str, Known], dict[str, RemoteFile]]:
-    """The manifest as stored; what it knows, brought up to date with the
-    listing; and the remote as the plan compares it."""
+) -> tuple[bytes, dict[str, Known], dict[str, RemoteFile]]:
+    """The manifest as stored; what is known of each object (from the
+    manifest where the listing agrees with it, else asked for with HEAD);
+    and the remote as the plan compares it."""
     progress.phase("list remote", 0)
     listing = bucket.listing()
     manifest = bucket.read_manifest()
-    known = {
-        path: manifest[path]
-        for path, (etag, _size) in listing.items()
-        if path in manifest and manifest[path].etag == etag
-    }
+    known = decode_manifest(manifest, listing)
     unknown = sorted(listing.keys() - known.keys())
     if unknown:
         with ThreadPoolExecutor(target.jobs) as pool:
@@ -110,47 +105,56 @@ def _remote_state(
     return manifest, known, remote
 
 
-def _upload(bucket: Bucket, plan: Plan, known: dict[str, Known], progress: Progress, where: str) -> None:
-    """Each wave in parallel; the next only after all of it succeeded."""
+def _upload(bucket: Bucket, plan: Plan, known: dict[str, Known], stored: bytes, progress: Progress, where: str) -> None:
+    """Each wave in parallel; the next only once all of it is uploaded. At
+    the first failure no more uploads start, those under way end, and what
+    was uploaded is recorded."""
     uploads = plan.uploads
     progress.phase("upload", len(uploads))
     done = 0
-    pool = ThreadPoolExecutor(bucket.target.jobs)
-    try:
-        for wave in plan.waves:
-            futures = {pool.submit(bucket.put, upload): upload for upload in wave}
-            finished, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            for future in finished:
-                if future.exception() is None:
+    with ThreadPoolExecutor(bucket.target.jobs) as pool:
+        try:
+            for wave in plan.waves:
+                futures = {pool.submit(bucket.put, upload): upload for upload in wave}
+                failure = None
+                for future in as_completed(futures):
                     upload = futures[future]
-                    known[upload.relative] = Known(future.result(), upload.file.md5, upload.file.headers)
-                    done += 1
-                    progress.advance()
-            failed = [future for future in finished if future.exception() is not None]
-            if failed:
-                pool.shutdown(wait=True, cancel_futures=True)
-                for future in futures:
-                    if future.done() and not future.cancelled() and future.exception() is None:
-                        upload = futures[future]
+                    if future.cancelled():
+                        continue
+                    if future.exception() is None:
                         known[upload.relative] = Known(future.result(), upload.file.md5, upload.file.headers)
-                upload, error = futures[failed[0]], failed[0].exception()
-                _save_what_is_known(bucket, known)
-                raise PublishError(
-                    f"could not upload {upload.relative} to {where}: {error}\n"
-                    f"Publishing stopped after {done} of {len(uploads)} uploads; no page was uploaded before"
-                    " the files it needs, so the remote has no broken page. Run publish again to finish."
-                ) from None
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown()
+                        done += 1
+                        progress.advance()
+                    elif failure is None:
+                        failure = (upload, future.exception())
+                        for other in futures:
+                            other.cancel()
+                if failure:
+                    _save_what_is_known(bucket, known, stored)
+                    raise PublishError(
+                        f"could not upload {failure[0].relative} to {where}: {failure[1]}\n"
+                        f"Publishing stopped after {done} of {len(uploads)} uploads; no page was uploaded before"
+                        " the files it needs, so the remote has no broken page. Run publish again to finish."
+                    )
+        except BaseException:
+            # Ctrl-C too: start nothing more; the uploads under way end first.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     progress.end_phase(f"{len(uploads)} files, {size_text(plan.upload_bytes)}")
 
 
-def _save_what_is_known(bucket: Bucket, known: dict[str, Known]) -> None:
-    """Best effort: the next run asks for what this could not save."""
-    with contextlib.suppress(BotoCoreError, ClientError):
-        bucket.write_manifest(known)
+def _save_what_is_known(bucket: Bucket, known: dict[str, Known], stored: bytes, best_effort: bool = True) -> None:
+    """Write the manifest if it changed: a publish that changed nothing
+    writes nothing. After a failure, only if it can: the next run asks for
+    what it could not record."""
+    body = encode_manifest(known)
+    if body == stored:
+        return
+    try:
+        bucket.write_manifest(body)
+    except (BotoCoreError, ClientError):
+        if not best_effort:
+            raise
 
 
 def _delete(bucket: Bucket, plan: Plan, known: dict[str, Known], progress: Progress, where: str) -> None:

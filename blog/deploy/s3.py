@@ -11,9 +11,9 @@ is its MD5, a multipart upload's is not, so every object also carries its
 MD5 in its metadata (``x-amz-meta-md5``). So that a publish need not ask for
 every object's headers, the target keeps a small manifest object beside the
 site (``.blog-publish.json.gz``): for each object, the ETag it had when this
-command last saw it, with its MD5 and headers. Only objects whose listed
-ETag differs from the manifest's (written by an interrupted run, or by
-another tool) are asked for with HEAD.
+command last saw it, with its headers (and its MD5 where the ETag is not).
+Only objects whose listed ETag differs from the manifest's (written by an
+interrupted run, or by another tool) are asked for with HEAD.
 """
 
 from __future__ import annotations
@@ -34,6 +34,9 @@ from .plan import RemoteFile, Upload
 MANIFEST = ".blog-publish.json.gz"
 MANIFEST_VERSION = 1
 MD5_METADATA = "md5"
+# Hex digits of each ETag the manifest keeps: a 1 in 4 billion chance of
+# taking another's object for ours.
+ETAG_PREFIX = 8
 # Files from this size on are uploaded in parts (S3's smallest part is 5 MiB).
 MULTIPART_THRESHOLD = 64 * 1024 * 1024
 # DeleteObjects takes at most this many keys a request.
@@ -123,23 +126,14 @@ class Bucket:
                 first = answer["Errors"][0]
                 raise OSError(f"could not delete {first['Key']}: {first.get('Message', first.get('Code'))}")
 
-    def read_manifest(self) -> dict[str, Known]:
+    def read_manifest(self) -> bytes:
+        """The manifest as stored (b"" if there is none)."""
         try:
-            body = self.client.get_object(Bucket=self.name, Key=self.manifest_key)["Body"].read()
-            data = json.loads(gzip.decompress(body))
+            return self.client.get_object(Bucket=self.name, Key=self.manifest_key)["Body"].read()
         except self.client.exceptions.NoSuchKey:
-            return {}
-        except (OSError, ValueError):
-            return {}  # unreadable: every object is asked for instead
-        if data.get("version") != MANIFEST_VERSION:
-            return {}
-        return {
-            path: Known(etag, md5, Headers(kind, cache)) for path, (etag, md5, kind, cache) in data["files"].items()
-        }
+            return b""
 
-    def write_manifest(self, known: dict[str, Known]) -> None:
-        files = {path: [k.etag, k.md5, *k.headers] for path, k in sorted(known.items())}
-        body = gzip.compress(json.dumps({"version": MANIFEST_VERSION, "files": files}).encode(), mtime=0)
+    def write_manifest(self, body: bytes) -> None:
         self.client.put_object(
             Bucket=self.name,
             Key=self.manifest_key,
@@ -147,6 +141,37 @@ class Bucket:
             ContentType="application/gzip",
             CacheControl="no-store",
         )
+
+
+def encode_manifest(known: dict[str, Known]) -> bytes:
+    """The manifest's bytes. It is written after every publish that changed
+    something, so it is kept small: per object, the start of its ETag (enough
+    to notice that another hand replaced it), its headers as an index into a
+    table, and its MD5 only where the ETag is not the MD5 (multipart uploads)."""
+    table: dict[Headers, int] = {}
+    files = {}
+    for path, entry in sorted(known.items()):
+        index = table.setdefault(entry.headers, len(table))
+        files[path] = [entry.etag[:ETAG_PREFIX], index] + ([entry.md5] if entry.md5 != entry.etag else [])
+    data = {"version": MANIFEST_VERSION, "headers": [list(headers) for headers in table], "files": files}
+    return gzip.compress(json.dumps(data, separators=(",", ":")).encode(), mtime=0)
+
+
+def decode_manifest(body: bytes, listing: dict[str, tuple[str, int]]) -> dict[str, Known]:
+    """What the manifest knows of the objects listed with the ETag it recorded."""
+    try:
+        data = json.loads(gzip.decompress(body)) if body else {}
+    except (OSError, ValueError):
+        return {}  # unreadable: every object is asked for instead
+    if data.get("version") != MANIFEST_VERSION:
+        return {}
+    headers = [Headers(*pair) for pair in data["headers"]]
+    known = {}
+    for path, (etag_start, index, *md5) in data["files"].items():
+        listed = listing.get(path)
+        if listed and listed[0].startswith(etag_start):
+            known[path] = Known(listed[0], md5[0] if md5 else listed[0], headers[index])
+    return known
 
 
 class Distribution:
