@@ -8,6 +8,7 @@ import subprocess
 
 import pytest
 
+from .conftest import SITE_FIXTURE
 from .publish_sites import publish_config, run_publish, site_files
 
 
@@ -143,3 +144,17 @@ def test_a_missing_repository_is_a_clear_error(tmp_path, sites):
     done = run_publish(content, sites.first, tmp_path / "cache", "pages")
     assert done.returncode == 1
     assert "does not exist" in done.stderr and "git init --bare" in done.stderr
+
+
+def test_build_flag_builds_the_site_first(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SITE_FIXTURE, content)
+    git("init", "--bare", "--quiet", str(tmp_path / "site.git"))
+    with (content / "site.toml").open("a", encoding="utf-8") as file:
+        file.write('\n[publish.pages]\nurl = "git:../site.git"\n')
+    output = tmp_path / "output"
+    done = run_publish(content, output, tmp_path / "cache", "--build")
+    assert done.returncode == 0, done.stderr
+    assert (output / "index.html").is_file()
+    listing = git("--git-dir", str(tmp_path / "site.git"), "ls-tree", "-r", "-z", "--name-only", "gh-pages")
+    assert {name for name in listing.split("\0") if name} == set(site_files(output)) | {".nojekyll"}

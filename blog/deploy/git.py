@@ -124,7 +124,8 @@ def publish_git(
 
 def _tree(git: _Git, remote_tip: str | None) -> str:
     """The tree of the output folder, with .nojekyll and the branch's CNAME."""
-    git.run("add", "--all", "--force", "--", ".", f":(exclude){MARKER}")
+    # Bytes as they are: no line-ending conversion from the user's git settings.
+    git.run("-c", "core.autocrlf=false", "add", "--all", "--force", "--", ".", f":(exclude){MARKER}")
     empty_blob = git.run("hash-object", "-w", "--stdin", stdin=b"").stdout.decode().strip()
     git.run("update-index", "--add", "--cacheinfo", f"100644,{empty_blob},{NOJEKYLL}")
     has_cname = git.run("ls-files", "--error-unmatch", CNAME, check=False).returncode == 0
