@@ -347,3 +347,17 @@ def test_a_file_uploaded_in_parts_is_compared_by_the_md5_in_its_metadata(target,
     target.server.client("s3").delete_object(Bucket=target.bucket, Key="blog/.blog-publish.json.gz")
     assert publish().uploaded == 0
     assert target.put_paths() == []
+
+
+def test_more_changed_paths_than_cdn_max_paths_invalidate_the_whole_site(server, tmp_path, sites, distribution):
+    extra = f'cdn = "cloudfront:{distribution}"\ncdn_endpoint = "{server.url}"\ncdn_max_paths = 1\n'
+    target = Target(server, tmp_path, extra)
+    assert target.publish(sites.first).returncode == 0
+    done = target.publish(sites.edited)
+    assert done.returncode == 0, done.stderr
+    assert "more than cdn_max_paths 1: invalidating the whole site (/sub/path/*) instead" in done.stderr
+    cloudfront = server.client("cloudfront")
+    listed = cloudfront.list_invalidations(DistributionId=distribution)["InvalidationList"]["Items"]
+    batch = cloudfront.get_invalidation(DistributionId=distribution, Id=listed[0]["Id"])["Invalidation"]
+    assert batch["InvalidationBatch"]["Paths"]["Items"] == ["/sub/path/*"]
+    assert "invalidated 1 paths" in done.stdout
