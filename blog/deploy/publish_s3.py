@@ -57,6 +57,7 @@ def publish_s3(
         )
         if plan.refused:
             result.notes.append(plan.refused)
+            result.deletes_refused = True
         if target.cdn and whole:
             result.notes.append(
                 f"{len(paths)} changed paths are more than cdn_max_paths {target.cdn_max_paths}:"

@@ -27,6 +27,8 @@ class PublishResult:
     dry_run: bool = False
     # Said before the end line: a refused deletion, a whole-site invalidation.
     notes: list[str] = field(default_factory=list)
+    # More remote files were gone than --max-deletes: the publish is not complete.
+    deletes_refused: bool = False
     # A git target's: what was committed, and the end line says "committed".
     commit: str = ""
     verb: str = "upload"

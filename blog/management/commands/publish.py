@@ -74,5 +74,5 @@ class Command(BaseCommand):
         for note in result.notes:
             self.stderr.write(note)
         self.stdout.write(f"{target.name}: {result.summary()}")
-        if result.notes and not result.dry_run and any("deleted none" in note for note in result.notes):
+        if result.deletes_refused and not result.dry_run:
             raise CommandError("the remote still has files the output does not (see above)", returncode=1)
