@@ -62,13 +62,19 @@ def publish_config(folder: Path, tables: str) -> Path:
     return folder
 
 
-def run_publish(
-    content: Path, output: Path, cache: Path, *args: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess:
+def publish_command(content: Path, output: Path, cache: Path, *args: str, env: dict[str, str] | None = None):
+    """The command line and environment of ``manage.py publish``, run as an author would."""
     command = [sys.executable, str(ROOT / "manage.py"), "publish", *args]
     command += ["--content", str(content), "--output", str(output), "--cache-dir", str(cache)]
     environment = {**build_env(), **(env or {})}
     for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         environment.pop(name, None)
     environment["AWS_CONFIG_FILE"] = environment["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    return command, environment
+
+
+def run_publish(
+    content: Path, output: Path, cache: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    command, environment = publish_command(content, output, cache, *args, env=env)
     return subprocess.run(command, capture_output=True, text=True, env=environment, cwd=ROOT, timeout=300)

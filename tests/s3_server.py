@@ -16,6 +16,7 @@ import http.client
 import logging
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -56,6 +57,8 @@ class Log:
     puts: int = 0
     # Bytes of the bodies of every PUT passed on.
     put_bytes: int = 0
+    # Seconds each PUT waits before it is passed on: a slow network.
+    put_delay: float = 0.0
     tripped: threading.Event = field(default_factory=threading.Event)
 
     def count(self, method: str) -> int:
@@ -64,7 +67,7 @@ class Log:
     def clear(self) -> None:
         with self.lock:
             self.requests.clear()
-            self.put_bytes = 0
+            self.puts = self.put_bytes = 0
 
 
 class CountingProxy:
@@ -104,6 +107,8 @@ class CountingProxy:
                     if self.command == "PUT":
                         log.puts += 1
                         log.put_bytes += len(body)
+                if self.command == "PUT" and log.put_delay:
+                    time.sleep(log.put_delay)
                 upstream = http.client.HTTPConnection("127.0.0.1", proxy.upstream_port, timeout=60)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
                 upstream.request(self.command, self.path, body=body, headers=headers)

@@ -6,13 +6,17 @@ from __future__ import annotations
 import hashlib
 import random
 import shutil
+import signal
+import subprocess
+import time
 from itertools import count
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
+from .conftest import ROOT
 from .html_tree import parse_html
-from .publish_sites import EDITED_POST, publish_config, run_publish, site_files
+from .publish_sites import EDITED_POST, publish_command, publish_config, run_publish, site_files
 from .s3_server import AWS_ENV, S3Server
 
 BASE_PATH = "/sub/path/"
@@ -263,18 +267,57 @@ def test_a_publish_stopped_halfway_is_finished_by_the_next_run(target, sites):
     left = target.objects()
     assert 0 < len(left) < total
     # What the interrupted run left has no page that names a missing asset.
-    for page in (path for path in left if path.endswith(".html")):
-        missing = {
-            asset
-            for asset in _references(sites.first, page)
-            if not asset.endswith((".html", ".xml")) and asset not in left and asset in site_files(sites.first)
-        }
-        assert not missing, f"{page} is on the remote without {missing}"
+    _no_page_without_its_assets(sites.first, left)
 
     finished = target.publish(sites.first)
     assert finished.returncode == 0, finished.stderr
     assert target.objects() == site_files(sites.first)
     assert len(target.put_paths()) == total - len(left)
+
+
+def _no_page_without_its_assets(output, left: dict[str, str]) -> None:
+    """Every page on the remote has there every asset it names."""
+    local = site_files(output)
+    for page in (path for path in left if path.endswith(".html")):
+        missing = {
+            asset
+            for asset in _references(output, page)
+            if not asset.endswith((".html", ".xml")) and asset not in left and asset in local
+        }
+        assert not missing, f"{page} is on the remote without {missing}"
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
+def test_a_publish_interrupted_by_a_signal_is_finished_by_the_next_run(target, sites, signal_number):
+    """Uploads are slowed down (each PUT waits at the proxy) so that the
+    signal arrives while some of the site is uploaded and some is not."""
+    log = target.server.log
+    log.clear()
+    log.put_delay = 0.05
+    command, env = publish_command(target.content, sites.first, target.cache, "test", env=AWS_ENV)
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while log.puts < 10 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.01)
+        process.send_signal(signal_number)
+        _out, err = process.communicate(timeout=120)
+    finally:
+        log.put_delay = 0.0
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode != 0
+    if signal_number == signal.SIGINT:
+        assert process.returncode == 130, err
+        assert "interrupted" in err and "Run publish again to finish" in err
+    left = target.objects()
+    assert 0 < len(left) < len(site_files(sites.first))
+    _no_page_without_its_assets(sites.first, left)
+
+    finished = target.publish(sites.first)
+    assert finished.returncode == 0, finished.stderr
+    assert target.objects() == site_files(sites.first)
 
 
 def test_dry_run_changes_nothing_on_the_server(target, sites):
