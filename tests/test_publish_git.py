@@ -137,6 +137,8 @@ def test_dry_run_commits_nothing(remote, sites):
     assert done.returncode == 0, done.stderr
     assert remote.commits() == []
     assert f"would commit {len(site_files(sites.first)) + 1} changed files" in done.stdout
+    said = {line.split(" ", 1)[1] for line in done.stdout.splitlines() if line.startswith("add ")}
+    assert said == set(site_files(sites.first)) | {".nojekyll"}
 
 
 def test_a_missing_repository_is_a_clear_error(tmp_path, sites):

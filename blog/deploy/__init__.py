@@ -58,7 +58,13 @@ def publish(
         raise PublishError(f"{output} has no site to publish: build it first (or pass --build)")
     if target.kind == "git":
         return publish_git(
-            target, output, options.cache_dir, options.content_dir, dry_run=options.dry_run, force=options.force
+            target,
+            output,
+            options.cache_dir,
+            options.content_dir,
+            dry_run=options.dry_run,
+            force=options.force,
+            out=out,
         )
     return publish_s3(
         site,

@@ -19,6 +19,7 @@ import re
 import subprocess
 import time
 from pathlib import Path
+from typing import TextIO
 
 from ..build.output import MARKER
 from ..siteconfig import PublishTarget
@@ -28,6 +29,8 @@ NOJEKYLL = ".nojekyll"
 CNAME = "CNAME"
 # Any of these is a remote URL to git rather than a path on this machine.
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://|^[^/]+@[^/:]+:|^[A-Za-z0-9.-]+:")
+# What a dry run says of each change git reports.
+_WOULD = {"A": "add", "M": "change", "T": "change", "D": "delete"}
 EMPTY_TREE_ISH = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
@@ -79,6 +82,7 @@ def publish_git(
     dry_run: bool = False,
     force: bool = False,
     message: str = "",
+    out: TextIO | None = None,
 ) -> PublishResult:
     started = time.perf_counter()
     remote = remote_location(target, content_dir)
@@ -102,7 +106,11 @@ def publish_git(
     parent = remote_tip if remote_tip and (ours is None or git.is_ancestor(ours, remote_tip)) else ours
     base_tree = remote_tip or parent
     if dry_run:
-        return _result(git, base_tree, tree, started, dry_run, f"would commit to {branch} of {remote}")
+        result = _result(git, base_tree, tree, started, dry_run, f"would commit to {branch} of {remote}")
+        if out is not None:
+            for status, path in result.changes:
+                out.write(f"{_WOULD[status]} {path}\n")
+        return result
     commit = _commit(git, tree, parent, message or f"Publish the site ({time.strftime('%Y-%m-%d %H:%M:%S %Z')})")
     push = ["push", "--quiet", remote, f"{commit}:{published}"]
     if force:
@@ -159,7 +167,7 @@ def _result(git: _Git, before: str | None, tree: str, started: float, dry_run: b
     wanted = set(changed)
     sizes = sum(int(meta.split()[3]) for meta, path in listing if path in wanted)
     total = len(listing)
-    return PublishResult(
+    result = PublishResult(
         uploaded=len(changed),
         uploaded_bytes=sizes,
         deleted=deleted,
@@ -169,3 +177,5 @@ def _result(git: _Git, before: str | None, tree: str, started: float, dry_run: b
         commit=said,
         verb="commit",
     )
+    result.changes = statuses
+    return result

@@ -32,6 +32,8 @@ class PublishResult:
     # A git target's: what was committed, and the end line says "committed".
     commit: str = ""
     verb: str = "upload"
+    # A git target's changes: (git's status letter, path).
+    changes: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         files = "file" if self.uploaded == 1 else "files"
