@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from ..build.output import build_lock
 from ..build.progress import Progress
 from ..siteconfig import PublishTarget, SiteConfig
 from .git import publish_git
@@ -51,6 +52,17 @@ def choose_target(targets: dict[str, PublishTarget], name: str | None) -> Publis
 
 
 def publish(
+    site: SiteConfig, target: PublishTarget, options: PublishOptions, progress: Progress, out: TextIO
+) -> PublishResult:
+    options.cache_dir.mkdir(parents=True, exist_ok=True)
+    # A build of the same cache waits until the publish has read the output
+    # (and a publish waits for a build under way), so what is published is
+    # one build's site, never half of two.
+    with build_lock(options.cache_dir):
+        return _publish(site, target, options, progress, out)
+
+
+def _publish(
     site: SiteConfig, target: PublishTarget, options: PublishOptions, progress: Progress, out: TextIO
 ) -> PublishResult:
     output = options.output_dir
