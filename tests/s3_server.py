@@ -59,6 +59,9 @@ class Log:
     put_bytes: int = 0
     # Seconds each PUT waits before it is passed on: a slow network.
     put_delay: float = 0.0
+    # This many PUTs from now on have their connection dropped (a flaky network).
+    drop_puts: int = 0
+    dropped: int = 0
     tripped: threading.Event = field(default_factory=threading.Event)
 
     def count(self, method: str) -> int:
@@ -100,6 +103,12 @@ class CountingProxy:
                         self.command == "PUT" and log.put_limit is not None and log.puts >= log.put_limit
                     ):
                         log.tripped.set()
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
+                    if self.command == "PUT" and log.drop_puts:
+                        log.drop_puts -= 1
+                        log.dropped += 1
                         self.close_connection = True
                         self.connection.shutdown(socket.SHUT_RDWR)
                         return

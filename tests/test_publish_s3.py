@@ -320,6 +320,16 @@ def test_a_publish_interrupted_by_a_signal_is_finished_by_the_next_run(target, s
     assert target.objects() == site_files(sites.first)
 
 
+def test_dropped_connections_are_retried(target, sites):
+    """botocore's standard retries, with backoff: three PUTs lose their
+    connection, and with three attempts each the publish still completes."""
+    target.server.log.drop_puts, target.server.log.dropped = 3, 0
+    done = run_publish(target.content, sites.first, target.cache, "test", env={**AWS_ENV, "AWS_MAX_ATTEMPTS": "3"})
+    assert done.returncode == 0, done.stderr
+    assert target.server.log.dropped == 3
+    assert target.objects() == site_files(sites.first)
+
+
 def test_dry_run_changes_nothing_on_the_server(target, sites):
     done = target.publish(sites.first, "--dry-run")
     assert done.returncode == 0, done.stderr
