@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: build serve test lint format clean golden new bench bench-peers
+.PHONY: build serve test lint format clean golden new bench bench-peers publish moto-server
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,17 @@ serve: $(STAMP)
 new: $(STAMP)
 	$(PY) manage.py new_post "$$TITLE" $(if $(TAGS),--tags "$$TAGS") $(if $(DRAFT),--draft)
 
+# Build, then publish output/ to a [publish.<name>] target of content/site.toml:
+# make publish [TARGET=name] [PUBLISH_ARGS="--dry-run"].
+publish: $(STAMP)
+	$(PY) manage.py publish $(TARGET) --build $(PUBLISH_ARGS)
+
+# A local S3 (and CloudFront) server to try `make publish TARGET=try-s3`,
+# in the foreground until Ctrl-C; it keeps what it holds in memory.
+MOTO_PORT ?= 5000
+moto-server: $(DEV_STAMP)
+	$(BIN)/moto_server -H 127.0.0.1 -p $(MOTO_PORT)
+
 test: $(DEV_STAMP)
 	bash scripts/ensure-system-packages.sh
 	$(BIN)/ruff check .
@@ -53,9 +64,11 @@ golden: $(DEV_STAMP)
 # Benchmark: N synthetic posts (default 2000); Hugo and Pelican too when
 # `make bench-peers` has made their side venv.
 # Extra options go in BENCH_ARGS, e.g. BENCH_ARGS="--runs 5 --markdown out.md".
+# PUBLISH=1 also times `publish` to a local moto server (bench/publish.py).
 N ?= 2000
 bench: $(DEV_STAMP)
 	$(PY) -m bench.run --posts $(N) $(BENCH_ARGS)
+	$(if $(PUBLISH),$(PY) -m bench.publish --posts $(N))
 
 # A separate venv for the peers, so they never become our dependencies.
 bench-peers:

@@ -164,3 +164,12 @@ def built_site(site_db):
     serve_under_base_path(True)
     yield site_db
     serve_under_base_path(False)
+
+
+@pytest.fixture(scope="session")
+def publish_sites(tmp_path_factory):
+    """The fixture site built as first published, after a one-post edit and
+    after a post was deleted (tests/publish_sites.py), once for every publish test."""
+    from .publish_sites import build_sites
+
+    return build_sites(tmp_path_factory.mktemp("publish-sites"))

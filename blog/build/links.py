@@ -77,6 +77,19 @@ def page_url(site: SiteConfig, relative: str) -> str:
     return site.origin + site.base_path + path
 
 
+def site_path(site_root: str, parts) -> str | None:
+    """The output file an absolute URL of the site (split by urlsplit) names
+    (a folder's URL names its index.html), or None outside ``site_root``. A
+    path that is a folder without its slash is the caller's to try."""
+    location = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    if location + "/" == site_root:
+        location = site_root
+    if not location.startswith(site_root):
+        return None
+    path = unquote(location[len(site_root) :])
+    return path + "index.html" if path == "" or path.endswith("/") else path
+
+
 class Finding(NamedTuple):
     """A broken link: the page it is on, the link as written, and what is wrong."""
 
@@ -147,13 +160,9 @@ class LinkChecker:
         site_root = self._root
         if parts.scheme not in ("http", "https") or parts.netloc != urlsplit(site_root).netloc:
             return ""  # another site: not ours to check
-        location = f"{parts.scheme}://{parts.netloc}{parts.path}"
-        if location + "/" == site_root:
-            location = site_root
-        if not location.startswith(site_root):
+        target = site_path(site_root, parts)
+        if target is None:
             return f"which is outside the site (it is published under {urlsplit(site_root).path})"
-        path = unquote(location[len(site_root) :])
-        target = path + "index.html" if path == "" or path.endswith("/") else path
         if target not in self.files:
             if target + "/index.html" not in self.files:
                 return "which the site does not have"

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from blog.build import BuildOptions, build_site, progress
 from blog.build.output import OutputRefused
 from blog.errors import ContentErrors
-from blog.management.options import add_content_argument
+from blog.management.options import add_content_argument, add_output_arguments
 
 
 class Command(BaseCommand):
@@ -21,13 +19,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_content_argument(parser)
-        parser.add_argument("--output", type=Path, default=Path("output"), help="output folder (default: output/)")
-        parser.add_argument(
-            "--cache-dir",
-            type=Path,
-            default=settings.BLOG_CACHE_DIR,
-            help="cache folder, safe to delete (default: .cache/)",
-        )
+        add_output_arguments(parser)
         parser.add_argument("--drafts", action="store_true", help="include drafts")
         parser.add_argument("--future", action="store_true", help="include posts dated after now")
         parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
