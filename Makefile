@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: build serve test lint format clean golden new bench bench-peers
+.PHONY: build serve test lint format clean golden new bench bench-peers import-wordpress
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ serve: $(STAMP)
 # from the environment, so quotes and $ in it reach the command unchanged.
 new: $(STAMP)
 	$(PY) manage.py new_post "$$TITLE" $(if $(TAGS),--tags "$$TAGS") $(if $(DRAFT),--draft)
+
+# make import-wordpress FILE=export.xml [UPLOADS=path/to/wp-content/uploads] [ARGS=--dry-run].
+# Paths are read from the environment, so spaces and quotes in them reach the command unchanged.
+import-wordpress: $(STAMP)
+	$(PY) manage.py import_wordpress "$$FILE" $(if $(UPLOADS),--uploads "$$UPLOADS") $(ARGS)
 
 test: $(DEV_STAMP)
 	bash scripts/ensure-system-packages.sh
