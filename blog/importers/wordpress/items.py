@@ -122,7 +122,8 @@ def item_tags(item: Item) -> list[str]:
     """Categories and tags, in order, without "Uncategorized"."""
     tags: list[str] = []
     for domain, nicename, name in item.categories:
-        if domain not in ("category", "post_tag", ""):
+        # "tag" is WXR 1.0's name for what later versions call "post_tag".
+        if domain not in ("category", "post_tag", "tag", ""):
             continue  # post formats, menus and custom taxonomies
         name = name or nicename
         if not name or name.lower() == UNCATEGORIZED or nicename.lower() == UNCATEGORIZED:

@@ -198,6 +198,8 @@ def read_export(path: Path, channel: Channel | None = None, with_bodies: bool = 
 
 def _refusal(error: DefusedXmlException) -> str:
     kind = type(error).__name__
+    if kind == "EntitiesForbidden" and getattr(error, "sysid", None):
+        return f"an external entity ({error.name} -> {error.sysid})"
     if kind == "EntitiesForbidden":
         return f"an entity ({getattr(error, 'name', '?')!s})"
     if kind == "ExternalReferenceForbidden":

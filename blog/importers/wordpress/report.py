@@ -44,7 +44,8 @@ class Report:
         out += _section("Edited since the last import, left alone (use --force to overwrite)", self.edited)
         verb = "would be" if self.dry_run else "were"
         files = ", ".join(f"{n} {outcome}" for outcome, n in sorted(self.files.items())) or "none"
-        out.append(f"Files: {files}; {self.uploads_copied} attachments {verb} copied.")
+        label = "Files that would be written" if self.dry_run else "Files"
+        out.append(f"{label}: {files}; {self.uploads_copied} attachments {verb} copied.")
         if self.comments:
             dropped = ", ".join(f"{n} {why}" for why, n in sorted(self.comments_dropped.items()))
             where = self.disqus_file if not self.dry_run else f"{self.disqus_file} (not written: dry run)"
