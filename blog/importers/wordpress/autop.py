@@ -16,7 +16,9 @@ _BLOCKS = (
     "figcaption|figure|footer|form|h[1-6]|header|hgroup|hr|iframe|legend|li|main|map|math|menu|nav|object|ol|p|"
     "pre|section|style|summary|svg|table|tbody|td|tfoot|th|thead|tr|ul|video|script|noscript"
 )
-_BLOCK_TAG = re.compile(rf"(</?(?:{_BLOCKS})\b[^>]*>)", re.IGNORECASE)
+_OPENING = re.compile(rf"(<(?:{_BLOCKS})\b[^>]*>)", re.IGNORECASE)
+_CLOSING = re.compile(rf"(</(?:{_BLOCKS})\s*>)", re.IGNORECASE)
+_ANY_BLOCK_TAG = re.compile(rf"</?(?:{_BLOCKS})\b", re.IGNORECASE)
 _STARTS_WITH_BLOCK = re.compile(rf"^</?(?:{_BLOCKS})\b", re.IGNORECASE)
 # Set aside before paragraphs are made: <pre> keeps its line breaks, and a
 # figure or a video frame (written by blog/importers/wordpress/shortcodes.py, or by the block editor)
@@ -48,9 +50,10 @@ def wpautop(html: str) -> str:
 
 
 def _paragraphs(text: str) -> str:
-    # Every block tag stands between blank lines, so a chunk is either inline
-    # text, or begins with a block tag and is left as it is.
-    text = _BLOCK_TAG.sub(r"\n\n\1\n\n", text)
+    # As WordPress does: a blank line before each block element opens and after
+    # each one closes. A chunk that starts with a block tag is left as it is;
+    # any other is a paragraph, up to the closing tag of its parent block.
+    text = _CLOSING.sub(r"\1\n\n", _OPENING.sub(r"\n\n\1", text))
     chunks = []
     for chunk in _BLANK_LINES.split(text):
         chunk = chunk.strip()
@@ -58,6 +61,9 @@ def _paragraphs(text: str) -> str:
             continue
         if _STARTS_WITH_BLOCK.match(chunk) or chunk.startswith("<!--"):
             chunks.append(chunk)
-        else:
-            chunks.append("<p>" + chunk.replace("\n", "<br />\n") + "</p>")
+            continue
+        block = _ANY_BLOCK_TAG.search(chunk)
+        end = block.start() if block else len(chunk)
+        inline = chunk[:end].strip()
+        chunks.append("<p>" + inline.replace("\n", "<br />\n") + "</p>" + chunk[end:])
     return "\n".join(chunks)
