@@ -79,4 +79,6 @@ def to_markdown(content: str, context: ShortcodeContext, links: LinkMap) -> Body
 
 def excerpt_text(excerpt: str) -> str:
     """The excerpt as plain text (our ``summary`` is text, never HTML)."""
+    if not excerpt.strip():
+        return ""
     return " ".join(BeautifulSoup(strip_block_comments(excerpt), "html.parser").get_text(" ").split())
