@@ -24,7 +24,7 @@ _STARTS_WITH_BLOCK = re.compile(rf"^</?(?:{_BLOCKS})\b", re.IGNORECASE)
 # figure or a video frame (written by blog/importers/wordpress/shortcodes.py, or by the block editor)
 # is whole already.
 _KEPT = re.compile(
-    r"<pre\b.*?</pre\s*>|<figure\b.*?</figure\s*>|<div class=\"video-embed\">.*?</div>",
+    r"<pre\b.*?</pre\s*>|<figure\b.*?</figure\s*>|<div class=\"video-embed\"[^>]*>.*?</div>",
     re.IGNORECASE | re.DOTALL,
 )
 _GUTENBERG = re.compile(r"<!--\s*/?wp:[^>]*?-->\n?", re.DOTALL)

@@ -28,8 +28,10 @@ _BARE_URL_LINE = re.compile(r"^[ \t]*(https?://[^\s<>\"]+)[ \t]*$", re.MULTILINE
 # Any [name ...] or [/name]: reported when it looks like a shortcode (below).
 _ANY = re.compile(r"\[(/?)([A-Za-z][\w-]*)((?:\s[^\]\[]*)?)\]")
 _PRE = re.compile(r"<pre\b.*?</pre\s*>", re.IGNORECASE | re.DOTALL)
-# A responsive 16:9 frame that needs no stylesheet.
-_EMBED_STYLE = "width:100%;aspect-ratio:16/9;height:auto;border:0"
+# A responsive 16:9 frame that needs no stylesheet: the box's padding is 9/16
+# of its width, and the frame fills it.
+_BOX_STYLE = "position:relative;height:0;padding-bottom:56.25%"
+_FRAME_STYLE = "position:absolute;top:0;left:0;width:100%;height:100%;border:0"
 
 
 @dataclass
@@ -141,8 +143,8 @@ def _video_frame(url: str) -> str:
         return ""
     player, service = found
     return (
-        f'\n\n<div class="video-embed"><iframe src="{html.escape(player)}" title="{service} video" '
-        f'style="{_EMBED_STYLE}" allow="fullscreen; picture-in-picture" allowfullscreen loading="lazy">'
+        f'\n\n<div class="video-embed" style="{_BOX_STYLE}"><iframe src="{html.escape(player)}" '
+        f'title="{service} video" style="{_FRAME_STYLE}" allow="fullscreen; picture-in-picture" allowfullscreen>'
         "</iframe></div>\n\n"
     )
 
