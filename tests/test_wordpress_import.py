@@ -74,6 +74,7 @@ def test_statuses(content):
     assert report.skipped[POST, "in the trash"] == 1
     assert any("(password-protected)" in line for line in report.drafts)
     assert any("(private)" in line for line in report.drafts)
+    assert read(content, "pages/staff.md").draft
     assert dict(report.not_imported) == {
         "attachment": 2,
         "nav_menu_item": 1,
@@ -181,7 +182,7 @@ def test_a_dry_run_writes_nothing_and_reports(content, tmp_path):
     assert snapshot(tmp_path) == before
     text = "\n".join(report.lines())
     assert "dry run: nothing written" in text
-    assert "Files that would be written: 12 created; 2 attachments would be copied." in text
+    assert "Files that would be written: 13 created; 2 attachments would be copied." in text
 
 
 def test_the_report_names_everything_it_must(content):

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from tests.conftest import run_build
 from tests.html_tree import parse_html
 from tests.wordpress_exports import import_and_build
 
@@ -41,8 +42,17 @@ def test_every_published_item_is_at_its_new_url(site):
 
 
 def test_drafts_private_and_scheduled_items_are_not_published(site):
-    for missing in ("2021/06/diary", "2021/06/members-only", "2021/06/a-draft-about-gravel", "2099/01/obsidian"):
-        assert not (site.output / missing).exists()
+    for missing in (
+        "2021/06/diary",
+        "2021/06/members-only",
+        "2021/06/a-draft-about-gravel",
+        "2099/01/obsidian",
+        "staff",
+    ):
+        assert not (site.output / missing).exists(), missing
+    # A draft page's old address is not published either.
+    assert not (site.output / "about/staff").exists()
+    assert "staff" not in site.read("sitemap.xml")
 
 
 def test_every_old_permalink_redirects_to_the_new_url(site):
@@ -107,3 +117,20 @@ def test_images_and_links_point_inside_the_new_site(site):
 def test_the_title_with_a_script_end_tag_is_escaped(site):
     post = page(site, "/blog/2021/04/石/")
     assert post.find("h1").text() == 'Quotes "and" colons: a </script> title'
+
+
+def test_a_changed_url_changes_the_map_and_the_rules_as_a_clean_build_does(tmp_path):
+    (tmp_path / "site").mkdir()
+    _imported, first = import_and_build(tmp_path / "site")
+    post = first.content / "posts/sorting-pebbles-in-python.md"
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("slug: sorting-pebbles-in-python", "slug: sorting"),
+        encoding="utf-8",
+    )
+    again = run_build(first.content, first.output, first.cache)
+    clean = run_build(first.content, tmp_path / "clean", tmp_path / "clean-cache")
+    assert again.ok and clean.ok, again.process.stderr + clean.process.stderr
+    assert json.loads(again.read("wordpress-ids.json"))["102"] == "/blog/2021/03/sorting/"
+    for name in ("wordpress-ids.json", "_redirects", "nginx-redirects.conf", "index.html"):
+        assert again.read(name) == clean.read(name), name
+    assert '"/blog/2021/03/sorting/"' in again.read("nginx-redirects.conf")
