@@ -3,6 +3,7 @@ the comments file, and a second run."""
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -242,3 +243,26 @@ def test_a_hostile_export_leaves_the_content_folder_as_it_was(content, tmp_path)
     with pytest.raises(ExportError):
         run_import(ImportOptions(export=tmp_path / "bomb.xml", content_dir=content))
     assert snapshot(content) == before
+
+
+def test_moved_urls_are_listed_for_disqus_url_mapper(content):
+    report = imported(content)
+    assert report.url_map_file == content.parent / "disqus-url-map.csv"
+    with report.url_map_file.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))
+    assert ["https://pebbles.example/about/team/", "https://new.example/team/"] in rows
+    assert ["https://pebbles.example/?p=102", "https://new.example/2021/03/sorting-pebbles-in-python/"] in rows
+    # Drafts are not published: their threads have nowhere to go.
+    assert not [row for row in rows if "diary" in row[0]]
+
+
+def test_an_old_permalink_our_reader_would_refuse_is_dropped_and_reported(content, tmp_path):
+    item = item_xml(5, "Odd", "Body.", "odd").replace(
+        "<link>https://generated.example/?p=5</link>", "<link>https://generated.example/what%3Fnow/</link>"
+    )
+    export = write_export(tmp_path / "odd.xml", [item])
+    report = run_import(ImportOptions(export=export, content_dir=content))
+    assert read(content, "posts/odd.md").aliases == []
+    assert report.dropped_aliases == [
+        "/what?now/ (post 5, posts/odd.md): not a path the site can serve (it has a ?, a # or a control character)"
+    ]

@@ -6,7 +6,9 @@ a reply whose parent was left out hangs from the nearest kept ancestor."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import re
 import tempfile
@@ -19,6 +21,9 @@ from .items import parse_wp_date
 from .reader import Comment
 
 DISQUS_FILE = "disqus-import.xml"
+# Old URL, new URL: for Disqus's URL mapper, for threads Disqus found by URL
+# rather than by identifier.
+URL_MAP_FILE = "disqus-url-map.csv"
 NAMESPACES = {
     "content": "http://purl.org/rss/1.0/modules/content/",
     "dsq": "http://www.disqus.com/",
@@ -128,3 +133,16 @@ class DisqusExport:
 
 def _attributes(values: dict[str, str]):
     return AttributesNSImpl({(None, k): v for k, v in values.items()}, {(None, k): k for k in values})
+
+
+def write_url_map(path: Path, moved: list[tuple[str, str]]) -> None:
+    """Write ``old URL,new URL`` lines, unless the file holds them already."""
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(moved)
+    data = text.getvalue().encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -16,7 +17,7 @@ from ...content.sync import RESERVED_NAMES
 from ...paths import alias_file
 from ...siteconfig import SiteConfig
 from .body import excerpt_text, to_markdown
-from .comments import DISQUS_FILE, DisqusExport, kept_comments
+from .comments import DISQUS_FILE, URL_MAP_FILE, DisqusExport, kept_comments, write_url_map
 from .items import (
     IMPORTED_TYPES,
     PAGE,
@@ -73,6 +74,16 @@ def run_import(options: ImportOptions) -> Report:
     finally:
         if disqus is not None:
             disqus.finish(keep=True)
+    moved = [
+        (plan.old_link, site.origin + plan.url)
+        for plan in export.plans.values()
+        if plan.published and plan.old_link and plan.old_link != site.origin + plan.url
+    ]
+    if moved:
+        report.url_map_file = report.disqus_file.with_name(URL_MAP_FILE)
+        report.url_map_entries = len(moved)
+        if not options.dry_run:
+            write_url_map(report.url_map_file, moved)
     return report
 
 
@@ -102,7 +113,12 @@ def _first_pass(path: Path, site: SiteConfig, report: Report) -> _Export:
     for item, plan in sorted(candidates, key=lambda pair: pair[1].draft):
         plan.slug = _free_slug(plan.wanted_slug, taken[plan.kind])
         if plan.slug != plan.wanted_slug or plan.slug != clean_slug(item.post_name):
-            reason = "already taken" if plan.wanted_slug != plan.slug else "not usable as written"
+            if plan.wanted_slug != plan.slug:
+                reason = "already taken"
+            elif not item.post_name:
+                reason = "WordPress had none: made from the title"
+            else:
+                reason = "not usable in a URL as written"
             report.slug_changes.append(
                 f"{plan.kind} {plan.item_id} “{plan.title}”: {item.post_name or '(empty)'!s} -> {plan.slug} ({reason})"
             )
@@ -134,6 +150,7 @@ def _plan(item: Item, kind: str, site: SiteConfig) -> Plan:
         tags=item_tags(item),
         guid=item.guid,
         old_path=old_path(item.link),
+        old_link=item.link.strip(),
     )
 
 
@@ -187,18 +204,30 @@ def _assign_aliases(export: _Export, site: SiteConfig, report: Report) -> None:
             continue  # the old URL is the new one
         top = file.split("/", 1)[0]
         if file == "index.html" or top in RESERVED_NAMES:
-            why = "the home page" if file == "index.html" else f"the site's own /{top}/"
+            why = "collides with " + ("the home page" if file == "index.html" else f"the site's own /{top}/")
         elif owner is not None:
-            why = f"the new address of {owner.kind} {owner.item_id}"
+            why = f"collides with the new address of {owner.kind} {owner.item_id}"
         elif file in claimed:
-            why = f"the old address of {claimed[file].kind} {claimed[file].item_id} too"
-        elif ".." in alias.split("/") or any(ord(c) < 32 for c in alias):
-            why = "not a usable path"
+            why = f"collides with the old address of {claimed[file].kind} {claimed[file].item_id}"
+        elif not _usable_alias(alias):
+            why = "not a path the site can serve (it has a ?, a # or a control character)"
         else:
             claimed[file] = plan
             plan.aliases.append(alias)
             continue
-        report.dropped_aliases.append(f"{alias} ({plan.kind} {plan.item_id}, {plan.file}): collides with {why}")
+        report.dropped_aliases.append(f"{alias} ({plan.kind} {plan.item_id}, {plan.file}): {why}")
+
+
+def _usable_alias(alias: str) -> bool:
+    """Whether our reader accepts ``alias`` (blog/content/reader.py): a plain path from the site root."""
+    parts = urlsplit(alias)
+    return (
+        alias.startswith("/")
+        and not alias.startswith("//")
+        and not (parts.scheme or parts.netloc or parts.query or parts.fragment)
+        and ".." not in alias.split("/")
+        and not any(unicodedata.category(c).startswith("C") for c in alias)
+    )
 
 
 def _link_map(export: _Export, site: SiteConfig, uploads: Path | None) -> LinkMap:

@@ -45,6 +45,7 @@ class Plan:
     tags: list[str]
     guid: str
     old_path: str
+    old_link: str = ""  # the permalink as exported
     # The reason a post became a draft, for the report (private, password).
     draft_reason: str = ""
     aliases: list[str] = field(default_factory=list)

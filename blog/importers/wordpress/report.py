@@ -25,6 +25,8 @@ class Report:
     comments: int = 0
     comments_dropped: Counter = field(default_factory=Counter)
     disqus_file: Path | None = None
+    url_map_file: Path | None = None
+    url_map_entries: int = 0
 
     def lines(self) -> list[str]:
         out = [f"WordPress import of {self.export}" + (" (dry run: nothing written)" if self.dry_run else "")]
@@ -38,7 +40,7 @@ class Report:
             out += [f"  {n} {kind}" for kind, n in sorted(self.not_imported.items())]
         out += _section("Imported as drafts (check before publishing)", self.drafts)
         out += _section("Slugs changed", self.slug_changes)
-        out += _section("Old URLs that cannot be kept (they collide with the site's own)", self.dropped_aliases)
+        out += _section("Old URLs that cannot be kept", self.dropped_aliases)
         out += _section("Unknown shortcodes, left as written", self.unknown_shortcodes)
         out += _section("Missing attachments (not in --uploads; links left pointing at the old site)", self.missing)
         out += _section("Edited since the last import, left alone (use --force to overwrite)", self.edited)
@@ -55,6 +57,11 @@ class Report:
             )
         else:
             out.append("Comments: no approved comments to export.")
+        if self.url_map_file:
+            out.append(
+                f"Moved URLs for Disqus's URL mapper (threads found by URL, not identifier): "
+                f"{self.url_map_entries} in {self.url_map_file}" + (" (not written: dry run)" if self.dry_run else "")
+            )
         return out
 
 
