@@ -10,8 +10,9 @@ import django_distill
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, register_converter
 
-from . import feeds, redirects, views
+from . import feeds, views
 from .converters import MonthConverter, YearConverter
+from .redirects import netlify_redirects, nginx_redirects, redirect_files, wordpress_ids, wordpress_map
 from .site_index import site_index
 from .siteconfig import active_site
 from .sitemaps import SITEMAPS
@@ -75,15 +76,9 @@ blog_patterns = [
     distill_path("robots.txt", views.robots_txt, name="robots"),
     distill_path("css/code.css", views.code_css, name="code_css"),
     distill_path("404.html", views.not_found, name="not_found", distill_status_codes=(404,)),
-    distill_path(
-        "_redirects", redirects.netlify_redirects, name="netlify_redirects", distill_func=redirects.redirect_files
-    ),
-    distill_path(
-        "nginx-redirects.conf", redirects.nginx_redirects, name="nginx_redirects", distill_func=redirects.redirect_files
-    ),
-    distill_path(
-        "wordpress-ids.json", redirects.wordpress_ids, name="wordpress_ids", distill_func=redirects.wordpress_map
-    ),
+    distill_path("_redirects", netlify_redirects, name="netlify_redirects", distill_func=redirect_files),
+    distill_path("nginx-redirects.conf", nginx_redirects, name="nginx_redirects", distill_func=redirect_files),
+    distill_path("wordpress-ids.json", wordpress_ids, name="wordpress_ids", distill_func=wordpress_map),
     distill_path("<str:slug>/", views.PageView.as_view(), name="page", distill_func=pages),
     # Last: an alias may be any path no other route claims.
     distill_path("<path:alias_path>", views.alias_redirect, name="alias", distill_func=aliases),
