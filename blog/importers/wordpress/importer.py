@@ -71,9 +71,13 @@ def run_import(options: ImportOptions) -> Report:
     disqus = DisqusExport(report.disqus_file) if not options.dry_run else None
     try:
         _second_pass(options, site, export, links, report, disqus)
-    finally:
+    except BaseException:
+        # A run that failed half-way keeps the comments file of the last good run.
         if disqus is not None:
-            disqus.finish(keep=True)
+            disqus.finish(keep=False)
+        raise
+    if disqus is not None:
+        disqus.finish(keep=True)
     moved = [
         (plan.old_link, site.origin + plan.url)
         for plan in export.plans.values()
