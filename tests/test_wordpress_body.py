@@ -168,3 +168,25 @@ def test_links_to_the_old_site_are_rewritten_and_others_kept(tmp_path):
     assert not soup.find("img").has_attr("srcset")
     assert result.uploads == ["2020/a.png"]
     assert result.missing == ["https://old.example/wp-content/uploads/2020/gone.png"]
+
+
+def markdown_of(html: str) -> str:
+    return to_markdown(html, ShortcodeContext("1"), LinkMap(set(), "/")).markdown
+
+
+def test_the_read_more_mark_becomes_ours():
+    assert markdown_of("Intro.\n<!--more-->\nRest.") == "Intro.\n\n<!-- more -->\n\nRest.\n"
+    block_editor = "<!-- wp:more --><!--more--><!-- /wp:more --><p>B</p>"
+    assert markdown_of("<p>A</p>" + block_editor) == "A\n\n<!-- more -->\n\nB\n"
+
+
+def test_text_that_markdown_would_read_as_a_list_or_heading_stays_text():
+    assert markdown_of("1. Not a list\n\n# not a heading\n\n- not a bullet") == (
+        "1\\. Not a list\n\n\\# not a heading\n\n\\- not a bullet\n"
+    )
+    assert markdown_of("a_snake_case & <b>bold</b> x = y | z") == "a_snake_case & **bold** x = y | z\n"
+
+
+def test_a_blockquote_with_two_paragraphs():
+    quote = BeautifulSoup(wpautop("<blockquote>One\n\nTwo</blockquote>"), "html.parser").find("blockquote")
+    assert "One" in quote.text and [p.text for p in quote.find_all("p")] == ["Two"]

@@ -59,7 +59,14 @@ def _paragraphs(text: str) -> str:
         chunk = chunk.strip()
         if not chunk:
             continue
-        if _STARTS_WITH_BLOCK.match(chunk) or chunk.startswith("<!--"):
+        if chunk.startswith("<!--") and "-->" in chunk:
+            # A comment such as <!--more--> on the line before the text.
+            comment, _, chunk = chunk.partition("-->")
+            chunks.append(comment + "-->")
+            chunk = chunk.strip()
+            if not chunk:
+                continue
+        if _STARTS_WITH_BLOCK.match(chunk):
             chunks.append(chunk)
             continue
         block = _ANY_BLOCK_TAG.search(chunk)

@@ -17,6 +17,10 @@ from .shortcodes import ShortcodeContext, convert_shortcodes, unknown_shortcodes
 _BRUSH = re.compile(r"(?:brush|lang(?:uage)?)\s*[:-]\s*([\w+#.-]+)", re.IGNORECASE)
 _LANGUAGE_CLASS = re.compile(r"^(?:language|lang)-([\w+#.-]+)$")
 _EXTRA_BLANK_LINES = re.compile(r"\n{3,}")
+# WordPress's "read more" mark, which is ours too (the summary ends there).
+# markdownify drops comments, so it crosses the conversion as a word of its own.
+_MORE = re.compile(r"<!--\s*more\b[^>]*-->", re.IGNORECASE)
+_MORE_TOKEN = "wordpressmoremark0c7d"
 # SyntaxHighlighter's brush names that Pygments knows by another name.
 _BRUSHES = {"plain": "text", "shell": "bash", "jscript": "javascript", "vb": "vbnet", "ps": "powershell"}
 
@@ -45,8 +49,25 @@ def code_language(element) -> str:
     return ""
 
 
+# Text that Markdown would read as a list item, a heading or a rule when it
+# starts a line ("1. Not a list", "# not a heading", "- not a bullet"): the
+# marker is escaped, as Python-Markdown understands. markdownify's escape_misc
+# would also escape & < = | ~, which Python-Markdown shows with their backslash.
+_LINE_MARKERS = (
+    (re.compile(r"((?:\s|^)[0-9]{1,9})([.)](?:\s|$))"), r"\1\\\2"),
+    (re.compile(r"(\s|^)(#{1,6}(?:\s|$))"), r"\1\\\2"),
+    (re.compile(r"(\s|^)([-+](?:\s|$))"), r"\1\\\2"),
+)
+
+
 class _Converter(MarkdownConverter):
     """markdownify, keeping as HTML what Markdown has no form for."""
+
+    def escape(self, text, parent_tags):
+        text = super().escape(text, parent_tags)
+        for pattern, replacement in _LINE_MARKERS:
+            text = pattern.sub(replacement, text)
+        return text
 
     def _as_html(self, el, text, parent_tags):
         return f"\n\n{el}\n\n"
@@ -61,7 +82,7 @@ class _Converter(MarkdownConverter):
 
 
 def to_markdown(content: str, context: ShortcodeContext, links: LinkMap) -> Body:
-    html = strip_block_comments(content)
+    html = _MORE.sub(f"\n\n<p>{_MORE_TOKEN}</p>\n\n", strip_block_comments(content), count=1)
     html = convert_shortcodes(html, context)
     html = wpautop(html)
     soup = BeautifulSoup(html, "html.parser")
@@ -73,7 +94,8 @@ def to_markdown(content: str, context: ShortcodeContext, links: LinkMap) -> Body
         escape_underscores=False,
         escape_misc=False,
     )
-    markdown = _EXTRA_BLANK_LINES.sub("\n\n", converter.convert_soup(soup)).strip() + "\n"
+    markdown = converter.convert_soup(soup).replace(_MORE_TOKEN, "<!-- more -->")
+    markdown = _EXTRA_BLANK_LINES.sub("\n\n", markdown).strip() + "\n"
     return Body(markdown, rewritten.uploads, rewritten.missing, unknown_shortcodes(markdown))
 
 
