@@ -78,19 +78,37 @@ def large_export(path: Path, count: int) -> Path:
     return path
 
 
+# Runs manage.py in the child and writes the child's own peak resident set
+# (VmHWM) to a file. ru_maxrss cannot tell it: Linux carries the parent's
+# peak into the child at exec, so a child of a large test process would report it.
+_PEAK_WRAPPER = """
+import runpy, sys
+try:
+    sys.argv = sys.argv[1:]
+    runpy.run_path(sys.argv[0], run_name="__main__")
+finally:
+    with open("/proc/self/status") as status, open(sys.argv[-1] + ".peak", "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+"""
+
+
 def timed_import(export: Path, content: Path) -> tuple[float, float, float, str]:
     """Wall seconds, CPU seconds and peak RSS (MB) of one ``import_wordpress`` process, and its output."""
-    command = [sys.executable, str(ROOT / "manage.py"), "import_wordpress", str(export), "--content", str(content)]
+    command = [sys.executable, "-c", _PEAK_WRAPPER, str(ROOT / "manage.py"), "import_wordpress", str(export)]
+    command += ["--content", str(content)]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
+    peak_file = Path(str(content) + ".peak")
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = process.stdout.read()
     _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.stdout.close()
     wall = time.perf_counter() - started
-    if process.returncode != 0:
+    if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(output)
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
+    peak_mb = int(peak_file.read_text()) / 1024  # VmHWM is in kB
+    peak_file.unlink()
+    return wall, usage.ru_utime + usage.ru_stime, peak_mb, output
 
 
 def main() -> None:
