@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from blog.content.reader import PAGE, POST, read_document
 from blog.importers.wordpress.importer import ImportOptions, run_import
@@ -266,3 +267,24 @@ def test_an_old_permalink_our_reader_would_refuse_is_dropped_and_reported(conten
     assert report.dropped_aliases == [
         "/what?now/ (post 5, posts/odd.md): not a path the site can serve (it has a ?, a # or a control character)"
     ]
+
+
+def test_escaped_titles_and_term_names_come_back_as_text(content, tmp_path):
+    item = item_xml(6, "Q&amp;A: tips &amp; tricks", "Body.", "qa").replace(
+        '<category domain="post_tag" nicename="tag-6"><![CDATA[Tag 6]]></category>',
+        '<category domain="category" nicename="tips"><![CDATA[Tips &amp; tricks]]></category>',
+    )
+    run_import(ImportOptions(export=write_export(tmp_path / "qa.xml", [item]), content_dir=content))
+    post = read(content, "posts/qa.md")
+    assert post.title == "Q&A: tips & tricks"
+    assert post.tags == ["Tips & tricks"]
+
+
+def test_the_command_reports_errors_without_a_traceback(content, tmp_path):
+    with pytest.raises(CommandError, match=r"no such file \(give the path of the \.xml file WordPress exported\)"):
+        call_command("import_wordpress", str(tmp_path / "nope.xml"), "--content", str(content))
+    with pytest.raises(CommandError, match="--uploads .*: not a folder"):
+        call_command("import_wordpress", str(EXPORT), "--uploads", str(tmp_path / "nope"), "--content", str(content))
+    with pytest.raises(CommandError, match=r"malformed\.xml:6:18: the export is not well-formed XML"):
+        call_command("import_wordpress", str(FIXTURES / "malformed.xml"), "--content", str(content))
+    assert sorted(p.name for p in content.iterdir()) == ["site.toml"]

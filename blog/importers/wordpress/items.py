@@ -6,6 +6,7 @@ Pure rules over ``reader.Item``; nothing here reads or writes files.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -114,6 +115,11 @@ def clean_slug(value: str) -> str:
     return slug
 
 
+def item_title(item: Item) -> str:
+    """The title as text: WordPress stores some titles HTML-escaped ("Q&amp;A")."""
+    return " ".join(html.unescape(item.title).split()) or f"Untitled {item.post_id}"
+
+
 def wanted_slug(item: Item) -> str:
     """The item's slug: post_name (URL-decoded), else from the title, else the ID."""
     return clean_slug(item.post_name) or slugify(item.title, allow_unicode=True) or item.post_id or "untitled"
@@ -126,7 +132,8 @@ def item_tags(item: Item) -> list[str]:
         # "tag" is WXR 1.0's name for what later versions call "post_tag".
         if domain not in ("category", "post_tag", "tag", ""):
             continue  # post formats, menus and custom taxonomies
-        name = name or nicename
+        # WordPress stores term names HTML-escaped ("Tips &amp; tricks").
+        name = html.unescape(name or nicename).strip()
         if not name or name.lower() == UNCATEGORIZED or nicename.lower() == UNCATEGORIZED:
             continue
         if name not in tags:
