@@ -173,9 +173,28 @@ def test_a_file_the_importer_did_not_write_is_never_overwritten(content):
     mine = content / "pages/about.md"
     mine.parent.mkdir()
     mine.write_text("---\ntitle: My own about page\n---\nHello.\n", encoding="utf-8")
-    imported(content)
+    report = imported(content)
     assert mine.read_text(encoding="utf-8").startswith("---\ntitle: My own about page")
     assert DIGEST_KEY not in mine.read_text(encoding="utf-8")
+    # The imported About page takes another name, and its old address stays with the author's page.
+    assert read(content, "pages/about-2.md").title == "About"
+    assert "/about/ (page 112, pages/about-2.md): collides with pages/about.md, already in the content folder" in (
+        report.dropped_aliases
+    )
+    assert imported(content).files == {"unchanged": 13}
+
+
+def test_a_post_of_the_author_at_the_same_address_keeps_it(content):
+    (content / "posts").mkdir()
+    (content / "posts/2021-03-15-mine.md").write_text(
+        "---\ntitle: Mine\nslug: skimming-stones\n---\nThe author's own.\n", encoding="utf-8"
+    )
+    report = imported(content)
+    moved = read(content, "posts/skimming-stones-2.md")
+    assert moved.title == "Skimming stones: a field guide"
+    assert moved.aliases == []  # its old address is the author's post now
+    assert any("skimming-stones -> skimming-stones-2" in line for line in report.slug_changes)
+    assert any("collides with posts/2021-03-15-mine.md" in line for line in report.dropped_aliases)
 
 
 def test_a_dry_run_writes_nothing_and_reports(content, tmp_path):

@@ -4,13 +4,16 @@ site, and read the output as a visitor's browser and a web server would."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
 from urllib.parse import unquote
 
 import pytest
 
-from tests.conftest import run_build
+from tests.conftest import ROOT, build_env, run_build
 from tests.html_tree import parse_html
-from tests.wordpress_exports import import_and_build
+from tests.wordpress_exports import FIXTURES, import_and_build
 
 # What the fixture's published items are, by WordPress ID.
 PUBLISHED = {"101", "102", "103", "104", "111", "112", "113"}
@@ -134,3 +137,18 @@ def test_a_changed_url_changes_the_map_and_the_rules_as_a_clean_build_does(tmp_p
     for name in ("wordpress-ids.json", "_redirects", "nginx-redirects.conf", "index.html"):
         assert again.read(name) == clean.read(name), name
     assert '"/blog/2021/03/sorting/"' in again.read("nginx-redirects.conf")
+
+
+def test_an_import_into_the_sample_content_folder_builds(tmp_path):
+    """A new user's first import lands beside the sample posts of a fresh clone."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    command = [sys.executable, str(ROOT / "manage.py"), "import_wordpress", str(FIXTURES / "blog-1.2.xml")]
+    imported = subprocess.run(
+        [*command, "--content", str(content)], capture_output=True, text=True, env=build_env(), cwd=ROOT
+    )
+    assert imported.returncode == 0, imported.stderr
+    build = run_build(content, tmp_path / "output", tmp_path / "cache")
+    assert build.ok, build.process.stderr
+    targets = json.loads(build.read("wordpress-ids.json"))
+    assert set(targets) == PUBLISHED

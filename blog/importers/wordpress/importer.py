@@ -12,6 +12,7 @@ from ...content.sources import read_site
 from ...siteconfig import SiteConfig
 from .body import excerpt_text, to_markdown
 from .comments import DISQUS_FILE, URL_MAP_FILE, DisqusExport, kept_comments, write_url_map
+from .existing import read_existing
 from .items import (
     IMPORTED_TYPES,
     PAGE,
@@ -42,7 +43,7 @@ def run_import(options: ImportOptions) -> Report:
     """Import ``options.export`` into ``options.content_dir``; raise ExportError for an unreadable export."""
     site = read_site(options.content_dir)
     report = Report(export=str(options.export), dry_run=options.dry_run)
-    export = plan_export(options.export, site, report)
+    export = plan_export(options.export, site, report, read_existing(options.content_dir, site))
     links = link_map(export, site, options.uploads)
     report.disqus_file = options.content_dir.resolve().parent / DISQUS_FILE
     disqus = DisqusExport(report.disqus_file) if not options.dry_run else None

@@ -15,6 +15,7 @@ from django.urls import get_script_prefix, reverse, set_script_prefix
 from ...content.sync import RESERVED_NAMES
 from ...paths import alias_file
 from ...siteconfig import SiteConfig
+from .existing import ExistingContent
 from .items import (
     IMPORTED_TYPES,
     PAGE,
@@ -45,7 +46,7 @@ class ExportPlan:
     thumbnails: dict[str, str] = field(default_factory=dict)  # item id -> attachment id
 
 
-def plan_export(path: Path, site: SiteConfig, report: Report) -> ExportPlan:
+def plan_export(path: Path, site: SiteConfig, report: Report, existing: ExistingContent) -> ExportPlan:
     export = ExportPlan(channel=Channel())
     candidates: list[tuple[Item, Plan]] = []
     for item in read_export(path, export.channel, with_bodies=False):
@@ -67,9 +68,16 @@ def plan_export(path: Path, site: SiteConfig, report: Report) -> ExportPlan:
     if not export.channel.wxr_version and not candidates and not export.attachments:
         raise ExportError(f"{path}: not a WordPress export (it has no wp:wxr_version and no items)")
     # Published items choose their slugs first: a draft never takes a live URL.
-    taken: dict[str, set[str]] = {"post": set(), PAGE: set(RESERVED_NAMES)}
+    # Files and pages already in the content folder keep their names.
+    taken: dict[str, set[str]] = {
+        "post": set(existing.file_names["post"]),
+        PAGE: set(RESERVED_NAMES) | existing.file_names[PAGE] | existing.page_slugs,
+    }
     for item, plan in sorted(candidates, key=lambda pair: pair[1].draft):
         plan.slug = _free_slug(plan.wanted_slug, taken[plan.kind])
+        with _script_prefix(site.base_path):
+            while _output_file(_new_url(plan, site), site) in existing.output_files:
+                plan.slug = _free_slug(plan.wanted_slug, taken[plan.kind])
         if plan.slug != plan.wanted_slug or plan.slug != clean_slug(item.post_name):
             if plan.wanted_slug != plan.slug:
                 reason = "already taken"
@@ -85,7 +93,7 @@ def plan_export(path: Path, site: SiteConfig, report: Report) -> ExportPlan:
         for plan in export.plans.values():
             plan.url = _new_url(plan, site)
             plan.file = f"{'pages' if plan.kind == PAGE else 'posts'}/{plan.slug}.md"
-    _assign_aliases(export, site, report)
+    _assign_aliases(export, site, report, existing)
     return export
 
 
@@ -148,9 +156,14 @@ def _site_relative(path: str, site: SiteConfig) -> str:
     return path
 
 
-def _assign_aliases(export: ExportPlan, site: SiteConfig, report: Report) -> None:
+def _output_file(url: str, site: SiteConfig) -> str:
+    """The output file of a new URL, named as the build's conflict check names it."""
+    return alias_file(_site_relative(unquote(url), site))
+
+
+def _assign_aliases(export: ExportPlan, site: SiteConfig, report: Report, existing: ExistingContent) -> None:
     """Each item's old permalink redirects, unless the site needs that address itself."""
-    new_files = {alias_file(_site_relative(unquote(p.url), site)): p for p in export.plans.values()}
+    new_files = {_output_file(p.url, site): p for p in export.plans.values()}
     claimed: dict[str, Plan] = {}
     for plan in export.plans.values():
         if not plan.old_path:
@@ -163,6 +176,8 @@ def _assign_aliases(export: ExportPlan, site: SiteConfig, report: Report) -> Non
         top = file.split("/", 1)[0]
         if file == "index.html" or top in RESERVED_NAMES:
             why = "collides with " + ("the home page" if file == "index.html" else f"the site's own /{top}/")
+        elif file in existing.output_files:
+            why = f"collides with {existing.output_files[file]}, already in the content folder"
         elif owner is not None:
             why = f"collides with the new address of {owner.kind} {owner.item_id}"
         elif file in claimed:

@@ -50,6 +50,11 @@ def render_file(meta: dict, body: str) -> str:
     return f"---\n{front}{DIGEST_KEY}: {_digest(unsigned)}\n---\n{body}"
 
 
+def written_by_importer(text: str) -> bool:
+    """Whether ``text`` carries the importer's digest, edited since or not."""
+    return _DIGEST_LINE.search(text) is not None
+
+
 def is_ours_unedited(text: str) -> bool:
     """Whether ``text`` is exactly what the importer wrote."""
     match = _DIGEST_LINE.search(text)
