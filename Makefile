@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: build serve test lint format clean golden new bench bench-peers publish moto-server
+.PHONY: build serve test lint format clean golden new bench bench-peers publish moto-server import-wordpress
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ publish: $(STAMP)
 MOTO_PORT ?= 5000
 moto-server: $(DEV_STAMP)
 	$(BIN)/moto_server -H 127.0.0.1 -p $(MOTO_PORT)
+# make import-wordpress FILE=export.xml [UPLOADS=path/to/wp-content/uploads] [ARGS=--dry-run].
+# Paths are read from the environment, so spaces and quotes in them reach the command unchanged.
+import-wordpress: $(STAMP)
+	$(PY) manage.py import_wordpress "$$FILE" $(if $(UPLOADS),--uploads "$$UPLOADS") $(ARGS)
 
 test: $(DEV_STAMP)
 	bash scripts/ensure-system-packages.sh

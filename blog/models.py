@@ -243,8 +243,19 @@ class PostTag(models.Model):
         return f"{self.post} · {self.label}"
 
 
+class PageQuerySet(models.QuerySet):
+    def published(self) -> PageQuerySet:
+        # Pages have no schedule: only drafts are left out.
+        return self if visibility.current().drafts else self.filter(draft=False)
+
+
 class Page(Document):
     date = models.DateTimeField(null=True)
+    draft = models.BooleanField(default=False)
+    # Old site-relative URL paths that redirect to the page, as a post's do.
+    aliases = models.JSONField(default=list)
+
+    objects = PageQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]

@@ -29,6 +29,9 @@ from .models import CacheEntry, Page, Post, PostTag, Tag
 from .paths import alias_file, output_file_for
 from .visibility import current
 
+# The front-matter key (kept in ``extra``) with an imported item's WordPress
+# ID, which old ``/?p=N`` links name (blog/importers/wordpress/).
+WORDPRESS_ID = "wordpress_id"
 # How many related posts a post shows at most.
 RELATED_POSTS = 3
 # The pages every site has, as files of the output.
@@ -187,14 +190,31 @@ class SiteIndex:
         index = self._position[post.id] - 1
         return _recorded("newer", (post,), self._posts[index] if index >= 0 else None)
 
-    def alias_targets(self) -> dict[str, Post]:
-        """Redirect file -> the visible post it points to."""
+    def alias_targets(self) -> dict[str, Post | Page]:
+        """Redirect file -> the visible post or page it points to."""
         if self._aliases is None:
-            self._aliases = {alias_file(alias): post for post in self._posts for alias in post.aliases}
+            self._aliases = {
+                alias_file(alias): document
+                for document in chain(self._posts, self._pages)
+                for alias in document.__dict__["aliases"]
+            }
         return self._aliases
 
-    def alias_target(self, alias_path: str) -> Post | None:
+    def alias_target(self, alias_path: str) -> Post | Page | None:
         return _recorded("alias_target", (alias_path,), self.alias_targets().get(alias_path))
+
+    def has_redirects(self) -> bool:
+        """Whether any visible post or page has an alias or a WordPress ID
+        (blog/redirects.py writes their rules for web servers)."""
+        found = bool(self.alias_targets()) or any(
+            WORDPRESS_ID in document.__dict__["extra"] for document in chain(self._posts, self._pages)
+        )
+        return _recorded("has_redirects", (), found)
+
+    def has_wordpress_ids(self) -> bool:
+        """Whether any visible post or page was imported from WordPress with its ID."""
+        found = any(WORDPRESS_ID in document.__dict__["extra"] for document in chain(self._posts, self._pages))
+        return _recorded("has_wordpress_ids", (), found)
 
     def remember_related(self, related: dict[int, list[Post]]) -> None:
         """Serve ``related`` (post id -> its related posts) from now on."""
@@ -282,7 +302,7 @@ def load_index() -> SiteIndex:
     tags = sorted((tag for tag in tags_by_id.values() if counts[tag.id]), key=lambda tag: tag.slug)
     for tag in tags:
         tag.count = counts[tag.id]
-    pages = list(Page.objects.defer(*BODY_FIELDS))
+    pages = list(Page.objects.published().defer(*BODY_FIELDS))
     return SiteIndex(posts=posts, tags=tags, pages=pages)
 
 

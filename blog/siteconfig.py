@@ -116,6 +116,8 @@ def _whole_numbers(text: str, key: str, value) -> tuple[int, ...]:
             hint=f"write it as {key} = [480, 960, 1600]",
         )
     return tuple(sorted(set(value)))
+
+
 @dataclass(frozen=True)
 class HeaderRule:
     """Headers for the published files whose site path matches ``glob``

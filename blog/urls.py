@@ -11,6 +11,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from . import feeds, views
+from .redirects import netlify_redirects, nginx_redirects, redirect_files, wordpress_ids, wordpress_map
 from .site_index import site_index
 from .siteconfig import active_site
 from .sitemaps import SITEMAPS
@@ -85,6 +86,9 @@ blog_patterns = [
     distill_path("404.html", views.not_found, name="not_found", distill_status_codes=(404,)),
     # A post at a one-part path (Hugo's url = "/hello/") is served by the page
     # route's view, which hands it to the post view.
+    distill_path("_redirects", netlify_redirects, name="netlify_redirects", distill_func=redirect_files),
+    distill_path("nginx-redirects.conf", nginx_redirects, name="nginx_redirects", distill_func=redirect_files),
+    distill_path("wordpress-ids.json", wordpress_ids, name="wordpress_ids", distill_func=wordpress_map),
     distill_path("<str:slug>/", views.PageView.as_view(), name="page", distill_func=pages),
     # A post's path is its author's (Zola's path, Hugo's url) or YYYY/MM/slug.
     distill_path("<path:post_path>/", views.PostView.as_view(), name="post", distill_func=posts),

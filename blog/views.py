@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import reads
 from .content.highlight_css import stylesheet
 from .models import Page, Post
+from .redirects import wordpress_map_url
 from .series import every_series, series_named
 from .site_index import BODY_FIELDS, site_index
 from .siteconfig import active_site
@@ -46,6 +47,8 @@ class IndexView(PaginatedPostsMixin, ListView):
         context = super().get_context_data(**kwargs)
         number = context["page_obj"].number
         context["page_title"] = active_site().title if number == 1 else f"Posts, page {number}"
+        # Old WordPress links (/?p=N) land on the home page: its script sends them on.
+        context["wordpress_map"] = wordpress_map_url() if number == 1 else ""
         return context
 
 
@@ -179,7 +182,9 @@ def disqus_settings(post: Post) -> dict:
 class PageView(DetailView):
     template_name = "blog/page.html"
     context_object_name = "page"
-    model = Page
+
+    def get_queryset(self):
+        return Page.objects.published()
 
     def get(self, request, *args, **kwargs):
         try:
@@ -202,10 +207,10 @@ def not_found(request, exception=None):
 
 
 def alias_redirect(request, alias_path: str):
-    post = site_index().alias_target(alias_path)
-    if post is None:
-        raise Http404("No post has this alias")
-    return render(request, "blog/redirect.html", {"post": post})
+    target = site_index().alias_target(alias_path)
+    if target is None:
+        raise Http404("No post or page has this alias")
+    return render(request, "blog/redirect.html", {"post": target})
 
 
 def code_css(request):

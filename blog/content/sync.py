@@ -52,8 +52,11 @@ STORE_BATCH = 200
 FINGERPRINT_ENTRY = "fingerprint"
 # Meta descriptions longer than this are cut by search engines anyway.
 DESCRIPTION_LENGTH = 200
+# Files at the top of the output that the build writes when the site needs
+# them (blog/redirects.py); no page or alias may take their names.
+RESERVED_FILES = frozenset({"_redirects", "nginx-redirects.conf", "wordpress-ids.json"})
 # Top-level names the generator writes itself; a page may not take them.
-RESERVED_NAMES = frozenset(
+RESERVED_NAMES = RESERVED_FILES | frozenset(
     {
         "tags",
         "archive",
@@ -538,7 +541,7 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             "rewrites_links": result.rewrites_links,
         }
         if doc.kind == PAGE:
-            page = Page(**common, date=doc.date)
+            page = Page(**common, date=doc.date, draft=doc.draft, aliases=doc.aliases)
             page.row_digest = page.digest_row()
             pages.append(page)
             continue
@@ -610,6 +613,8 @@ def _conflicts(content_dir: Path) -> list[ContentProblem]:
     owners: dict[str, list[tuple[str, str]]] = defaultdict(list)  # file -> (source, what)
     for name in RESERVED_NAMES:
         owners[name if "." in name else f"{name}/index.html"].append(("", f"the built-in '{name}' section"))
+    for name in RESERVED_FILES:
+        owners[name].append(("", f"the built-in file '{name}'"))
     posts = plain_rows(Post.objects.values_list("source", "path", "aliases"))
     problems = []
     for source, path, _aliases in posts:
@@ -624,9 +629,10 @@ def _conflicts(content_dir: Path) -> list[ContentProblem]:
                     "give the post another path, url or permalink",
                 )
             )
-    for source, slug in Page.objects.values_list("source", "slug"):
+    pages = plain_rows(Page.objects.values_list("source", "slug", "aliases"))
+    for source, slug, _aliases in pages:
         owners[f"{slug}/index.html"].append((source, ""))
-    for source, _path, aliases in posts:
+    for source, _url, aliases in [*posts, *pages]:
         for alias in json_value(aliases):
             owners[alias_file(alias)].append((source, f"(alias {alias})"))
     # Nearly every file has one owner: only the others are sorted and examined.

@@ -1,0 +1,1 @@
+"""Importers that bring another blog's content into ``content/``."""
