@@ -25,13 +25,21 @@ def open_staging(state: BuildState) -> None:
 
 
 def write_files(state: BuildState) -> None:
-    """Copy the static and content files, remove what the new site does not
-    have, and write the marker last."""
+    """Copy the static and content files."""
     plan, writer = state.plan, state.writer
     state.progress.phase("write", len(plan.copies))
+    changed = 0
     for relative, source in plan.copies.items():
-        state.written += writer.copy(source, relative, compare_bytes=relative not in plan.content)
+        changed += writer.copy(source, relative, compare_bytes=relative not in plan.content)
         state.progress.advance()
+    state.written += changed
+    state.progress.end_phase(f"{changed} of {len(plan.copies)} files changed")
+
+
+def finish_files(state: BuildState) -> None:
+    """Once every file of the new site is in the plan (the search index is
+    made last), remove what the new site does not have, and write the marker."""
+    plan, writer = state.plan, state.writer
     # Files of the recycled spare that the new site does not have.
     for relative in writer.same - plan.keys.keys() - {output.MARKER}:
         writer.discard(relative)
