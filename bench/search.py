@@ -1,0 +1,107 @@
+"""The cost of Pagefind's search index: its size and the time to make it, on
+the synthetic corpus, and whether Pagefind writes the same files twice.
+
+    python -m bench.search --posts 2000
+
+Builds the corpus cold (the build's own "search index" line gives the time
+Pagefind took), then: one post's body edited (the index is made again), one
+post added (again), a file added that no indexed page shows (the index is
+kept). Finally Pagefind indexes the built site twice more, into two fresh
+folders, and the three bundles are compared file by file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.corpus import add_ours_post, make_post, make_posts, write_ours
+
+ROOT = Path(__file__).resolve().parent.parent
+PHASE_LINE = re.compile(r"^search index: (?P<detail>.*) \((?P<seconds>[\d.]+) s\)$", re.MULTILINE)
+
+
+def build(content: Path, output: Path, cache: Path) -> tuple[float, str, float]:
+    """One build in its own process: wall seconds, the search line, its seconds."""
+    started = time.perf_counter()
+    process = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "build", "--content", str(content), "--output", str(output),
+         "--cache-dir", str(cache)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"},
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    found = PHASE_LINE.search(process.stdout)
+    return seconds, found["detail"] if found else "(no search phase)", float(found["seconds"]) if found else 0.0
+
+
+def bundle_size(bundle: Path) -> tuple[int, int]:
+    files = [path for path in bundle.rglob("*") if path.is_file()]
+    return len(files), sum(path.stat().st_size for path in files)
+
+
+def same_tree(first: Path, second: Path) -> bool:
+    comparison = filecmp.dircmp(first, second)
+    stack = [comparison]
+    while stack:
+        node = stack.pop()
+        if node.left_only or node.right_only or node.diff_files or node.funny_files:
+            return False
+        # dircmp compares shallowly (size and mtime first): compare bytes.
+        _match, mismatch, errors = filecmp.cmpfiles(node.left, node.right, node.common_files, shallow=False)
+        if mismatch or errors:
+            return False
+        stack.extend(node.subdirs.values())
+    return True
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=2000)
+    parser.add_argument("--workdir", type=Path, default=ROOT / ".bench" / "search")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog.settings")
+    sys.path.insert(0, str(ROOT))
+    from blog.search_bundle import write_bundle
+
+    work = args.workdir / str(args.posts)
+    shutil.rmtree(work, ignore_errors=True)
+    content, output, cache = work / "content", work / "output", work / "cache"
+    write_ours(make_posts(args.posts), content)
+    rows = []
+
+    def step(name: str) -> None:
+        seconds, detail, index_seconds = build(content, output, cache)
+        rows.append((name, seconds, index_seconds, detail))
+        print(f"{name}: build {seconds:.2f} s, {detail} in {index_seconds:.2f} s", flush=True)
+
+    step("cold build")
+    files, size = bundle_size(output / "pagefind")
+    pages = len(list((output / "pagefind" / "fragment").iterdir()))
+    print(f"bundle: {files} files, {size / 1e6:.2f} MB ({pages} fragments)")
+    first = sorted((content / "posts").iterdir())[0]
+    first.write_text(first.read_text() + "\nOne more sentence about quokkas.\n")
+    step("one post's body edited")
+    add_ours_post(content, make_post(args.posts + 1))
+    step("one post added")
+    (content / "notes.txt").write_text("No page shows this file.\n")
+    step("a file no indexed page shows added")
+
+    started = time.perf_counter()
+    write_bundle(output, work / "again-1")
+    alone = time.perf_counter() - started
+    write_bundle(output, work / "again-2")
+    stable = same_tree(work / "again-1", work / "again-2") and same_tree(work / "again-1", output / "pagefind")
+    print(f"Pagefind alone over the built site: {alone:.2f} s; same bytes three times: {stable}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
