@@ -12,17 +12,28 @@ sub-path and the preview at ``/``.
 from __future__ import annotations
 
 import asyncio
+import gzip
+import hashlib
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
+import cbor2
 from pagefind.index import IndexConfig, PagefindIndex
 
 # Where the bundle lives in the site: /<base path>pagefind/.
 BUNDLE_DIR = "pagefind"
 # Which pages to read: Pagefind's default, spelled out.
 HTML_PAGES = "**/*.html"
+# Pagefind's binary files: this, then CBOR, gzipped.
+SIGNATURE = b"pagefind_dcd"
+ENTRY_FILE = "pagefind-entry.json"
+# The parts of a language's pf_meta file (Pagefind 1.x): version, pages, word
+# index chunks, filters [[name, file hash]], sorts [[name, page order]], meta fields.
+META_PARTS = 6
+META_FILTERS, META_SORTS = 3, 4
 
 
 def is_bundle_file(relative: str) -> bool:
@@ -50,14 +61,67 @@ class SearchIndexError(Exception):
 
 def write_bundle(site: Path, bundle: Path) -> IndexedSite:
     """Index the HTML pages under ``site`` and write the bundle into the empty
-    or missing folder ``bundle``. Pagefind runs as a child process of this one
-    and has ended when this returns, whether or not it failed."""
+    or missing folder ``bundle``, the same bytes for the same pages. Pagefind
+    runs as a child process of this one and has ended when this returns,
+    whether or not it failed."""
     try:
-        return asyncio.run(_index(site, bundle))
-    except SearchIndexError:
-        raise
+        indexed = asyncio.run(_index(site, bundle))
     except Exception as error:
         raise SearchIndexError(f"Pagefind could not index {site}: {error}") from error
+    make_stable(bundle)
+    return indexed
+
+
+def make_stable(bundle: Path) -> None:
+    """Put the filters of Pagefind's bundle in one order.
+
+    Pagefind (1.5) writes a filter's values, and a site's filters and sorts,
+    in the order of a Rust HashMap, which changes from run to run: the same
+    pages give a different filter file, and so a differently named pf_meta
+    file and a different entry file. Everything else (fragments, word index
+    chunks, scripts) is the same every time. Sorted here, and the files renamed
+    by their new content, an unchanged site gives unchanged files."""
+    entry_path = bundle / ENTRY_FILE
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, about in entry["languages"].items():
+        meta_path = bundle / f"pagefind.{about['hash']}.pf_meta"
+        meta = _unpack(meta_path)
+        if not (isinstance(meta, list) and len(meta) == META_PARTS):
+            raise SearchIndexError(f"{meta_path.name}: not the layout of Pagefind 1.x this build knows")
+        meta[META_FILTERS] = sorted(
+            _stable_filter(bundle, language, name, name_hash) for name, name_hash in meta[META_FILTERS]
+        )
+        meta[META_SORTS] = sorted(meta[META_SORTS], key=lambda sort: sort[0])
+        data = _pack(meta)
+        about["hash"] = f"{language}_{hashlib.sha256(data).hexdigest()[:10]}"
+        meta_path.unlink()
+        (bundle / f"pagefind.{about['hash']}.pf_meta").write_bytes(data)
+    entry_path.write_text(
+        json.dumps(entry, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8"
+    )
+
+
+def _stable_filter(bundle: Path, language: str, name: str, name_hash: str) -> list[str]:
+    """[name, file hash] of the filter's file rewritten with its values sorted."""
+    path = bundle / "filter" / f"{name_hash}.pf_filter"
+    filter_name, values = _unpack(path)
+    data = _pack([filter_name, sorted(values, key=lambda value: value[0])])
+    stable_hash = f"{language}_{hashlib.sha256(data).hexdigest()[:7]}"
+    path.unlink()
+    (path.parent / f"{stable_hash}.pf_filter").write_bytes(data)
+    return [name, stable_hash]
+
+
+def _unpack(path: Path):
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise SearchIndexError(f"{path.name}: not a Pagefind file")
+    return cbor2.loads(data[len(SIGNATURE) :])
+
+
+def _pack(value) -> bytes:
+    # mtime=0: the same bytes whenever they are packed.
+    return gzip.compress(SIGNATURE + cbor2.dumps(value), mtime=0)
 
 
 async def _index(site: Path, bundle: Path) -> IndexedSite:

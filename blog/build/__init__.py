@@ -44,7 +44,7 @@ from .publish import INPUTS_ENTRY, LINK_PROBLEMS, publish, record_site, refresh_
 from .render import one_wsgi_handler, render_pages, rendering_settings
 from .search import index_search
 from .state import BuildState
-from .write import finish_files, open_staging, write_files
+from .write import open_staging, write_files, write_marker
 
 DATABASE_FILE = "blog.sqlite3"
 
@@ -182,7 +182,7 @@ def _build_and_publish(state: BuildState, index, renderer: DistillRenderer) -> B
         render_pages(state)
         write_files(state)
         index_search(state)
-        finish_files(state)
+        write_marker(state)
         links = check_links(state)
         problems = state.plan.skipped + links.problems
         if state.strict_warnings is not None and (state.strict_warnings or problems):
