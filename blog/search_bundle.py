@@ -1,5 +1,5 @@
-"""Pagefind's search bundle for a folder of HTML pages, made with Pagefind's
-Python API (the binary comes with ``pagefind[bin]``).
+"""Pagefind's search bundle for a folder of HTML pages, made by the Pagefind
+binary that ``pagefind[bin]`` installs.
 
 Pagefind reads every page's ``<body>`` unless some page marks what to index
 with ``data-pagefind-body``, as the post and page templates do: list pages
@@ -7,21 +7,27 @@ are then left out, so a post never shows up three times. The bundle's URLs
 are the pages' paths from the folder's root; the browser adds the site's base
 path (Pagefind's ``baseUrl``), so the same bundle serves the build under its
 sub-path and the preview at ``/``.
+
+Not Pagefind's Python API: its service writes files on background threads
+and is stopped with SIGTERM as soon as it answers, which on a busy machine
+left files empty; and it polls for answers every 0.1 s. The binary, run to
+its end, has written every file when it exits. Only the API's way of finding
+the binary is used.
 """
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import hashlib
 import json
+import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
 import cbor2
-from pagefind.index import IndexConfig, PagefindIndex
+from pagefind.service import get_executable
 
 # Where the bundle lives in the site: /<base path>pagefind/.
 BUNDLE_DIR = "pagefind"
@@ -62,14 +68,19 @@ class SearchIndexError(Exception):
 def write_bundle(site: Path, bundle: Path) -> IndexedSite:
     """Index the HTML pages under ``site`` and write the bundle into the empty
     or missing folder ``bundle``, the same bytes for the same pages. Pagefind
-    runs as a child process of this one and has ended when this returns,
-    whether or not it failed."""
+    runs as a child process of this one, to its end."""
+    binary = get_executable()
+    if binary is None:
+        raise SearchIndexError('the Pagefind binary is missing: pip install "pagefind[bin]"')
+    command = [str(binary), "--site", str(site), "--output-path", str(bundle.resolve()), "--glob", HTML_PAGES]
     try:
-        indexed = asyncio.run(_index(site, bundle))
-    except Exception as error:
-        raise SearchIndexError(f"Pagefind could not index {site}: {error}") from error
+        subprocess.run(command, check=True, capture_output=True, text=True)
+    except subprocess.CalledProcessError as error:
+        said = (error.stderr or error.stdout or "").strip().splitlines()[-5:]
+        raise SearchIndexError(f"Pagefind could not index {site}: " + " / ".join(said)) from None
     make_stable(bundle)
-    return indexed
+    entry = json.loads((bundle / ENTRY_FILE).read_text(encoding="utf-8"))
+    return IndexedSite(pages=sum(about["page_count"] for about in entry["languages"].values()))
 
 
 def make_stable(bundle: Path) -> None:
@@ -122,12 +133,3 @@ def _unpack(path: Path):
 def _pack(value) -> bytes:
     # mtime=0: the same bytes whenever they are packed.
     return gzip.compress(SIGNATURE + cbor2.dumps(value), mtime=0)
-
-
-async def _index(site: Path, bundle: Path) -> IndexedSite:
-    # The context writes the bundle to output_path on a clean exit, and stops
-    # the Pagefind process on any exit.
-    config = IndexConfig(output_path=str(bundle.resolve()), write_playground=False)
-    async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(site.resolve()), glob=HTML_PAGES)
-    return IndexedSite(pages=int(result.get("page_count", 0)))

@@ -114,7 +114,13 @@ def _make_bundle(state: BuildState) -> dict[str, str]:
         try:
             write_bundle(staging, fresh)
         except SearchIndexError as error:
-            raise ContentErrors([ContentProblem(BUNDLE_DIR, 0, str(error), "see Pagefind's message above")]) from None
+            raise ContentErrors(
+                [
+                    ContentProblem(
+                        BUNDLE_DIR, 0, str(error), 'set search = "google" in site.toml to build without the index'
+                    )
+                ]
+            ) from None
         files = {}
         for source in sorted(path for path in fresh.rglob("*") if path.is_file()):
             relative = f"{BUNDLE_DIR}/{source.relative_to(fresh).as_posix()}"
