@@ -175,7 +175,7 @@ def regenerate(expected_root: Path = EXPECTED) -> int:
         for name, path in files.items():
             target = expected_root / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            if is_presence_only(name):
+            if PAGEFIND_ASSETS.match(name):
                 target.write_bytes(b"")
             else:
                 shutil.copyfile(path, target)
