@@ -46,6 +46,20 @@ def bundle_size(bundle: Path) -> tuple[int, int]:
     return len(files), sum(path.stat().st_size for path in files)
 
 
+def first_search_bytes(bundle: Path, results: int = 5) -> int:
+    """What a reader's browser downloads for a first one-word search, at most:
+    the script, its worker, the WebAssembly, the entry and meta files, the
+    largest word-index chunk, every filter file, and ``results`` of the
+    largest fragments."""
+    fixed = ["pagefind.js", "pagefind-worker.js", "wasm.en.pagefind", "pagefind-entry.json"]
+    sizes = [(bundle / name).stat().st_size for name in fixed]
+    sizes += [path.stat().st_size for path in bundle.glob("*.pf_meta")]
+    sizes += [max(path.stat().st_size for path in (bundle / "index").iterdir())]
+    sizes += [path.stat().st_size for path in (bundle / "filter").iterdir()]
+    sizes += sorted((path.stat().st_size for path in (bundle / "fragment").iterdir()), reverse=True)[:results]
+    return sum(sizes)
+
+
 def differences(first: Path, second: Path) -> list[str]:
     """Files that are in one tree only, or differ in bytes."""
 
@@ -80,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     files, size = bundle_size(output / "pagefind")
     pages = len(list((output / "pagefind" / "fragment").iterdir()))
     print(f"bundle: {files} files, {size / 1e6:.2f} MB ({pages} fragments)")
+    print(f"a first search downloads at most {first_search_bytes(output / 'pagefind') / 1e3:.0f} kB")
     first = sorted((content / "posts").iterdir())[0]
     first.write_text(first.read_text() + "\nOne more sentence about quokkas.\n")
     step("one post's body edited")
