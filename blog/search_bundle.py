@@ -27,7 +27,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 import cbor2
-from pagefind.service import get_executable
 
 # Where the bundle lives in the site: /<base path>pagefind/.
 BUNDLE_DIR = "pagefind"
@@ -42,18 +41,6 @@ META_PARTS = 6
 META_FILTERS, META_SORTS = 3, 4
 
 
-def is_bundle_file(relative: str) -> bool:
-    """Whether a file of the output folder belongs to the bundle."""
-    return relative.startswith(BUNDLE_DIR + "/")
-
-
-@lru_cache(maxsize=1)
-def pagefind_version() -> str:
-    """Part of what a bundle is made by: a new Pagefind makes a new bundle.
-    Asked only by builds that index (the metadata lookup costs import time)."""
-    return version("pagefind-bin")
-
-
 @dataclass(frozen=True)
 class IndexedSite:
     """What Pagefind reported."""
@@ -65,14 +52,52 @@ class SearchIndexError(Exception):
     pass
 
 
+def is_bundle_file(relative: str) -> bool:
+    """Whether a file of the output folder belongs to the bundle."""
+    return relative.startswith(BUNDLE_DIR + "/")
+
+
+@lru_cache(maxsize=1)
+def pagefind_binary() -> Path:
+    """The binary ``pagefind[bin]`` installed (or $PAGEFIND_BINARY_PATH), found
+    as Pagefind's Python API finds it. Imported here, not at the top: the API
+    imports asyncio, which a build that does not index need not pay for."""
+    from pagefind.service import get_executable
+
+    binary = get_executable()
+    if binary is None or not binary.is_file():
+        raise SearchIndexError('the Pagefind binary is missing: pip install "pagefind[bin]"')
+    return binary
+
+
+def binary_identity() -> tuple[str, int, int]:
+    """Part of every build's inputs while the site uses Pagefind: another
+    Pagefind may make another bundle, so a build after an upgrade is never
+    skipped as "nothing changed"."""
+    stat = pagefind_binary().stat()
+    return str(pagefind_binary()), stat.st_size, stat.st_mtime_ns
+
+
+@lru_cache(maxsize=1)
+def pagefind_version() -> str:
+    """Part of what a bundle is made by: a new Pagefind makes a new bundle.
+    Asked only by builds that index (the metadata lookup costs import time)."""
+    return version("pagefind-bin")
+
+
 def write_bundle(site: Path, bundle: Path) -> IndexedSite:
     """Index the HTML pages under ``site`` and write the bundle into the empty
     or missing folder ``bundle``, the same bytes for the same pages. Pagefind
     runs as a child process of this one, to its end."""
-    binary = get_executable()
-    if binary is None:
-        raise SearchIndexError('the Pagefind binary is missing: pip install "pagefind[bin]"')
-    command = [str(binary), "--site", str(site), "--output-path", str(bundle.resolve()), "--glob", HTML_PAGES]
+    command = [
+        str(pagefind_binary()),
+        "--site",
+        str(site),
+        "--output-path",
+        str(bundle.resolve()),
+        "--glob",
+        HTML_PAGES,
+    ]
     try:
         subprocess.run(command, check=True, capture_output=True, text=True)
     except subprocess.CalledProcessError as error:
