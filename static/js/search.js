@@ -12,6 +12,7 @@
   var PAGE_RESULTS = 50;
   var TYPING_PAUSE = 150; // milliseconds without a key press before searching
   var TAG_TOKEN = /(^|\s)tag:(\S+)/gi;
+  var HAS_TAG_TOKEN = /(^|\s)tag:\S/i;
 
   var forms = document.querySelectorAll("form[data-pagefind-bundle]");
   if (!forms.length) {
@@ -58,7 +59,10 @@
   // has replaced this one while it waited.
   function search(text, choices, limit) {
     return pagefind().then(function (module) {
-      return knownTags(module).then(function (tags) {
+      // The tag list is a file of its own (tens of kB on a large site):
+      // fetched only when the reader names a tag.
+      var named = HAS_TAG_TOKEN.test(text) ? knownTags(module) : Promise.resolve([]);
+      return named.then(function (tags) {
         var query = parse(text, tags);
         var tag = choices.tag || query.tag;
         if (!query.words && !tag) {
