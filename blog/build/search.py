@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from pathlib import Path
 
 from ..content.sources import display_path
 from ..errors import ContentErrors, ContentProblem
@@ -23,14 +24,16 @@ from ..models import CacheEntry
 from ..search_bundle import BUNDLE_DIR, SearchIndexError, is_bundle_file, pagefind_version, write_bundle
 from .publish import SEARCH_ENTRY
 from .state import BuildState
+from .writer import link_or_copy
 
 # What makes a page one Pagefind indexes. Looked for in the page's bytes: a
 # post that merely mentions the attribute costs a needless index run, never a
 # wrong index.
 INDEXED_MARK = b"data-pagefind-body"
 # Where Pagefind writes, inside the staging folder, before its files are
-# moved into place one by one.
+# moved into place one by one; and the pages it reads.
 FRESH_BUNDLE = ".pagefind-fresh"
+INDEXED_PAGES = ".pagefind-pages"
 
 
 def index_search(state: BuildState) -> None:
@@ -50,7 +53,7 @@ def index_search(state: BuildState) -> None:
             state.plan.keys[relative] = key
         detail = f"no indexed page changed: {len(files)} files kept"
     else:
-        files = _make_bundle(state)
+        files = _make_bundle(state, indexed)
         detail = f"{len(indexed)} pages indexed, {len(files)} files"
     state.search_record = {"made_by": pagefind_version(), "pages": indexed, "files": files}
     state.progress.end_phase(detail)
@@ -105,14 +108,16 @@ def _still_current(state: BuildState, record: dict | None, indexed: dict[str, st
     )
 
 
-def _make_bundle(state: BuildState) -> dict[str, str]:
-    """Run Pagefind over the staging folder; move its files into place."""
+def _make_bundle(state: BuildState, indexed: dict[str, str]) -> dict[str, str]:
+    """Run Pagefind over the indexed pages of the staging folder; move its
+    files into place."""
     staging, plan, writer = state.staging, state.plan, state.writer
-    fresh = staging / FRESH_BUNDLE
-    shutil.rmtree(fresh, ignore_errors=True)
+    fresh, pages = staging / FRESH_BUNDLE, staging / INDEXED_PAGES
+    for folder in (fresh, pages):
+        shutil.rmtree(folder, ignore_errors=True)
     try:
         try:
-            write_bundle(staging, fresh)
+            write_bundle(_only_indexed(staging, pages, indexed), fresh)
         except SearchIndexError as error:
             raise ContentErrors(
                 [
@@ -130,5 +135,20 @@ def _make_bundle(state: BuildState) -> dict[str, str]:
             if state.stored.get(relative) != files[relative]:
                 state.rekeyed.add(relative)
     finally:
-        shutil.rmtree(fresh, ignore_errors=True)
+        for folder in (fresh, pages):
+            shutil.rmtree(folder, ignore_errors=True)
     return files
+
+
+def _only_indexed(staging: Path, pages: Path, indexed: dict[str, str]) -> Path:
+    """A folder of links to the pages Pagefind indexes, at their paths, for it
+    to read: it would otherwise parse every list page of the site only to find
+    no ``data-pagefind-body`` in it (a quarter of the HTML at 10,000 posts).
+    With no marked page, Pagefind indexes every page's body: the staging folder."""
+    if not indexed:
+        return staging
+    for relative in indexed:
+        target = pages / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(staging / relative, target)
+    return pages
