@@ -51,6 +51,8 @@ RESERVED_NAMES = frozenset(
         "feeds",
         "static",
         "css",
+        # Pagefind's search index (blog/search_bundle.py).
+        "pagefind",
         "404.html",
         "rss.xml",
         "atom.xml",
