@@ -200,3 +200,17 @@ def test_the_preview_finds_posts_and_a_post_saved_since(tmp_path, open_tab):
         assert tab.errors == []
     finally:
         server.stop()
+
+
+def test_when_the_index_cannot_be_loaded_the_form_searches_google_again(search_site, open_tab):
+    shutil.rmtree(search_site.output / "pagefind")
+    tab = open_tab()
+    page = tab.page
+    page.goto(search_site.url())
+    page.locator("#search-q").press_sequentially("harbour", delay=20)
+    form = page.locator("header form")
+    expect(form).to_have_attribute("action", "https://www.google.com/search", timeout=SEARCH_WAIT)
+    page.locator("#search-q").press("Enter")
+    page.wait_for_timeout(500)
+    (search,) = [url for url in tab.blocked if "google" in url]
+    assert parse_qs(urlsplit(search).query) == {"q": ["harbour"], "sitesearch": ["search.example.org/blog"]}

@@ -25,12 +25,17 @@
   // it found are under the folder that holds it (the site's base path).
   function pagefind() {
     if (!loading) {
-      loading = import(bundle + "pagefind.js").then(function (module) {
-        var site = bundle.replace(/pagefind\/$/, "");
-        return module.options({ basePath: bundle, baseUrl: site }).then(function () {
-          return module;
+      loading = import(bundle + "pagefind.js")
+        .then(function (module) {
+          var site = bundle.replace(/pagefind\/$/, "");
+          return module.options({ basePath: bundle, baseUrl: site }).then(function () {
+            return module;
+          });
+        })
+        .catch(function (error) {
+          Array.prototype.forEach.call(forms, giveBack);
+          throw error;
         });
-      });
     }
     return loading;
   }
@@ -127,9 +132,21 @@
 
   // The form leads to this site's search page, not to Google.
   function takeOver(form) {
+    form.setAttribute("data-google", form.getAttribute("action"));
     form.action = form.getAttribute("data-search-page");
+    setGoogleFields(form, false);
+  }
+
+  // Back to the Google search the template made, when Pagefind's files
+  // cannot be loaded.
+  function giveBack(form) {
+    form.action = form.getAttribute("data-google");
+    setGoogleFields(form, true);
+  }
+
+  function setGoogleFields(form, enabled) {
     Array.prototype.forEach.call(form.querySelectorAll("input[name=sitesearch]"), function (input) {
-      input.disabled = true;
+      input.disabled = !enabled;
     });
   }
 
@@ -152,6 +169,8 @@
         }
         show(panel, results, text);
         panel.hidden = false;
+      }, function () {
+        panel.hidden = true;
       });
     });
     input.addEventListener("keydown", function (event) {
