@@ -20,6 +20,7 @@
   }
   var bundle = forms[0].getAttribute("data-pagefind-bundle");
   var loading = null;
+  var unavailable = false; // Pagefind's files could not be loaded
 
   // Pagefind's module, set up once: its files are in `bundle`, and the pages
   // it found are under the folder that holds it (the site's base path).
@@ -33,6 +34,7 @@
           });
         })
         .catch(function (error) {
+          unavailable = true;
           Array.prototype.forEach.call(forms, giveBack);
           throw error;
         });
@@ -214,6 +216,8 @@
           return;
         }
         show(container, results, text || tagMenu.value);
+      }, function () {
+        container.textContent = "";
       });
     }
 
@@ -229,8 +233,13 @@
       tagMenu.value = tags.indexOf(asked.get("tag")) >= 0 ? asked.get("tag") : "";
       options.hidden = false;
       run();
+    }, function () {
+      container.textContent = "";
     });
     form.addEventListener("submit", function (event) {
+      if (unavailable) {
+        return; // to Google, as giveBack set the form
+      }
       event.preventDefault();
       run();
     });
