@@ -11,7 +11,10 @@ templates as the build:
   problem in the words the build prints, until the file is fixed;
 - django-browser-reload reloads the browser when a template or static file
   changes, and this module makes it do the same for anything in the content
-  folder.
+  folder;
+- with Pagefind (``search`` in site.toml), ``/pagefind/`` serves a bundle made
+  for the preview from its own pages, again after each change
+  (blog/preview_search.py).
 
 Everywhere else (the build, the tests) ``PreviewMiddleware`` removes itself.
 """
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import django_browser_reload
+from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, HttpResponse
@@ -39,6 +43,8 @@ from . import urls as site_urls
 from .build import template_errors, use_cache_dir
 from .content.sync import sync_content
 from .errors import ContentErrors
+from .preview_search import SEARCH_SUBDIR, PreviewSearch, serve_bundle_file
+from .search_bundle import BUNDLE_DIR
 from .visibility import Visibility, set_default
 
 # The preview keeps its own database inside the cache folder, so a build run
@@ -58,6 +64,8 @@ _content_dir: Path | None = None
 _sync_lock = threading.Lock()
 # The content folder as it was at the last sync without errors.
 _synced_snapshot: frozenset[tuple[str, int, int]] | None = None
+# Pagefind's bundle of the content as it is now (blog/preview_search.py).
+_search: PreviewSearch | None = None
 # What was last printed to the console, so each problem is printed once, not
 # once per request.
 _last_report: list[str] = []
@@ -80,8 +88,11 @@ def content_dir() -> Path | None:
 
 def open_database(cache_dir: Path) -> Path:
     """Point the database at the preview's own folder and create its tables."""
+    global _search
     folder = cache_dir / CACHE_SUBDIR
     use_cache_dir(folder)
+    templates = [Path(folder) for folder in settings.TEMPLATES[0]["DIRS"]]
+    _search = PreviewSearch(folder / SEARCH_SUBDIR, [_content_dir, *templates], content_snapshot)
     return folder
 
 
@@ -276,6 +287,8 @@ urlpatterns = [
         {"path": "reload-worker.js", "document_root": RELOAD_SCRIPTS},
         name="preview_reload_worker",
     ),
+    # Search, with a bundle made for the preview (the site's search.js asks).
+    path(f"{BUNDLE_DIR}/<path:path>", lambda request, path: serve_bundle_file(request, path, _search)),
     *site_urls.urlpatterns,
 ]
 handler404 = site_urls.handler404

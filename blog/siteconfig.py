@@ -25,6 +25,9 @@ class SiteConfig:
     posts_per_page: int = 10
     disqus_shortname: str = ""
     google_cse_id: str = ""
+    # "pagefind", "google" or "both"; empty: Google when google_cse_id is set,
+    # Pagefind otherwise (the property ``search_engine``).
+    search: str = ""
     pygments_style: str = "default"
     pygments_dark_style: str = "monokai"
     # Local images (blog/content/images.py): the widths of the smaller copies
@@ -50,6 +53,18 @@ class SiteConfig:
         return path if path.endswith("/") else path + "/"
 
     @property
+    def search_engine(self) -> str:
+        """What the search box uses: "pagefind", "google" or "both"."""
+        if self.search:
+            return self.search
+        return "google" if self.google_cse_id else "pagefind"
+
+    @property
+    def uses_pagefind(self) -> bool:
+        """Whether the build indexes the site with Pagefind and the pages search it."""
+        return self.search_engine in ("pagefind", "both")
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 
@@ -69,6 +84,7 @@ _KINDS = {
     "str": (str, "a string", '"..."'),
     "bool": (bool, "true or false", "true"),
 }
+SEARCH_ENGINES = ("pagefind", "google", "both")
 # The fact (blog/reads/recorder.py) of a page that used the site's settings.
 SETTINGS_FACT = ("site",)
 
@@ -313,6 +329,12 @@ def _check(config: SiteConfig, text: str) -> None:
         raise ContentError(
             f"image_max_megapixels must be at least 1, not {config.image_max_megapixels}",
             line=_line_of_key(text, "image_max_megapixels"),
+        )
+    if config.search and config.search not in SEARCH_ENGINES:
+        raise ContentError(
+            f"unknown search {config.search!r}",
+            line=_line_of_key(text, "search"),
+            hint='use "pagefind" (built into the site, works offline), "google", or "both"',
         )
     if config.posts_per_page < 1:
         raise ContentError(

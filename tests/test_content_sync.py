@@ -177,13 +177,14 @@ def test_two_posts_with_one_address_are_an_error(content):
     assert "zola-post.md" in problem.path
 
 
-def test_a_page_may_not_take_a_generated_name(content):
-    write(content / "pages" / "tags.md", "---\ntitle: Tags\n---\nMine.\n")
+@pytest.mark.parametrize("name", ["tags", "pagefind"])
+def test_a_page_may_not_take_a_generated_name(content, name):
+    write(content / "pages" / f"{name}.md", "---\ntitle: Mine\n---\nMine.\n")
     with pytest.raises(ContentErrors) as caught:
         sync_content(content)
     (problem,) = caught.value.problems
-    assert problem.path.endswith("pages/tags.md")
-    assert "the built-in 'tags' section" in problem.message
+    assert problem.path.endswith(f"pages/{name}.md")
+    assert f"the built-in '{name}' section" in problem.message
 
 
 def test_an_alias_may_not_take_a_posts_address(content):

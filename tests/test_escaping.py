@@ -30,7 +30,7 @@ PAGE = front_matter("pages/hostile-page.md")
 POST_FILE = "2024/01/hostile/index.html"
 # The only scripts a page may hold.
 ALLOWED_SCRIPT_TYPES = {"application/ld+json", "application/json"}
-ALLOWED_SCRIPT_SOURCES = ("/static/js/comments.", "count.js")
+ALLOWED_SCRIPT_SOURCES = ("/static/js/comments.", "/static/js/search.", "count.js")
 
 
 @pytest.fixture(scope="module")

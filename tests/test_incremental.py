@@ -409,7 +409,7 @@ def edit_template(content, project, data) -> Step:
 
 
 def edit_site(content, project, data) -> Step:
-    key = data.draw(st.sampled_from(["time_zone", "title", "base_url"]), label="site.toml key")
+    key = data.draw(st.sampled_from(["time_zone", "title", "base_url", "search"]), label="site.toml key")
     if key == "title":
         value = f"Harbour Log {content.next_serial()}"
     elif key == "base_url":
@@ -417,6 +417,11 @@ def edit_site(content, project, data) -> Step:
         # when the site has their target (blog/content/internal_links.py).
         urls = ["https://incremental.example/log/", "https://incremental.example/"]
         value = next(url for url in urls if url != content.site[key])
+    elif key == "search":
+        # Pagefind's index appears, stays or goes with the setting (the fixture
+        # has no google_cse_id: without the key, the site uses Pagefind).
+        current = content.site.get("search", "pagefind")
+        value = data.draw(st.sampled_from([e for e in ("google", "both", "pagefind") if e != current]), label="search")
     else:
         value = data.draw(st.sampled_from([z for z in TIME_ZONES if z != content.site[key]]), label="time_zone")
     return set_site(content, key, value)

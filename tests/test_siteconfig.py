@@ -76,6 +76,8 @@ def test_base_path_and_origin(base_url, base_path, origin):
         ('base_url = "https://example.org/?x=1"', 1, "base_url must be an absolute http(s) URL"),
         ("posts_per_page = 0", 1, "posts_per_page must be at least 1"),
         ('title = "x"\nbroken = \n', 2, "invalid TOML"),
+        ('title = "x"\nsearch = "bing"', 2, "unknown search 'bing'"),
+        ("search = true", 1, "search must be a string"),
     ],
 )
 def test_problems_name_their_line(text, line, words):
@@ -83,6 +85,30 @@ def test_problems_name_their_line(text, line, words):
         parse_site_config(text)
     assert words in caught.value.message
     assert caught.value.line == line
+
+
+@pytest.mark.parametrize(
+    ("text", "engine", "pagefind"),
+    [
+        # A new site searches itself out of the box.
+        ("", "pagefind", True),
+        # A site that set up Google's engine keeps it.
+        ('google_cse_id = "0123:abc"', "google", False),
+        ('google_cse_id = "0123:abc"\nsearch = "pagefind"', "pagefind", True),
+        ('search = "google"', "google", False),
+        ('search = "both"', "both", True),
+    ],
+)
+def test_search_engine_defaults_to_pagefind_unless_google_is_set_up(text, engine, pagefind):
+    config = parse_site_config(text)
+    assert config.search_engine == engine
+    assert config.uses_pagefind is pagefind
+
+
+def test_an_unknown_search_engine_says_which_are_known():
+    with pytest.raises(ContentError) as caught:
+        parse_site_config('search = "Pagefind"')
+    assert all(name in caught.value.hint for name in ('"pagefind"', '"google"', '"both"'))
 
 
 def test_unknown_pygments_style_is_a_content_error():

@@ -3,13 +3,14 @@ into the test database."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 from django.test.utils import override_script_prefix
 from django.urls import reverse
 
-from blog.siteconfig import active_site
+from blog.siteconfig import activate_site, active_site
 from blog.visibility import Visibility, visible
 
 from .html_tree import canonical_url, parse_html
@@ -262,3 +263,69 @@ def test_canonical_url_uses_base_url_never_the_request_host(get):
     canonical = canonical_url(page)
     assert canonical.startswith("https://example.org/")
     assert canonical.endswith("/tags/%E6%97%A5%E6%9C%AC%E8%AA%9E/")
+
+
+@pytest.fixture
+def search_setting(built_site):
+    """``use(**changes)``: the fixture site's settings with ``changes``, for one test."""
+    original = active_site()
+    yield lambda **changes: activate_site(dataclasses.replace(original, **changes))
+    activate_site(original)
+
+
+def search_scripts(page) -> list[str]:
+    return [src for script in page.find_all("script") if "js/search" in (src := script.get("src") or "")]
+
+
+def test_a_site_without_google_set_up_searches_itself_with_pagefind(get):
+    _, page = get("blog:search")
+    form = page.find("main").find("form")
+    # The form works without JavaScript: a Google search of the site.
+    assert form.get("action") == "https://www.google.com/search"
+    assert form.find("input", name="sitesearch").get("value") == "example.org/sub/path"
+    # static/js/search.js turns it into Pagefind's search, with these.
+    assert form.get("data-search-page") == link("blog:search")
+    assert form.get("data-pagefind-bundle") == link("blog:index") + "pagefind/"
+    assert len(search_scripts(page)) == 1
+    assert page.find(id="search-results") is not None
+    assert page.find(id="search-options").get("hidden") is not None
+    assert page.find(id="search-web") is None
+
+
+def indexed_parts(page) -> list:
+    return [element for element in page.iter() if "data-pagefind-body" in element.attrs]
+
+
+def test_pagefind_indexes_post_and_page_bodies_and_no_list_page(get):
+    _, post = get("blog:post", 2024, 1, "yaml-features")
+    (body,) = indexed_parts(post)
+    assert body.tag == "article"
+    assert body.find(**{"data-pagefind-meta": "title"}).text() == "Everything Markdown can do here"
+    tags = body.with_class("tag", "a")
+    assert [a.text() for a in tags] == ["python", "markdown"]
+    assert all(a.get("data-pagefind-filter") == "tag" for a in tags)
+    _, about = get("blog:page", "about")
+    assert [element.tag for element in indexed_parts(about)] == ["article"]
+    for name in ("blog:index", "blog:tags", "blog:archive", "blog:search"):
+        _, page = get(name)
+        assert indexed_parts(page) == [], name
+
+
+def test_search_both_adds_a_google_link_after_the_results(get, search_setting):
+    search_setting(search="both")
+    _, page = get("blog:search")
+    google = page.find(id="search-web")
+    assert google.text() == "Search the web with Google"
+    assert google.get("href").startswith("https://www.google.com/search?q=site%3Aexample.org")
+    elements = list(page.find("main").iter())
+    assert elements.index(page.find(id="search-results")) < elements.index(google)
+
+
+def test_search_google_keeps_the_programmable_search_engine(get, search_setting):
+    search_setting(google_cse_id="0123:abc")
+    _, page = get("blog:search")
+    assert search_scripts(page) == []
+    assert any("cse.google.com" in (script.get("src") or "") for script in page.find_all("script"))
+    form = page.find("header").find("form")
+    assert form.get("action") == link("blog:search")
+    assert form.get("data-pagefind-bundle") is None

@@ -9,8 +9,10 @@ hand one BuildState (state.py) along:
 3. render: render, through django-distill, the other pages (render.py);
 4. write: copy the static files and the content folder's other files
    (images, CNAME, ...) into the staging folder (write.py);
-5. check: find the broken links (check.py);
-6. publish: swap the staging folder into place and record the new tree in
+5. search: index the new site with Pagefind, in the staging folder, unless
+   no page it indexes changed (search.py);
+6. check: find the broken links (check.py);
+7. publish: swap the staging folder into place and record the new tree in
    the cache (publish.py).
 
 If nothing at all changed, the output folder is left as it is.
@@ -41,8 +43,9 @@ from .plan import STATIC_DIR, find_content_files, plan_site
 from .progress import Progress
 from .publish import INPUTS_ENTRY, LINK_PROBLEMS, publish, record_site, refresh_spare, trusted_previous
 from .render import one_wsgi_handler, render_pages, rendering_settings
+from .search import index_search
 from .state import BuildState
-from .write import open_staging, write_files
+from .write import open_staging, write_files, write_marker
 
 DATABASE_FILE = "blog.sqlite3"
 
@@ -186,6 +189,8 @@ def _build_and_publish(state: BuildState, index, renderer: DistillRenderer) -> B
     try:
         render_pages(state)
         write_files(state)
+        index_search(state)
+        write_marker(state)
         links = check_links(state)
         problems = state.plan.skipped + links.problems
         if state.strict_warnings is not None and (state.strict_warnings or problems):

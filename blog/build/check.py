@@ -5,6 +5,7 @@ and checks the links themselves)."""
 from __future__ import annotations
 
 from ..models import CacheEntry, OutputFile
+from ..search_bundle import is_bundle_file
 from . import output
 from .links import Broken, LinkChecker, describe, find_broken_links, first_reports
 from .publish import LINK_FINDINGS, stored_links
@@ -39,7 +40,10 @@ def _recheck_links(state: BuildState, pages: set[str]) -> dict[str, list[Broken]
     record = CacheEntry.read(LINK_FINDINGS)
     if not stored or record is None or record.get("build") != output.read_marker(state.previous):
         return None
-    if not stored.keys() <= plan.keys.keys():
+    # Pagefind's files come and go with the index, and no page links to one
+    # that can go: those with fixed names (pagefind.js, its UI) stay while
+    # the site uses Pagefind, and turning it off renders every page again.
+    if any(not is_bundle_file(gone) for gone in stored.keys() - plan.keys.keys()):
         return None
     # Only pages' ids can be linked to (#fragments of feeds are not checked).
     pages_rendered = {page: found for page, found in rendered.items() if page.endswith(".html")}

@@ -13,6 +13,7 @@ from django.template import engines
 
 from ..digests import digest
 from ..models import CacheEntry, Post
+from ..search_bundle import binary_identity
 from ..site_index import GENERATION_KEY
 from ..siteconfig import SiteConfig
 from ..visibility import Visibility
@@ -88,7 +89,8 @@ def code_fingerprint() -> str:
 def inputs_key(site: SiteConfig, rule: Visibility, content_files: dict[str, Path]) -> str:
     """Everything a build reads, summed up without rendering or planning: the
     content (through the sync's generation token), which posts are visible now,
-    the code and settings, and the files copied from content/."""
+    the code and settings, the files copied from content/, and the Pagefind
+    binary that indexes the site."""
     generation = CacheEntry.read(GENERATION_KEY)
     visible = Post.objects.published().order_by("pk")
     # Which posts show, and which of them show as scheduled (with --future):
@@ -101,4 +103,5 @@ def inputs_key(site: SiteConfig, rule: Visibility, content_files: dict[str, Path
         (relative, stat.st_size, stat.st_mtime_ns)
         for relative, stat in ((relative, source.stat()) for relative, source in content_files.items())
     ]
-    return digest(generation, visible, code_fingerprint(), site.as_dict(), rule.drafts, rule.future, copies)
+    search = binary_identity() if site.uses_pagefind else None
+    return digest(generation, visible, code_fingerprint(), site.as_dict(), rule.drafts, rule.future, copies, search)

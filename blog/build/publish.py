@@ -22,10 +22,13 @@ LINK_PROBLEMS = "link_problems"
 LINK_FINDINGS = "link_findings"
 # The inputs of the tree in the output folder.
 INPUTS_ENTRY = "inputs"
+# The search index in the output folder (blog/build/search.py).
+SEARCH_ENTRY = "search_index"
 
 
 def publish(state: BuildState) -> None:
     """Swap the staging folder into place."""
+    state.progress.phase("publish", 1)
     output.publish(state.staging, state.output)
     state.progress.end_phase(f"{state.written} files changed")
 
@@ -111,3 +114,7 @@ def _remember(state: BuildState, changed: set[str], links: LinkCheck) -> None:
         }
         for key, value in entries.items():
             CacheEntry.write(key, value)
+        if state.search_record is None:
+            CacheEntry.objects.filter(key=SEARCH_ENTRY).delete()
+        else:
+            CacheEntry.write(SEARCH_ENTRY, state.search_record)

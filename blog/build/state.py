@@ -129,3 +129,7 @@ class BuildState:
     # The render stage: the pages it rendered, and their links.
     to_render: list[RenderTask] = field(default_factory=list)
     rendered: dict[str, PageLinks] = field(default_factory=dict)
+
+    # The search stage: what the new site's search index is made of
+    # (blog/build/search.py), None without one.
+    search_record: dict | None = None

@@ -1,7 +1,7 @@
 """The write stage: the staging folder the new site is made in, and the files
 that are copied into it rather than rendered (static files, the content
-folder's other files); then the files the new site does not have are removed
-and the marker is written."""
+folder's other files); then the files the new site does not have are removed;
+last, after the search index, the marker is written."""
 
 from __future__ import annotations
 
@@ -25,15 +25,24 @@ def open_staging(state: BuildState) -> None:
 
 
 def write_files(state: BuildState) -> None:
-    """Copy the static and content files, remove what the new site does not
-    have, and write the marker last."""
+    """Copy the static and content files, and remove what the new site does
+    not have, so that the staging folder holds the new site, all but its
+    search index (blog/build/search.py reads the pages it holds)."""
     plan, writer = state.plan, state.writer
     state.progress.phase("write", len(plan.copies))
+    changed = 0
     for relative, source in plan.copies.items():
-        state.written += writer.copy(source, relative, compare_bytes=relative not in plan.content)
+        changed += writer.copy(source, relative, compare_bytes=relative not in plan.content)
         state.progress.advance()
-    # Files of the recycled spare that the new site does not have.
+    # Files of the recycled spare that the new site does not have (the
+    # previous search index too: the search stage links back what it keeps).
     for relative in writer.same - plan.keys.keys() - {output.MARKER}:
         writer.discard(relative)
-    # Last: the marker names the tree by every file's key.
-    writer.write(output.MARKER, output.marker(plan.build_id))
+    state.written += changed
+    state.progress.end_phase(f"{changed} of {len(plan.copies)} files changed")
+
+
+def write_marker(state: BuildState) -> None:
+    """Last, once every file of the new site is in the plan: the marker names
+    the tree by every file's key."""
+    state.writer.write(output.MARKER, output.marker(state.plan.build_id))

@@ -118,6 +118,19 @@ class SiteWriter:
         shutil.copy2(source, self._new_file(relative))
         return True
 
+    def place(self, source: Path, data: bytes, relative: str) -> bool:
+        """Move ``source``, a file made for this build whose bytes are ``data``,
+        into place; True if it differs from the previous build's file. An
+        unchanged file is linked from the previous output instead, so it keeps
+        its modification time, and ``source`` is removed."""
+        old = self._old(relative)
+        if old is not None and old.stat().st_size == len(data) and old.read_bytes() == data:
+            self._link_old(old, relative)
+            source.unlink()
+            return False
+        os.replace(source, self._new_file(relative))
+        return True
+
     def discard(self, relative: str) -> None:
         """Remove a file the new site does not have, and folders it leaves empty."""
         self.same.discard(relative)

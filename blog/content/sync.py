@@ -66,6 +66,8 @@ RESERVED_NAMES = RESERVED_FILES | frozenset(
         "feeds",
         "static",
         "css",
+        # Pagefind's search index (blog/search_bundle.py).
+        "pagefind",
         "404.html",
         "rss.xml",
         "atom.xml",
