@@ -20,7 +20,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
@@ -99,13 +101,23 @@ def write_bundle(site: Path, bundle: Path) -> IndexedSite:
         HTML_PAGES,
     ]
     try:
-        subprocess.run(command, check=True, capture_output=True, text=True)
+        subprocess.run(command, check=True, capture_output=True, text=True, preexec_fn=_die_with_parent)
     except subprocess.CalledProcessError as error:
         said = (error.stderr or error.stdout or "").strip().splitlines()[-5:]
         raise SearchIndexError(f"Pagefind could not index {site}: " + " / ".join(said)) from None
     make_stable(bundle)
     entry = json.loads((bundle / ENTRY_FILE).read_text(encoding="utf-8"))
     return IndexedSite(pages=sum(about["page_count"] for about in entry["languages"].values()))
+
+
+def _die_with_parent() -> None:
+    """Run in the child before Pagefind starts: on Linux, the kernel kills it
+    when the build dies, even by SIGKILL, so nothing outlives the command."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def make_stable(bundle: Path) -> None:

@@ -170,3 +170,49 @@ def test_a_content_file_where_the_index_goes_is_an_error_and_the_site_stays(site
     assert "pagefind/pagefind.js" in failed.process.stderr
     assert "would be overwritten by Pagefind's search index" in failed.process.stderr
     assert bundle_files(first.output) == before
+
+
+def test_pagefind_dies_with_a_killed_build(tmp_path):
+    """A build killed by SIGKILL takes the Pagefind child it started with it:
+    nothing outlives the command. The child here is a sleep started the way
+    write_bundle starts Pagefind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    child_pid = tmp_path / "child.pid"
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import pathlib, subprocess, sys\n"
+            "from blog.search_bundle import _die_with_parent\n"
+            "child = subprocess.Popen(['sleep', '60'], preexec_fn=_die_with_parent)\n"
+            f"pathlib.Path({str(child_pid)!r}).write_text(str(child.pid))\n"
+            "child.wait()\n",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    deadline = time.monotonic() + 30
+    while not child_pid.exists() or not child_pid.read_text():
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.05)
+    pid = int(child_pid.read_text())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        # A zombie is gone for every purpose but its entry; its state says so.
+        state = (
+            Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] if Path(f"/proc/{pid}").exists() else "X"
+        )
+        if state in ("Z", "X"):
+            return
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError("Pagefind's stand-in outlived the killed build")
