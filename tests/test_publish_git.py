@@ -87,8 +87,11 @@ def test_an_edit_makes_one_commit_with_only_the_changed_files(remote, sites):
     changed = git("--git-dir", str(remote.path), "diff", "-z", "--name-only", first, commits[0]).split("\0")
     changed = [name for name in changed if name]
     before, after = site_files(sites.first), site_files(sites.edited)
-    assert set(changed) == {path for path in after if before.get(path) != after[path]}
-    assert f"committed {len(changed)} changed files" in done.stdout
+    # Files changed, added or gone (an edit renames some of Pagefind's index files).
+    assert set(changed) == {path for path in after if before.get(path) != after[path]} | (set(before) - set(after))
+    gone = set(before) - set(after)
+    assert f"committed {len(changed) - len(gone)} changed files" in done.stdout
+    assert f"deleted {len(gone)}," in done.stdout
 
 
 def test_a_cname_on_the_branch_is_kept_when_the_output_has_none(remote, sites, tmp_path):

@@ -297,7 +297,7 @@ def indexed_parts(page) -> list:
 
 
 def test_pagefind_indexes_post_and_page_bodies_and_no_list_page(get):
-    _, post = get("blog:post", 2024, 1, "yaml-features")
+    _, post = get("blog:post", "2024/01/yaml-features")
     (body,) = indexed_parts(post)
     assert body.tag == "article"
     assert body.find(**{"data-pagefind-meta": "title"}).text() == "Everything Markdown can do here"
