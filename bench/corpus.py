@@ -258,12 +258,15 @@ def pelican_source(post: SyntheticPost) -> str:
     )
 
 
-def write_ours(posts: list[SyntheticPost], content: Path) -> Path:
+def write_ours(posts: list[SyntheticPost], content: Path, search: str = "") -> Path:
+    """Our content folder; ``search`` is site.toml's search setting ("" for
+    the default, which for this corpus is Pagefind)."""
     (content / "posts").mkdir(parents=True)
     (content / "pages").mkdir()
     (content / "site.toml").write_text(
         f'title = "{SITE_TITLE}"\ndescription = "A synthetic blog for benchmarks"\n'
         f'author = "Bench"\nbase_url = "{BASE_URL}"\ntime_zone = "UTC"\nposts_per_page = {POSTS_PER_PAGE}\n'
+        + (f'search = "{search}"\n' if search else "")
     )
     (content / "pages" / "about.md").write_text('---\ntitle: "About"\n---\n\nA synthetic blog.\n')
     for post in posts:
@@ -299,12 +302,12 @@ def write_pelican(posts: list[SyntheticPost], site: Path) -> Path:
     return site
 
 
-def generate(count: int, root: Path, seed: int = SEED) -> Corpus:
+def generate(count: int, root: Path, seed: int = SEED, search: str = "") -> Corpus:
     """Write the corpus for all three generators under ``root`` (which must not exist yet)."""
     posts = make_posts(count, seed)
     root.mkdir(parents=True)
     return Corpus(
-        ours=write_ours(posts, root / "ours"),
+        ours=write_ours(posts, root / "ours", search),
         hugo=write_hugo(posts, root / "hugo"),
         pelican=write_pelican(posts, root / "pelican"),
         posts=tuple(posts),

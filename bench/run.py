@@ -248,12 +248,13 @@ CASE_LABELS = {
 }
 
 
-def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, work: Path) -> Report:
+def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, work: Path, search: str = "") -> Report:
     _reset(work)
     _progress(f"writing a corpus of {posts} posts under {work}")
-    site = corpus.generate(posts, work / "corpus")
+    site = corpus.generate(posts, work / "corpus", search=search)
     ours = OurBuild(work, site.ours)
-    report = Report(posts, runs, {}, versions={"code measured": _code_version(), **_versions()})
+    versions = {"code measured": _code_version(), "search": search or "default (pagefind)", **_versions()}
+    report = Report(posts, runs, {}, versions=versions)
     report.load["start"] = _load_average()
 
     # Peers first, on the untouched corpus; our incremental cases change it.
@@ -446,6 +447,12 @@ def main(argv: list[str] | None = None) -> int:
         help="cases of ours to measure, comma-separated, in order; empty for the peers only (default: all)",
     )
     parser.add_argument("--no-peers", action="store_true", help="do not build with Hugo and Pelican")
+    parser.add_argument(
+        "--search",
+        choices=("pagefind", "google"),
+        default="",
+        help="site.toml's search setting (default: the product's default, Pagefind for this corpus)",
+    )
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     parser.add_argument("--workdir", type=Path, help=f"scratch folder, emptied first (default {WORK_ROOT}/N)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder afterwards")
@@ -458,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--posts and --runs must be at least 1")
     work = (args.workdir or WORK_ROOT / str(args.posts)).resolve()
     try:
-        report = run_benchmark(args.posts, args.runs, cases, not args.no_peers, work)
+        report = run_benchmark(args.posts, args.runs, cases, not args.no_peers, work, args.search)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
