@@ -4,23 +4,17 @@ _includes/, {% link %}, {% post_url %} and single-digit-hour dates)."""
 
 from __future__ import annotations
 
-import inspect
 from urllib.parse import urljoin
 
 import pytest
-
-from blog.content import internal_links
 
 from .conftest import FIXTURES, fixture_base_url, run_build
 from .site_links import Site
 
 JEKYLL_FIXTURE = FIXTURES / "jekyll"
 MARKER = "blog-source:"
-# Links to other posts are written as markers naming the source
-# (internal_links.source_link); the resolver that turns them into the posts'
-# URLs as pages render lives beside source_link in the same module. Until it
-# is there, a body's links are the markers themselves.
-RESOLVER_PRESENT = {name for name, _ in inspect.getmembers(internal_links, inspect.isfunction)} != {"source_link"}
+# Links to other posts are stored as markers naming the source
+# (internal_links.source_link), resolved to the posts' URLs as pages render.
 
 FIRST_TIDE = "2010/07/first-tide/index.html"
 MOVING = "2013/11/moving-the-log/index.html"
@@ -76,19 +70,29 @@ def test_every_internal_link_of_every_page_leads_to_a_file(built):
 )
 def test_link_and_post_url_lead_to_the_posts_they_name(built, page, text, source, target):
     href = body_links(built, page)[text]
-    if RESOLVER_PRESENT:  # NEEDS THE RESOLVER: true once issue-bundles' branch is merged
-        assert link_target(built, page, href) == target
-    else:
-        assert href == MARKER + source
+    assert link_target(built, page, href) == target
 
 
-def test_no_marker_reaches_a_published_file_once_the_resolver_is_there(built):
+def test_no_marker_reaches_a_published_file(built):
     leftovers = [f for f in built.files() if MARKER.encode() in (built.output / f).read_bytes()]
-    if RESOLVER_PRESENT:  # NEEDS THE RESOLVER
-        assert leftovers == []
-    else:  # the pages of the posts that link to others (and the feeds)
-        assert MOVING in leftovers and SPRING in leftovers
-        assert FIRST_TIDE not in leftovers
+    assert leftovers == []
+
+
+@pytest.mark.parametrize(
+    ("old", "post"),
+    [
+        # Jekyll's default style, "date": /:categories/:year/:month/:day/:title.html
+        ("tides/2010/07/21/first-tide.html", FIRST_TIDE),
+        ("2013/11/22/moving-the-log.html", MOVING),
+        ("2014/03/02/spring-tides.html", SPRING),
+    ],
+)
+def test_each_post_keeps_the_address_jekyll_gave_it(built, old, post):
+    """The site's _config.yml sets no permalink: Jekyll's default style. The
+    old address is a redirect page to the post's new one."""
+    page = built.page(old)
+    refresh = next(m for m in page.iter("meta") if m.get("http-equiv") == "refresh")
+    assert built.file_for(refresh.get("content").split("url=", 1)[1]) == post
 
 
 def test_data_includes_and_site_variables_are_rendered(built):

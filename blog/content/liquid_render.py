@@ -52,6 +52,9 @@ class LiquidSite:
     # The whole site asked for Liquid (site.toml or a _config.yml).
     everywhere: bool
     names: SourceNames
+    # The permalink template of a Jekyll site copied in (its _config.yml), or ""
+    # (blog/content/jekyll_permalinks.py): its posts keep their old addresses.
+    jekyll_permalink: str = ""
 
     def wanted_by(self, meta: Mapping) -> bool:
         """Whether a post with front matter ``meta`` is rendered with Liquid."""

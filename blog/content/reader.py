@@ -78,6 +78,11 @@ class SourceDocument:
     comments: bool = True
     disqus_identifier: str = ""
     aliases: list[str] = field(default_factory=list)
+    # Whether its author set its URL (path, url, permalink): a Jekyll
+    # permalink style then gives it no old address.
+    author_path: bool = False
+    # Jekyll's categories, as written: its URLs may name them.
+    categories: list[str] = field(default_factory=list)
     description: str = ""
     image: str = ""
     # The name of the series the post is a part of, or "".
@@ -209,6 +214,8 @@ def _build(front: FrontMatter, file_name: str, kind: str, zone: ZoneInfo, proble
         draft=_draft(meta, front, problems),
         comments=_flag(meta, "comments", True, front, problems),
         aliases=aliases,
+        author_path=bool(own_path),
+        categories=_jekyll_categories(meta),
         description=_text(meta, ("description",), front, problems),
         image=_image(meta, front, problems),
         series=_series(meta, front, problems),
@@ -269,6 +276,17 @@ def _check_slug(slug, line: int, problems: _Problems) -> str:
     elif slug.startswith("."):
         problems.error(f"slug {slug!r} starts with a dot, which makes a hidden folder", line, hint)
     return slug
+
+
+def _jekyll_categories(meta) -> list[str]:
+    """``categories`` (or ``category``) as Jekyll reads them for a URL: a list,
+    or a string of names separated by spaces. Problems are _tags' to report."""
+    value = meta.get("categories", meta.get("category"))
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return [str(item) for item in value if isinstance(item, (str, int, float)) and not isinstance(item, bool)]
+    return []
 
 
 def _tags(meta, front, problems) -> list[str]:

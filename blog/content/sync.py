@@ -34,10 +34,11 @@ from .html_text import plain_text, truncate_words
 from .image_html import DocumentImages
 from .images import IMAGE_CACHE, ImageOptions, prune_cache
 from .hugo_shortcodes import render_shortcodes
+from .jekyll_permalinks import jekyll_address, jekyll_permalink
 from .liquid_render import LiquidSite, Location, liquid_fingerprint, render_liquid, site_asks_for_liquid
 from .markdown import render_markdown, renderer_fingerprint
 from .math import MathProblem
-from .reader import PAGE, SKIPPED, SourceDocument, read_document
+from .reader import PAGE, POST, SKIPPED, SourceDocument, read_document
 from .render_inputs import InputsNow, RenderInputs
 from .source_names import SourceNames
 from .rows import json_value, plain_rows
@@ -181,6 +182,7 @@ def _load(task: _FileTask) -> _FileResult:
     result = _FileResult(task.relative, digest, document, errors, warnings)
     if document is not None and document.kind != SKIPPED:
         document.source_path = task.relative
+        _keep_jekyll_address(document, task)
         body, liquid_rendered = _expand(document, task, result)
         if result.errors:
             result.document = None
@@ -216,6 +218,18 @@ def _load(task: _FileTask) -> _FileResult:
     if result.errors:
         result.document = None
     return result
+
+
+def _keep_jekyll_address(document: SourceDocument, task: _FileTask) -> None:
+    """A post of a Jekyll site copied in keeps the address Jekyll gave it, as
+    an alias, unless its author set its URL."""
+    template = task.site.jekyll_permalink
+    if not template or document.kind != POST or document.author_path or document.date is None:
+        return
+    local = document.date.astimezone(ZoneInfo(task.time_zone))
+    address = jekyll_address(template, local, document.slug, document.categories)
+    if address.strip("/") != document.path.strip("/") and address not in document.aliases:
+        document.aliases.append(address)
 
 
 def _document_images(document: SourceDocument, task: _FileTask) -> DocumentImages:
@@ -323,9 +337,11 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
     liquid_everywhere = site_asks_for_liquid(content_dir, site.liquid)
     # Where an image's path leads depends on the base path, and turning Liquid
     # on or off for the whole site changes how every file reads.
+    # A Jekyll site's permalink setting gives every post its old address.
+    old_addresses = jekyll_permalink(content_dir)
     fingerprint = (
         f"{renderer_fingerprint()}:{liquid_fingerprint()}:{site.time_zone}:{liquid_everywhere}"
-        f":{site.base_path}:{images.fingerprint()}"
+        f":{site.base_path}:{images.fingerprint()}:{old_addresses}"
     )
     report = SyncReport(site=site)
 
@@ -353,7 +369,9 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
     tasks, stats, seen = [], {}, set()
     sources = find_sources(content_dir)
     names = SourceNames.of(source.relative for source in sources)
-    liquid_site = LiquidSite(str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names)
+    liquid_site = LiquidSite(
+        str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names, old_addresses
+    )
     inputs_now = InputsNow(content_dir, names, {"base_url": site.base_url})
     progress.phase("scan", len(sources))
     for source in sources:
