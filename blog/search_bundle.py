@@ -20,6 +20,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import math
+import os
 import signal
 import subprocess
 import sys
@@ -30,8 +32,19 @@ from pathlib import Path
 
 import cbor2
 
-# Where the bundle lives in the site: /<base path>pagefind/.
+# Where the bundle lives in the site: /<base path>pagefind/. It holds the
+# first shard of the index and Pagefind's scripts; shard n (n >= 1) is its own
+# bundle in /<base path>pagefind/shard-<n>/, listed in SHARDS_FILE, which the
+# browser reads to merge the shards (docs/search.md).
 BUNDLE_DIR = "pagefind"
+SHARDS_FILE = "shards.json"
+# Indexed pages per shard, chosen by measurement (docs/search.md): an edit
+# re-indexes one shard, so fewer pages make it quicker (about 1.6 ms and
+# 280 KB of Pagefind's memory per page); more shards make a reader's first
+# search fetch more files (an entry, a meta file and a word chunk per shard).
+SHARD_SIZE = 500
+# A test and tuning knob only: another SHARD_SIZE, read here and nowhere else.
+SHARD_SIZE_VARIABLE = "BLOG_SEARCH_SHARD_SIZE"
 # Which pages to read: Pagefind's default, spelled out.
 HTML_PAGES = "**/*.html"
 # Pagefind's binary files: this, then CBOR, gzipped.
@@ -57,6 +70,44 @@ class SearchIndexError(Exception):
 def is_bundle_file(relative: str) -> bool:
     """Whether a file of the output folder belongs to the bundle."""
     return relative.startswith(BUNDLE_DIR + "/")
+
+
+def shard_size() -> int:
+    """SHARD_SIZE, or $BLOG_SEARCH_SHARD_SIZE (tests and tuning)."""
+    value = os.environ.get(SHARD_SIZE_VARIABLE, "")
+    return int(value) if value.isdigit() and int(value) > 0 else SHARD_SIZE
+
+
+def shard_count(pages: int) -> int:
+    """How many shards ``pages`` indexed pages make: one per SHARD_SIZE begun.
+    It changes only when the site crosses a multiple of SHARD_SIZE."""
+    return max(1, math.ceil(pages / shard_size()))
+
+
+def shard_of(relative: str, shards: int) -> int:
+    """The shard of the page at ``relative``: a stable hash of its path, so a
+    page stays in its shard whatever else changes (until the count does)."""
+    return int.from_bytes(hashlib.blake2b(relative.encode("utf-8"), digest_size=8).digest(), "big") % shards
+
+
+def shard_folder(shard: int) -> str:
+    """Where shard ``shard``'s bundle lives in the output folder, unless it is
+    the primary bundle (the first shard with pages), in BUNDLE_DIR itself."""
+    return f"{BUNDLE_DIR}/shard-{shard}"
+
+
+def shards_manifest(folders: list[str]) -> bytes:
+    """The bytes of SHARDS_FILE: the other shards' folders, relative to the
+    primary bundle, for the browser's mergeIndex."""
+    inside = [folder[len(BUNDLE_DIR) + 1 :] + "/" for folder in folders]
+    return (json.dumps({"shards": inside}, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def is_shard_data(inside: str) -> bool:
+    """Whether a file of a bundle, by its path inside it, is part of the index
+    (kept in every shard) rather than Pagefind's scripts, styles and
+    WebAssembly (the primary bundle's serve all shards: mergeIndex loads none)."""
+    return inside == ENTRY_FILE or inside.endswith(".pf_meta") or "/" in inside
 
 
 @lru_cache(maxsize=1)

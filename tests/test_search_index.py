@@ -26,10 +26,10 @@ POST_URLS = {
 }
 
 
-def fragments(output: Path) -> dict[str, dict]:
-    """Each indexed page's fragment, by the URL Pagefind gives it."""
+def fragments(output: Path, bundle: str = "pagefind") -> dict[str, dict]:
+    """Each indexed page's fragment in one shard's bundle, by the URL Pagefind gives it."""
     found = {}
-    for path in (output / "pagefind" / "fragment").iterdir():
+    for path in (output / bundle / "fragment").iterdir():
         data = gzip.decompress(path.read_bytes())
         assert data.startswith(FRAGMENT_SIGNATURE), path
         fragment = json.loads(data[len(FRAGMENT_SIGNATURE) :])
@@ -100,7 +100,10 @@ def test_pagefind_writes_the_same_bytes_for_the_same_pages(built, tmp_path):
         for root in (tmp_path / "first", tmp_path / "second")
     )
     assert first == second
-    assert first == {name: data for name, (data, _mtime) in bundle_files(built.output).items()}
+    built_files = {name: data for name, (data, _mtime) in bundle_files(built.output).items()}
+    # A site of fewer pages than a shard holds is one bundle: no other shard to merge.
+    assert json.loads(built_files.pop("shards.json")) == {"shards": []}
+    assert first == built_files
 
 
 def test_a_build_that_changes_no_indexed_page_keeps_the_index_as_it_was(site):
@@ -216,3 +219,48 @@ def test_pagefind_dies_with_a_killed_build(tmp_path):
         time.sleep(0.05)
     os.kill(pid, signal.SIGKILL)
     raise AssertionError("Pagefind's stand-in outlived the killed build")
+
+
+def shard_fragments(output: Path) -> dict[str, dict[str, dict]]:
+    """Each shard's fragments, by the shard's folder, as shards.json lists them."""
+    manifest = json.loads((output / "pagefind" / "shards.json").read_text())
+    folders = ["pagefind"] + [f"pagefind/{folder.strip('/')}" for folder in manifest["shards"]]
+    return {folder: fragments(output, folder) for folder in folders}
+
+
+def test_a_site_larger_than_a_shard_is_split_and_an_edit_indexes_one_shard_again(site, monkeypatch):
+    monkeypatch.setenv("BLOG_SEARCH_SHARD_SIZE", "2")
+    content, build = site
+    first = build()
+    shards = shard_fragments(first.output)
+    # Five pages, two a shard: three shards by a hash of each page's path,
+    # a bundle for each shard with pages (here two or three), each page in one.
+    assert len(shards) >= 2
+    urls = [url for found in shards.values() for url in found]
+    assert sorted(urls) == sorted(POST_URLS | {"/about/"})
+    # Pagefind's scripts are the primary bundle's only.
+    assert (first.output / "pagefind" / "pagefind.js").is_file()
+    assert not list((first.output / "pagefind").glob("shard-*/*.js"))
+    before = bundle_files(first.output)
+
+    post = content / "posts" / "2024-04-02-bread.md"
+    post.write_text(post.read_text() + "\nAn albatross circled the bakery.\n")
+    second = build()
+    assert f"1 indexed, {len(shards) - 1} kept as they were" in second.process.stdout
+    after = bundle_files(second.output)
+    (edited,) = [folder for folder, found in shards.items() if "/2024/04/bread/" in found]
+    assert "albatross" in shard_fragments(second.output)[edited]["/2024/04/bread/"]["content"]
+    # The other shards' files: the same bytes and times, none added or gone.
+    for folder in set(shards) - {edited}:
+        inside = folder.removeprefix("pagefind").strip("/")
+        mine = {name: value for name, value in after.items() if _in_shard(name, inside)}
+        assert mine == {name: value for name, value in before.items() if _in_shard(name, inside)}
+        assert mine
+
+
+def _in_shard(name: str, inside: str) -> bool:
+    """Whether a bundle file (by its path in pagefind/) is of the shard in
+    folder ``inside`` ("" for the primary bundle's own index files)."""
+    if inside:
+        return name.startswith(inside + "/")
+    return not name.startswith("shard-") and name != "shards.json"

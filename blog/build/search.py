@@ -21,7 +21,19 @@ from pathlib import Path
 from ..content.sources import display_path
 from ..errors import ContentErrors, ContentProblem
 from ..models import CacheEntry
-from ..search_bundle import BUNDLE_DIR, SearchIndexError, is_bundle_file, pagefind_version, write_bundle
+from ..search_bundle import (
+    BUNDLE_DIR,
+    SHARDS_FILE,
+    SearchIndexError,
+    is_bundle_file,
+    is_shard_data,
+    pagefind_version,
+    shard_count,
+    shard_folder,
+    shard_of,
+    shards_manifest,
+    write_bundle,
+)
 from .publish import SEARCH_ENTRY
 from .state import BuildState
 from .writer import link_or_copy
@@ -37,26 +49,66 @@ INDEXED_PAGES = ".pagefind-pages"
 
 
 def index_search(state: BuildState) -> None:
-    """Put the search bundle into the staging folder and the plan, or none
-    if the site does not use Pagefind."""
+    """Put the search bundle's shards into the staging folder and the plan,
+    or none if the site does not use Pagefind."""
     if not state.site.uses_pagefind:
         state.search_record = None
         return
     _refuse_clashes(state)
     state.progress.phase("search index", 1)
     record = CacheEntry.read(SEARCH_ENTRY) if state.previous else None
+    if record is not None and (record.get("made_by") != pagefind_version() or "shards" not in record):
+        record = None  # another Pagefind, or a bundle of before the shards: made anew
     indexed = _indexed_pages(state, record)
-    if _still_current(state, record, indexed):
-        files = record["files"]
-        for relative, key in files.items():
-            state.writer.reuse(relative)
-            state.plan.keys[relative] = key
-        detail = f"no indexed page changed: {len(files)} files kept"
+    before = record["shards"] if record else []
+    split = _split(indexed)
+    # The primary bundle, in /pagefind/, is the first shard with pages: a
+    # bundle needs one (Pagefind refuses to index none), and an empty shard
+    # has no bundle at all.
+    primary = next((shard for shard, pages in enumerate(split) if pages), 0)
+    shards, made, kept = [], 0, 0
+    for shard, pages in enumerate(split):
+        if not pages and shard != primary:
+            shards.append({"folder": None, "pages": {}, "files": {}})
+            continue
+        folder = BUNDLE_DIR if shard == primary else shard_folder(shard)
+        previous = before[shard] if shard < len(before) else None
+        if _still_current(state, previous, folder, pages):
+            files = previous["files"]
+            for relative, key in files.items():
+                state.writer.reuse(relative)
+                state.plan.keys[relative] = key
+            kept += 1
+        else:
+            files = _make_bundle(state, pages, folder)
+            made += 1
+        shards.append({"folder": folder, "pages": pages, "files": files})
+    _write_manifest(state, [shard["folder"] for shard in shards if shard["folder"] not in (None, BUNDLE_DIR)])
+    state.search_record = {"made_by": pagefind_version(), "shards": shards}
+    if made:
+        detail = f"{len(indexed)} pages in {len(shards)} shards: {made} indexed, {kept} kept as they were"
     else:
-        files = _make_bundle(state, indexed)
-        detail = f"{len(indexed)} pages indexed, {len(files)} files"
-    state.search_record = {"made_by": pagefind_version(), "pages": indexed, "files": files}
+        detail = f"no indexed page changed: {len(shards)} shards kept"
     state.progress.end_phase(detail)
+
+
+def _split(indexed: dict[str, str]) -> list[dict[str, str]]:
+    """The indexed pages by shard. With no marked page at all, one shard:
+    Pagefind then indexes every page's body."""
+    count = shard_count(len(indexed))
+    shards = [{} for _ in range(count)]
+    for relative, key in indexed.items():
+        shards[shard_of(relative, count)][relative] = key
+    return shards
+
+
+def _write_manifest(state: BuildState, folders: list[str]) -> None:
+    relative = f"{BUNDLE_DIR}/{SHARDS_FILE}"
+    data = shards_manifest(folders)
+    state.plan.keys[relative] = key = hashlib.blake2b(data, digest_size=16).hexdigest()
+    state.written += state.writer.write(relative, data)
+    if state.stored.get(relative) != key:
+        state.rekeyed.add(relative)
 
 
 def _refuse_clashes(state: BuildState) -> None:
@@ -81,7 +133,7 @@ def _indexed_pages(state: BuildState, record: dict | None) -> dict[str, str]:
     key it had in the previous output is indexed if it was then; only the
     pages written anew are read."""
     plan = state.plan
-    before = record["pages"] if record else {}
+    before = {relative: key for shard in record["shards"] for relative, key in shard["pages"].items()} if record else {}
     indexed = {}
     for page in plan.pages:
         relative = page.relative
@@ -95,26 +147,27 @@ def _indexed_pages(state: BuildState, record: dict | None) -> dict[str, str]:
     return indexed
 
 
-def _still_current(state: BuildState, record: dict | None, indexed: dict[str, str]) -> bool:
-    """Whether the previous output's bundle is the one Pagefind would make now.
+def _still_current(state: BuildState, previous: dict | None, folder: str, pages: dict[str, str]) -> bool:
+    """Whether the previous output's bundle of this shard is the one Pagefind
+    would make now: the same pages with the same keys, its files untouched.
     With no marked page at all Pagefind indexes every page's body, which this
     cannot follow: it then runs every time."""
     return (
-        record is not None
-        and bool(indexed)
-        and record["made_by"] == pagefind_version()
-        and record["pages"] == indexed
-        and all(state.stored.get(relative) == key for relative, key in record["files"].items())
+        previous is not None
+        and bool(pages)
+        and previous["folder"] == folder
+        and previous["pages"] == pages
+        and all(state.stored.get(relative) == key for relative, key in previous["files"].items())
     )
 
 
-def _make_bundle(state: BuildState, indexed: dict[str, str]) -> dict[str, str]:
-    """Run Pagefind over the indexed pages of the staging folder; move its
-    files into place."""
+def _make_bundle(state: BuildState, indexed: dict[str, str], folder: str) -> dict[str, str]:
+    """Run Pagefind over the pages of one shard in the staging folder; move
+    its files into place, in ``folder`` of the output."""
     staging, plan, writer = state.staging, state.plan, state.writer
     fresh, pages = staging / FRESH_BUNDLE, staging / INDEXED_PAGES
-    for folder in (fresh, pages):
-        shutil.rmtree(folder, ignore_errors=True)
+    for scratch in (fresh, pages):
+        shutil.rmtree(scratch, ignore_errors=True)
     try:
         try:
             write_bundle(_only_indexed(staging, pages, indexed), fresh)
@@ -128,15 +181,19 @@ def _make_bundle(state: BuildState, indexed: dict[str, str]) -> dict[str, str]:
             ) from None
         files = {}
         for source in sorted(path for path in fresh.rglob("*") if path.is_file()):
-            relative = f"{BUNDLE_DIR}/{source.relative_to(fresh).as_posix()}"
+            inside = source.relative_to(fresh).as_posix()
+            if folder != BUNDLE_DIR and not is_shard_data(inside):
+                source.unlink()  # the primary bundle's scripts serve every shard
+                continue
+            relative = f"{folder}/{inside}"
             data = source.read_bytes()
             files[relative] = plan.keys[relative] = hashlib.blake2b(data, digest_size=16).hexdigest()
             state.written += writer.place(source, data, relative)
             if state.stored.get(relative) != files[relative]:
                 state.rekeyed.add(relative)
     finally:
-        for folder in (fresh, pages):
-            shutil.rmtree(folder, ignore_errors=True)
+        for scratch in (fresh, pages):
+            shutil.rmtree(scratch, ignore_errors=True)
     return files
 
 
