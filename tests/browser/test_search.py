@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import serve_folder
 from tests.browser.preview_server import start_preview
 from tests.conftest import FIXTURES, run_build
+from tests.test_search_index import shard_fragments
 
 pytestmark = pytest.mark.browser
 
@@ -214,3 +215,70 @@ def test_when_the_index_cannot_be_loaded_the_form_searches_google_again(search_s
     page.wait_for_timeout(500)
     (search,) = [url for url in tab.blocked if "google" in url]
     assert parse_qs(urlsplit(search).query) == {"q": ["harbour"], "sitesearch": ["search.example.org/blog"]}
+
+
+# Posts added to the fixture for a site of several shards: a word of each
+# post's own, all tagged Sailing, a day apart.
+SHARD_WORDS = ["alpaca", "bison", "caracal", "dugong", "echidna", "fossa"]
+
+
+@pytest.fixture
+def sharded_site(tmp_path, monkeypatch) -> Iterator[SearchSite]:
+    """The fixture with six more posts, indexed two pages a shard
+    (BLOG_SEARCH_SHARD_SIZE), so its index is several bundles merged."""
+    monkeypatch.setenv("BLOG_SEARCH_SHARD_SIZE", "2")
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE, content)
+    for day, word in enumerate(SHARD_WORDS, start=1):
+        (content / "posts" / f"2024-06-{day:02d}-{word}.md").write_text(
+            f"---\ntitle: Sighting a {word}\ntags: [Sailing]\n---\nFrom the deck we saw a {word} on the shore.\n"
+        )
+    served = tmp_path / "served"
+    site = SearchSite("", content, served / SUB_PATH.strip("/"), tmp_path / "cache")
+    site.build()
+    server, site.origin = serve_folder(served)
+    yield site
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_site_of_several_shards_is_searched_as_one(sharded_site, open_tab):
+    shards = shard_fragments(sharded_site.output)
+    assert len(shards) >= 3
+    # A post whose words are in a shard other than the primary bundle's.
+    word, url = next(
+        (word, f"/2024/06/{word}/")
+        for word in SHARD_WORDS
+        if any(f"/2024/06/{word}/" in found for folder, found in shards.items() if folder != "pagefind")
+    )
+    tab = open_tab()
+    page = tab.page
+    page.goto(sharded_site.url())
+    page.locator("#search-q").press_sequentially(word, delay=20)
+    # First: the shards without the word answer with pages that share only a
+    # prefix of it, scored far lower (Pagefind's fallback; docs/search.md).
+    expect(live_results(page).first).to_have_text(f"Sighting a {word}", timeout=SEARCH_WAIT)
+    assert live_results(page).first.get_attribute("href") == SUB_PATH + url.lstrip("/")
+
+    # The tag filter and the order by date, over every shard.
+    sailing = [f"Sighting a {word}" for word in reversed(SHARD_WORDS)] + [
+        "Three knots worth knowing",
+        "Reading tide tables",
+    ]
+    tagged = {
+        folder
+        for folder, found in shards.items()
+        for fragment in found.values()
+        if "Sailing" in fragment["filters"].get("tag", [])
+    }
+    assert len(tagged) >= 2
+    page.goto(sharded_site.url("search/"))
+    page.locator("#search-tag").select_option("Sailing")
+    expect(page_results(page)).to_have_count(len(sailing), timeout=SEARCH_WAIT)
+    assert sorted(page_results(page).all_inner_texts()) == sorted(sailing)
+    page.locator("#search-sort").select_option("newest")
+    expect(page_results(page)).to_have_text(sailing, timeout=SEARCH_WAIT)
+    page.locator("#search-page-q").press_sequentially("deck", delay=20)
+    expect(page_results(page)).to_have_text(sailing[: len(SHARD_WORDS)], timeout=SEARCH_WAIT)
+    assert tab.blocked == []
+    assert tab.errors == []
