@@ -22,7 +22,7 @@ from django.test import Client
 from django.views.static import serve
 
 from .paths import output_file_for
-from .search_bundle import write_bundle
+from .search_bundle import SHARDS_FILE, shards_manifest, write_bundle
 from .site_index import site_index
 from .siteconfig import active_site
 
@@ -68,6 +68,8 @@ class PreviewSearch:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(response.content)
         write_bundle(pages, fresh)
+        # One shard: the preview indexes every page each time anyway.
+        (fresh / SHARDS_FILE).write_bytes(shards_manifest([]))
         shutil.rmtree(bundle, ignore_errors=True)
         fresh.rename(bundle)
 

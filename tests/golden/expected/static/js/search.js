@@ -21,6 +21,7 @@
   var bundle = forms[0].getAttribute("data-pagefind-bundle");
   var loading = null;
   var unavailable = false; // Pagefind's files could not be loaded
+  var shardCount = 1; // bundles merged into the search, set once loaded
 
   // Pagefind's module, set up once: its files are in `bundle`, and the pages
   // it found are under the folder that holds it (the site's base path).
@@ -30,7 +31,7 @@
         .then(function (module) {
           var site = bundle.replace(/pagefind\/$/, "");
           return module.options({ basePath: bundle, baseUrl: site }).then(function () {
-            return module;
+            return mergeShards(module, site);
           });
         })
         .catch(function (error) {
@@ -40,6 +41,52 @@
         });
     }
     return loading;
+  }
+
+  // The index's other shards (docs/search.md), listed in shards.json beside
+  // pagefind.js: merged into this one, so one search reads them all. With
+  // no list (the live preview's one bundle), there is only this one.
+  function mergeShards(module, site) {
+    return fetch(bundle + "shards.json")
+      .then(function (response) {
+        return response.ok ? response.json() : { shards: [] };
+      })
+      .catch(function () {
+        return { shards: [] };
+      })
+      .then(function (manifest) {
+        var shards = manifest.shards || [];
+        shardCount = shards.length + 1;
+        return Promise.all(shards.map(function (folder) {
+          return module.mergeIndex(bundle + folder, { baseUrl: site });
+        })).then(function () {
+          return module;
+        });
+      });
+  }
+
+  // Newest first. Pagefind sorts each shard's results by date, but ranks
+  // merged results by a score that is a page's place within its own shard,
+  // so across shards the order is wrong: each result's date (the "stamp"
+  // meta of its post) puts them in order here. Every result's data is
+  // needed for that, so it is done only when there is more than one shard.
+  function newestFirst(found, limit) {
+    if (shardCount <= 1) {
+      return Promise.all(found.results.slice(0, limit).map(function (result) {
+        return result.data();
+      }));
+    }
+    return Promise.all(found.results.map(function (result) {
+      return result.data();
+    })).then(function (all) {
+      return all.sort(function (a, b) {
+        return stamp(b) - stamp(a);
+      }).slice(0, limit);
+    });
+  }
+
+  function stamp(data) {
+    return Number((data.meta && data.meta.stamp) || 0);
   }
 
   // The tag names the index knows (the "tag" filter of every indexed post).
@@ -82,6 +129,9 @@
         return module.debouncedSearch(query.words || null, options, TYPING_PAUSE).then(function (found) {
           if (found === null) {
             return null;
+          }
+          if (options.sort) {
+            return newestFirst(found, limit);
           }
           return Promise.all(found.results.slice(0, limit).map(function (result) {
             return result.data();
