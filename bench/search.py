@@ -4,7 +4,7 @@ the synthetic corpus, and whether Pagefind writes the same files twice.
     python -m bench.search --posts 2000
 
 Builds the corpus cold (the build's own "search index" line gives the time
-Pagefind took), then: one post's body edited (the index is made again), one
+Pagefind took, the peak memory is /usr/bin/time's), then: one post's body edited (the index is made again), one
 post added (again), a file added that no indexed page shows (the index is
 kept). Finally Pagefind indexes the built site twice more, into two fresh
 folders, and the three bundles are compared file by file.
@@ -13,6 +13,7 @@ folders, and the three bundles are compared file by file.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import resource
@@ -25,21 +26,32 @@ from pathlib import Path
 from bench.corpus import add_ours_post, make_post, make_posts, write_ours
 
 ROOT = Path(__file__).resolve().parent.parent
+PEAK_LINE = re.compile(r"Maximum resident set size \(kbytes\): (?P<kb>\d+)")
 PHASE_LINE = re.compile(r"^search index: (?P<detail>.*) \((?P<seconds>[\d.]+) s\)$", re.MULTILINE)
 
 
-def build(content: Path, output: Path, cache: Path) -> tuple[float, str, float]:
-    """One build in its own process: wall seconds, the search line, its seconds."""
+def build(content: Path, output: Path, cache: Path) -> tuple[float, str, float, int]:
+    """One build in its own process: wall seconds, the search line, its
+    seconds, and the peak memory (kB) of the build or any process it waited
+    for (Pagefind), as /usr/bin/time -v reports it."""
     started = time.perf_counter()
+    command = [sys.executable, str(ROOT / "manage.py"), "build", "--content", str(content), "--output", str(output),
+               "--cache-dir", str(cache)]  # fmt: skip
+    timed = Path("/usr/bin/time").is_file()
     process = subprocess.run(
-        [sys.executable, str(ROOT / "manage.py"), "build", "--content", str(content), "--output", str(output),
-         "--cache-dir", str(cache)],
+        (["/usr/bin/time", "-v"] if timed else []) + command,
         cwd=ROOT, capture_output=True, text=True, check=True,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"},
     )  # fmt: skip
     seconds = time.perf_counter() - started
     found = PHASE_LINE.search(process.stdout)
-    return seconds, found["detail"] if found else "(no search phase)", float(found["seconds"]) if found else 0.0
+    peak = PEAK_LINE.search(process.stderr) if timed else None
+    return (
+        seconds,
+        found["detail"] if found else "(no search phase)",
+        float(found["seconds"]) if found else 0.0,
+        int(peak["kb"]) if peak else 0,
+    )
 
 
 def bundle_size(bundle: Path) -> tuple[int, int]:
@@ -54,16 +66,28 @@ def _children_cpu() -> float:
 
 def first_search_bytes(bundle: Path, results: int = 5) -> int:
     """What a reader's browser downloads for a first one-word search, at most:
-    the script, its worker, the WebAssembly, the entry and meta files, the
-    largest word-index chunk, every filter file, and ``results`` of the
-    largest fragments."""
-    fixed = ["pagefind.js", "pagefind-worker.js", "wasm.en.pagefind", "pagefind-entry.json"]
-    sizes = [(bundle / name).stat().st_size for name in fixed]
-    sizes += [path.stat().st_size for path in bundle.glob("*.pf_meta")]
-    sizes += [max(path.stat().st_size for path in (bundle / "index").iterdir())]
-    sizes += [path.stat().st_size for path in (bundle / "filter").iterdir()]
-    sizes += sorted((path.stat().st_size for path in (bundle / "fragment").iterdir()), reverse=True)[:results]
-    return sum(sizes)
+    the script, its worker, the WebAssembly and shards.json of the primary
+    bundle; then of every shard (the primary and those shards.json lists) the
+    entry and meta files, the largest word-index chunk and every filter file
+    (filters are fetched when a tag is chosen: counted anyway); and
+    ``results`` of the largest fragments of all."""
+    fixed = ["pagefind.js", "pagefind-worker.js", "wasm.en.pagefind", "shards.json"]
+    sizes = [(bundle / name).stat().st_size for name in fixed if (bundle / name).is_file()]
+    fragments = []
+    for shard in shard_bundles(bundle):
+        sizes += [(shard / "pagefind-entry.json").stat().st_size]
+        sizes += [path.stat().st_size for path in shard.glob("*.pf_meta")]
+        sizes += [max(path.stat().st_size for path in (shard / "index").iterdir())]
+        sizes += [path.stat().st_size for path in (shard / "filter").iterdir()]
+        fragments += [path.stat().st_size for path in (shard / "fragment").iterdir()]
+    return sum(sizes) + sum(sorted(fragments, reverse=True)[:results])
+
+
+def shard_bundles(bundle: Path) -> list[Path]:
+    """The primary bundle and the shards its shards.json lists."""
+    manifest = bundle / "shards.json"
+    listed = json.loads(manifest.read_text())["shards"] if manifest.is_file() else []
+    return [bundle] + [bundle / folder for folder in listed]
 
 
 def differences(first: Path, second: Path) -> list[str]:
@@ -92,14 +116,18 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
 
     def step(name: str) -> None:
-        seconds, detail, index_seconds = build(content, output, cache)
+        seconds, detail, index_seconds, peak_kb = build(content, output, cache)
         rows.append((name, seconds, index_seconds, detail))
-        print(f"{name}: build {seconds:.2f} s, {detail} in {index_seconds:.2f} s", flush=True)
+        print(
+            f"{name}: build {seconds:.2f} s, {detail} in {index_seconds:.2f} s, peak {peak_kb / 1024:.0f} MB",
+            flush=True,
+        )
 
     step("cold build")
     files, size = bundle_size(output / "pagefind")
-    pages = len(list((output / "pagefind" / "fragment").iterdir()))
-    print(f"bundle: {files} files, {size / 1e6:.2f} MB ({pages} fragments)")
+    shards = shard_bundles(output / "pagefind")
+    pages = sum(len(list((shard / "fragment").iterdir())) for shard in shards)
+    print(f"bundle: {files} files, {size / 1e6:.2f} MB ({pages} fragments in {len(shards)} shards)")
     print(f"a first search downloads at most {first_search_bytes(output / 'pagefind') / 1e3:.0f} kB")
     first = sorted((content / "posts").iterdir())[0]
     first.write_text(first.read_text() + "\nOne more sentence about quokkas.\n")
@@ -115,7 +143,8 @@ def main(argv: list[str] | None = None) -> None:
     write_bundle(output, work / "again-2")
     # CPU time says what the index costs whatever else the machine is doing.
     print(f"Pagefind alone over the built site: {alone:.2f} s, {cpu:.2f} CPU-s")
-    for other in (work / "again-2", output / "pagefind"):
+    # The build's own bundle is in shards: only a one-shard site's compares.
+    for other in (work / "again-2",) + ((output / "pagefind",) if len(shards) == 1 else ()):
         differ = differences(work / "again-1", other)
         print(f"{other.relative_to(work)} differs from again-1 in {len(differ)} files: {differ[:10]}")
     shutil.rmtree(work, ignore_errors=True)
