@@ -2,14 +2,18 @@
 folder, so that it is published with the site in the same atomic swap.
 
 Pagefind indexes the pages that carry ``data-pagefind-body`` (posts and
-pages). Its output is the same, byte for byte, for the same pages (tested in
-tests/test_search_index.py), so it is skipped when no such page changed:
-those it indexed last time are the ones the previous build recorded, with the
-same keys (a digest of the page's bytes). The previous bundle's files are
-then kept as they are, and an unchanged site stays unchanged, file for file.
-When it does run, each file of the new bundle that is the same as the
-previous one is linked from the previous output, keeping its modification
-time, so publishing uploads only what changed.
+pages). It has no incremental mode, so the index is in shards
+(docs/search.md): each page goes, by a hash of its path, to one of
+``shard_count`` shards, each its own Pagefind bundle; the first shard with
+pages is the primary bundle in /pagefind/, the others are in
+/pagefind/shard-<n>/, and /pagefind/shards.json lists them for the browser.
+Pagefind's output is the same, byte for byte, for the same pages (tested in
+tests/test_search_index.py), so a shard is carried over when its pages are
+the ones the previous build recorded for it, with the same keys (a digest of
+the page's bytes): its files are kept as they are. Only the other shards run
+Pagefind; each file of a new bundle that is the same as the previous one is
+linked from the previous output, keeping its modification time, so
+publishing uploads only what changed.
 """
 
 from __future__ import annotations
