@@ -3,7 +3,7 @@ errors ``manage.py publish`` gives for bad ones, naming site.toml."""
 
 from __future__ import annotations
 
-from blog.siteconfig import HeaderRule, parse_publish_targets
+from blog.deploy.targets import HeaderRule, parse_publish_targets
 
 from .publish_sites import publish_config, run_publish
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from blog.deploy.headers import IMMUTABLE, REVALIDATED, SHORT_LIVED, headers_for
 from blog.deploy.local import scan
 from blog.deploy.plan import RemoteFile, make_plan
-from blog.siteconfig import HeaderRule, SiteConfig
+from blog.deploy.targets import HeaderRule
+from blog.siteconfig import SiteConfig
 
 SITE = SiteConfig(base_url="https://example.org/blog/")
 

@@ -376,7 +376,8 @@ def test_a_file_uploaded_in_parts_is_compared_by_the_md5_in_its_metadata(target,
     6 MiB, so that the upload is multipart and its ETag is not its MD5."""
     from blog.deploy.publish_s3 import publish_s3
     from blog.deploy.s3 import Bucket
-    from blog.siteconfig import parse_publish_targets, parse_site_config
+    from blog.deploy.targets import parse_publish_targets
+    from blog.siteconfig import parse_site_config
 
     for name, value in AWS_ENV.items():
         monkeypatch.setenv(name, value)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import ContentError, ContentErrors, ContentProblem
-from ..siteconfig import SITE_FILE, PublishTarget, SiteConfig, parse_publish_targets, parse_site_config
+from ..siteconfig import SITE_FILE, SiteConfig, parse_site_config
 from .reader import PAGE, POST
 
 POSTS_DIR = "posts"
@@ -61,18 +61,6 @@ def find_sources(content_dir: Path) -> list[Source]:
         scan(os.path.join(content_dir, folder), folder, kind)
     return found
 
-
-def read_publish_targets(content_dir: Path) -> dict[str, PublishTarget]:
-    """The ``[publish.<name>]`` targets of the content folder's site.toml;
-    ContentErrors naming site.toml with every problem in them."""
-    path = content_dir / SITE_FILE
-    if not path.exists():
-        return {}
-    read_site(content_dir)  # the same checks as the build's, first
-    targets, problems = parse_publish_targets(path.read_bytes().decode("utf-8").removeprefix("\ufeff"))
-    if problems:
-        raise ContentErrors([problem.at(display_path(path)) for problem in problems])
-    return targets
 
 
 def read_site(content_dir: Path) -> SiteConfig:

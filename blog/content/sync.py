@@ -26,7 +26,6 @@ from django.utils.text import slugify
 
 from ..errors import ContentErrors, ContentProblem
 from ..models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
-from ..paths import alias_file, output_file_for
 from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
 from . import internal_links
@@ -38,6 +37,7 @@ from .jekyll_permalinks import jekyll_address, jekyll_permalink
 from .liquid_render import LiquidSite, Location, liquid_fingerprint, render_liquid, site_asks_for_liquid
 from .markdown import render_markdown, renderer_fingerprint
 from .math import MathProblem
+from .site_checks import conflicts, dangling_links, shown
 from .reader import PAGE, POST, SKIPPED, SourceDocument, read_document
 from .render_inputs import InputsNow, RenderInputs
 from .source_names import SourceNames
@@ -53,30 +53,6 @@ STORE_BATCH = 200
 FINGERPRINT_ENTRY = "fingerprint"
 # Meta descriptions longer than this are cut by search engines anyway.
 DESCRIPTION_LENGTH = 200
-# Files at the top of the output that the build writes when the site needs
-# them (blog/redirects.py); no page or alias may take their names.
-RESERVED_FILES = frozenset({"_redirects", "nginx-redirects.conf", "wordpress-ids.json"})
-# Top-level names the generator writes itself; a page may not take them.
-RESERVED_NAMES = RESERVED_FILES | frozenset(
-    {
-        "tags",
-        "archive",
-        "search",
-        "series",
-        "page",
-        "feeds",
-        "static",
-        "css",
-        # Pagefind's search index (blog/search_bundle.py).
-        "pagefind",
-        "404.html",
-        "rss.xml",
-        "atom.xml",
-        "sitemap.xml",
-        "robots.txt",
-        "index.html",
-    }
-)
 
 
 @dataclass
@@ -447,8 +423,8 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
             SourceFile.objects.filter(path__in=gone).delete()
             Post.objects.filter(source__in=stale_documents).delete()
             Page.objects.filter(source__in=stale_documents).delete()
-        errors += _conflicts(content_dir)
-        errors += _dangling_links(content_dir, seen)
+        errors += conflicts(content_dir)
+        errors += dangling_links(content_dir, seen)
         if errors:
             transaction.set_rollback(True)
             raise ContentErrors(errors)
@@ -473,29 +449,13 @@ def _choose_link_targets(result: _FileResult, sources: set[str], content_dir: Pa
     """Each link to another source leads to the first of the files it may
     mean that exists; one that leads nowhere is an error at its line."""
     texts = [result.html, result.summary_html]
-    display = _shown(content_dir, result.relative)
+    display = shown(content_dir, result.relative)
     result.link_targets, problems = internal_links.choose_targets(display, result.links, sources, texts)
     result.html, result.summary_html = texts
     result.errors += problems
 
 
-def _dangling_links(content_dir: Path, sources: set[str]) -> list[ContentProblem]:
-    """Links, in files not read again, to sources that are gone."""
-    problems = []
-    for model in (Post, Page):
-        rows = model.objects.filter(rewrites_links=True).values_list("source", "link_targets")
-        for source, targets in plain_rows(rows):
-            for target, line in json_value(targets):
-                if target not in sources:
-                    problems.append(
-                        ContentProblem(
-                            _shown(content_dir, source),
-                            line,
-                            f"links to {target}, which does not exist",
-                            "fix the link, or restore the file it leads to",
-                        )
-                    )
-    return problems
+
 
 
 @contextmanager
@@ -626,56 +586,3 @@ def _name_tags() -> None:
         name = min(counts, key=lambda label: (-counts[label], label))
         if name != tag.name:
             Tag.objects.filter(pk=tag.pk).update(name=name)
-
-
-def _conflicts(content_dir: Path) -> list[ContentProblem]:
-    """Two sources that would write the same output file."""
-    owners: dict[str, list[tuple[str, str]]] = defaultdict(list)  # file -> (source, what)
-    for name in RESERVED_NAMES:
-        owners[name if "." in name else f"{name}/index.html"].append(("", f"the built-in '{name}' section"))
-    for name in RESERVED_FILES:
-        owners[name].append(("", f"the built-in file '{name}'"))
-    posts = plain_rows(Post.objects.values_list("source", "path", "aliases"))
-    problems = []
-    for source, path, _aliases in posts:
-        owners[output_file_for(path)].append((source, ""))
-        top = path.split("/", 1)[0]
-        if top in RESERVED_NAMES:
-            problems.append(
-                ContentProblem(
-                    _shown(content_dir, source),
-                    1,
-                    f"its URL /{path} is inside /{top}/, which the generator writes itself",
-                    "give the post another path, url or permalink",
-                )
-            )
-    pages = plain_rows(Page.objects.values_list("source", "slug", "aliases"))
-    for source, slug, _aliases in pages:
-        owners[f"{slug}/index.html"].append((source, ""))
-    for source, _url, aliases in [*posts, *pages]:
-        for alias in json_value(aliases):
-            owners[alias_file(alias)].append((source, f"(alias {alias})"))
-    # Nearly every file has one owner: only the others are sorted and examined.
-    for output, claims in sorted(item for item in owners.items() if len(item[1]) > 1):
-        claims = list(dict.fromkeys(claims))
-        files = [source for source, _ in claims if source]
-        if len(claims) < 2 or not files:
-            continue
-        # Display paths only for the few conflicts, not for every post.
-        names = [f"{_shown(content_dir, source)} {what}".strip() if source else what for source, what in claims]
-        reported = next(i for i, (source, _) in enumerate(claims) if source)
-        first = _shown(content_dir, claims[reported][0])
-        others = ", ".join(name for i, name in enumerate(names) if i != reported)
-        problems.append(
-            ContentProblem(
-                first,
-                1,
-                f"writes the same output file /{output} as {others}",
-                "give one of them another slug or date, or remove the alias",
-            )
-        )
-    return problems
-
-
-def _shown(content_dir: Path, source: str) -> str:
-    return display_path(content_dir / source)

@@ -15,10 +15,11 @@ from typing import TextIO
 
 from ..build.output import build_lock
 from ..build.progress import Progress
-from ..siteconfig import PublishTarget, SiteConfig
+from ..siteconfig import SiteConfig
 from .git import publish_git
 from .publish_s3 import publish_s3
 from .report import PublishError, PublishResult
+from .targets import PublishTarget
 
 __all__ = ["PublishError", "PublishOptions", "PublishResult", "choose_target", "publish"]
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TextIO
 
 from ..build.output import MARKER
-from ..siteconfig import PublishTarget
 from .report import PublishError, PublishResult
+from .targets import PublishTarget
 
 NOJEKYLL = ".nojekyll"
 CNAME = "CNAME"

@@ -16,7 +16,7 @@ import re
 from fnmatch import fnmatchcase
 from typing import NamedTuple
 
-from ..siteconfig import HeaderRule
+from .targets import HeaderRule
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 # Pages, feeds and the sitemap: a minute in browsers, then asked again (a

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..build.output import MARKER
-from ..siteconfig import HeaderRule
 from .headers import Headers, headers_for
+from .targets import HeaderRule
 
 # Enough of a file to tell an RSS feed from an Atom feed.
 HEAD_BYTES = 512

@@ -12,11 +12,12 @@ from urllib.parse import quote
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from ..build.progress import Progress
-from ..siteconfig import PublishTarget, SiteConfig
+from ..siteconfig import SiteConfig
 from .local import LocalFile, scan
 from .plan import Plan, RemoteFile, make_plan
 from .report import PublishError, PublishResult, size_text
 from .s3 import Bucket, Distribution, Known, decode_manifest, encode_manifest
+from .targets import PublishTarget
 
 # Above this many changed paths, the CDN is invalidated whole (target's cdn_max_paths).
 NO_CREDENTIALS = (

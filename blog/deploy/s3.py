@@ -27,9 +27,9 @@ import boto3
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
-from ..siteconfig import PublishTarget
 from .headers import Headers
 from .plan import RemoteFile, Upload
+from .targets import PublishTarget
 
 MANIFEST = ".blog-publish.json.gz"
 MANIFEST_VERSION = 1

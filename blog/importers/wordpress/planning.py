@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.urls import get_script_prefix, reverse, set_script_prefix
 
-from ...content.sync import RESERVED_NAMES
+from ...content.site_checks import RESERVED_NAMES
 from ...paths import alias_file
 from ...siteconfig import SiteConfig
 from .existing import ExistingContent

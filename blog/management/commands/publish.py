@@ -6,8 +6,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from blog.build import progress
-from blog.content.sources import read_publish_targets, read_site
+from blog.content.sources import read_site
 from blog.deploy import DEFAULT_MAX_DELETES, PublishError, PublishOptions, choose_target, publish
+from blog.deploy.targets import read_publish_targets
 from blog.errors import ContentErrors
 from blog.management.options import add_content_argument, add_output_arguments
 
