@@ -18,7 +18,6 @@ import threading
 from pathlib import Path
 
 from django.http import Http404, HttpRequest
-from django.test import Client
 from django.views.static import serve
 
 from .paths import output_file_for
@@ -57,6 +56,10 @@ class PreviewSearch:
             shutil.rmtree(folder, ignore_errors=True)
         # The same views and templates the reader sees; the middleware syncs
         # the content first, as for any request.
+        # Imported here: every build loads this module (the preview's middleware
+        # is in the settings), and django.test costs it about 15 ms.
+        from django.test import Client
+
         client = Client(HTTP_HOST="127.0.0.1")
         index = site_index()
         for item in [*index.posts, *index.pages]:

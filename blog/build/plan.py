@@ -16,8 +16,7 @@ from django_distill.renderer import DistillRenderer
 from django_distill.request import get_uri_values
 
 from ..content.jekyll_data import DATA_DIR
-from ..content.jekyll_tags import INCLUDES_DIR
-from ..content.liquid_render import JEKYLL_CONFIG
+from ..content.liquid_site import INCLUDES_DIR, JEKYLL_CONFIG
 from ..content.rows import json_value, plain_rows
 from ..content.sources import MARKDOWN_SUFFIXES, display_path
 from ..errors import ContentErrors, ContentProblem

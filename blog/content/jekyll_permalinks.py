@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import yaml
 
-from .liquid_render import JEKYLL_CONFIG
+from .liquid_site import JEKYLL_CONFIG
 
 # Jekyll's named styles (its default is "date").
 STYLES = {

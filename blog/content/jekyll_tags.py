@@ -15,6 +15,8 @@ from liquid.exceptions import LiquidError
 from liquid.parser import get_parser
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_ILLEGAL, TOKEN_TAG, Token
 
+from .liquid_site import INCLUDES_DIR
+
 from .internal_links import source_link
 from .render_inputs import FILE, SOURCE, file_digest
 
@@ -22,9 +24,9 @@ if TYPE_CHECKING:
     from liquid import RenderContext
     from liquid.stream import TokenStream
 
-    from .liquid_render import LiquidRun, Location
+    from .liquid_render import LiquidRun
+    from .liquid_site import Location
 
-INCLUDES_DIR = "_includes"
 # Jekyll's own reading of include arguments: name=value, the value quoted or a variable.
 _INCLUDE_ARGUMENT = re.compile(r"""([\w-]+)\s*=\s*("[^"]*"|'[^']*'|[\w.\[\]"'-]+)""")
 

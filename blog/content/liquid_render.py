@@ -11,9 +11,7 @@ Jekyll: that is what ``{% raw %}`` is for.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +19,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
-import liquid
 from liquid import BoundTemplate, Environment, Mode, RenderContext
 from liquid.exceptions import LiquidError
 from liquid.token import TOKEN_TAG, Token
@@ -30,50 +27,13 @@ from ..errors import ContentProblem
 from .jekyll_data import DATA_DIR, DataFileError, DataFolder
 from .jekyll_filters import jekyll_filters
 from .jekyll_tags import JEKYLL_TAGS, tag_line
+from .liquid_site import JEKYLL_CONFIG, LiquidSite, Location
 from .markdown import render_markdown
 from .render_inputs import FILE, SITE, RenderInputs, file_digest
 from .source_names import SourceNames
 from .sources import display_path
 
-# A Jekyll site's settings file: its presence marks a Jekyll site copied in.
-JEKYLL_CONFIG = "_config.yml"
-# The front-matter key that turns Liquid on or off for one post.
-LIQUID_KEY = "liquid"
 _LIQUID_HINT = "wrap text meant literally in {% raw %}…{% endraw %}"
-
-
-@dataclass(frozen=True)
-class LiquidSite:
-    """What Liquid in a post may read of the site; sent with each file to render."""
-
-    content_dir: str
-    base_url: str
-    time_zone: str
-    # The whole site asked for Liquid (site.toml or a _config.yml).
-    everywhere: bool
-    names: SourceNames
-    # The permalink template of a Jekyll site copied in (its _config.yml), or ""
-    # (blog/content/jekyll_permalinks.py): its posts keep their old addresses.
-    jekyll_permalink: str = ""
-
-    def wanted_by(self, meta: Mapping) -> bool:
-        """Whether a post with front matter ``meta`` is rendered with Liquid."""
-        asked = meta.get(LIQUID_KEY)
-        if isinstance(asked, bool):
-            return asked
-        return self.everywhere
-
-
-def site_asks_for_liquid(content_dir: Path, liquid_setting: bool) -> bool:
-    return liquid_setting or (content_dir / JEKYLL_CONFIG).is_file()
-
-
-@dataclass(frozen=True)
-class Location:
-    """The file a template came from, and the file line of its first line."""
-
-    display: str
-    first_line: int
 
 
 @dataclass
@@ -216,9 +176,7 @@ class LiquidOutput:
     warnings: list[ContentProblem]
 
 
-def render_liquid(
-    body: str, where: Location, page: dict, site: LiquidSite, inputs: RenderInputs
-) -> LiquidOutput:
+def render_liquid(body: str, where: Location, page: dict, site: LiquidSite, inputs: RenderInputs) -> LiquidOutput:
     """``body`` rendered as Jekyll renders a post's Liquid; every input read
     is recorded in ``inputs``."""
     run = LiquidRun(site=site, inputs=inputs, parsing=where)
@@ -238,25 +196,3 @@ def render_liquid(
 
 def _context(template: BoundTemplate, run: LiquidRun, page: dict) -> RenderContext:
     return RenderContext(template, globals={"site": _SiteVariable(run), "page": page})
-
-
-def liquid_fingerprint() -> str:
-    """Changes whenever the same post could render differently through
-    Liquid or Hugo's links: python-liquid's version and this code."""
-    modules = [
-        sys.modules[__name__].__file__,
-        *(
-            Path(__file__).with_name(name)
-            for name in (
-                "jekyll_tags.py",
-                "jekyll_filters.py",
-                "jekyll_data.py",
-                "hugo_shortcodes.py",
-                "source_names.py",
-                "render_inputs.py",
-                "internal_links.py",
-            )
-        ),
-    ]
-    parts = [liquid.__version__, *(Path(module).read_text(encoding="utf-8") for module in modules)]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]

@@ -220,9 +220,7 @@ def _build(front: FrontMatter, file_name: str, kind: str, zone: ZoneInfo, proble
         image=_image(meta, front, problems),
         series=_series(meta, front, problems),
         extra={
-            k: _jsonable(v)
-            for k, v in meta.items()
-            if k not in _KNOWN_KEYS or (k == "series" and isinstance(v, dict))
+            k: _jsonable(v) for k, v in meta.items() if k not in _KNOWN_KEYS or (k == "series" and isinstance(v, dict))
         },
     )
     identifier = meta.get("disqus_identifier", slug)

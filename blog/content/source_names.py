@@ -46,7 +46,9 @@ class SourceNames:
         if not candidates:
             return None
         written_folders = wanted.parts[:-1]
-        return max(sorted(candidates), key=lambda path: _shared_folders(PurePosixPath(path).parts[:-1], written_folders))
+        return max(
+            sorted(candidates), key=lambda path: _shared_folders(PurePosixPath(path).parts[:-1], written_folders)
+        )
 
     def _index(self) -> dict[str, list[str]]:
         # Built on first use, in the process that uses it: most posts link nowhere.

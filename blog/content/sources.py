@@ -62,7 +62,6 @@ def find_sources(content_dir: Path) -> list[Source]:
     return found
 
 
-
 def read_site(content_dir: Path) -> SiteConfig:
     path = content_dir / SITE_FILE
     if not path.exists():
@@ -78,5 +77,3 @@ def read_site(content_dir: Path) -> SiteConfig:
         return parse_site_config(text)
     except ContentError as exc:
         raise ContentErrors([exc.at(display_path(path))]) from None
-
-

@@ -34,7 +34,7 @@ from .image_html import DocumentImages
 from .images import IMAGE_CACHE, ImageOptions, prune_cache
 from .hugo_shortcodes import render_shortcodes
 from .jekyll_permalinks import jekyll_address, jekyll_permalink
-from .liquid_render import LiquidSite, Location, liquid_fingerprint, render_liquid, site_asks_for_liquid
+from .liquid_site import LiquidSite, Location, liquid_fingerprint, site_asks_for_liquid
 from .markdown import render_markdown, renderer_fingerprint
 from .math import MathProblem
 from .site_checks import conflicts, dangling_links, shown
@@ -245,6 +245,9 @@ def _expand(document: SourceDocument, task: _FileTask, result: _FileResult) -> t
     result.errors += shortcodes.errors
     result.warnings += shortcodes.warnings
     if liquid_rendered:
+        # Imported here: python-liquid is loaded only by a build that has Liquid to render (blog/content/liquid_site.py).
+        from .liquid_render import render_liquid
+
         page = {
             **document.extra,
             "title": document.title,
@@ -345,9 +348,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
     tasks, stats, seen = [], {}, set()
     sources = find_sources(content_dir)
     names = SourceNames.of(source.relative for source in sources)
-    liquid_site = LiquidSite(
-        str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names, old_addresses
-    )
+    liquid_site = LiquidSite(str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names, old_addresses)
     inputs_now = InputsNow(content_dir, names, {"base_url": site.base_url})
     progress.phase("scan", len(sources))
     for source in sources:
@@ -453,9 +454,6 @@ def _choose_link_targets(result: _FileResult, sources: set[str], content_dir: Pa
     result.link_targets, problems = internal_links.choose_targets(display, result.links, sources, texts)
     result.html, result.summary_html = texts
     result.errors += problems
-
-
-
 
 
 @contextmanager

@@ -1,0 +1,37 @@
+"""What every build loads before it knows the site: packages that only some
+sites use stay out of it, as a build that changes one post is mostly start-up
+(docs/benchmarks.md, issue 17)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT, build_env
+
+# The modules a build imports before it reads the content: the command, the
+# URL configuration and the middleware (the preview's among them).
+STARTUP = """
+import sys
+import django
+django.setup()
+from django.core.handlers.wsgi import WSGIHandler
+import blog.management.commands.build, blog.urls
+WSGIHandler()
+print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in {"liquid", "django"})))
+"""
+
+
+def loaded_at_startup() -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", STARTUP], capture_output=True, text=True, cwd=ROOT, env=build_env(), timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+def test_python_liquid_and_djangos_test_client_are_not_loaded_by_every_build():
+    loaded = loaded_at_startup()
+    assert "django.core.handlers.wsgi" in loaded  # the probe saw the start-up
+    assert "liquid" not in loaded, "python-liquid is for sites with Liquid (blog/content/liquid_site.py)"
+    assert "django.test" not in loaded, "the test client is for the preview's search (blog/preview_search.py)"
