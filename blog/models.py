@@ -307,6 +307,8 @@ class Fact(models.Model):
 
     key = models.TextField()
     digest = models.CharField(max_length=32)
+    # For a fact about one row, that row (reads.row_subject); else "".
+    subject = models.TextField(default="")
 
     class Meta:
         unique_together = [("key", "digest")]

@@ -42,7 +42,7 @@ class _RenderedPage(NamedTuple):
     # Post fragments rendered for it: (template, source, HTML, their facts' ids).
     fragments: list[tuple[str, str, str, bytes]]
     # Facts first named in this worker: id -> (key, digest), for the main process to store.
-    new_facts: dict[int, tuple[str, str]]
+    new_facts: dict[int, tuple[str, str, str]]
 
 
 def render_pages(state: BuildState) -> None:

@@ -34,7 +34,7 @@ from ..visibility import Visibility
 from .recorder import NOW, RECORDED_MODELS
 from .static_storage import STATIC
 from .template_loader import MISSING, RESOLVED, SOURCE
-from .values import field_value, identities, identity_field, row_values
+from .values import field_value, identities, identity_field, row_subject, row_values
 
 # The facts' common ground: which code and options they were read with.
 GROUND_ENTRY = "facts"
@@ -134,6 +134,21 @@ class CurrentFacts:
             rows = self.rows[label] = row_digests(apps.get_model(label))
         return rows.get(identity, GONE)
 
+    def changed_rows(self) -> set[str]:
+        """The rows (as ``row_subject`` names them) that are not as they were at
+        the last build: changed, added or gone. Every fact about any other row holds."""
+        changed = set()
+        for model in RECORDED_MODELS:
+            label = model._meta.label_lower
+            self.row(label, None)  # loads the label's rows
+            before, now = self._rows_before.get(label, {}), self.rows[label]
+            changed.update(
+                row_subject(label, identity)
+                for identity in before.keys() | now.keys()
+                if before.get(identity) != now.get(identity)
+            )
+        return changed
+
     def all_rows(self) -> dict[str, dict]:
         """Every recorded row's digest now, for the next build to compare with."""
         for model in RECORDED_MODELS:
@@ -193,21 +208,26 @@ class FactTable:
             CacheEntry.objects.filter(key=ROWS_ENTRY).delete()
         else:
             delete_where_in(Fact, "id", set(Fact.objects.values_list("id", flat=True)) - in_use)
-        self._new: dict[int, tuple[str, str]] = {}
+        self._new: dict[int, tuple[str, str, str]] = {}
 
     def holding(self, current: CurrentFacts) -> set[int]:
         """The ids of the stored facts that hold now. Read a row at a time:
-        only the answer is kept."""
+        only the answer is kept.
+
+        Most facts are about one row each, and few rows change between builds:
+        a fact about a row that is as it was holds, and is known by its subject
+        without its key being read (0.35 s of an edit at 10,000 posts)."""
         holding = set()
+        changed = current.changed_rows()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, key, digest FROM {Fact._meta.db_table}")
-            for id_, key, value in cursor:
-                if current.holds(_frozen(json.loads(key)), value):
+            cursor.execute(f"SELECT id, subject, key, digest FROM {Fact._meta.db_table}")
+            for id_, subject, key, value in cursor:
+                if (subject and subject not in changed) or current.holds(_frozen(json.loads(key)), value):
                     holding.add(id_)
         return holding
 
-    def add(self, new: dict[int, tuple[str, str]]) -> None:
-        """Facts first named in this build (id -> (key as JSON, digest)), to
+    def add(self, new: dict[int, tuple[str, str, str]]) -> None:
+        """Facts first named in this build (id -> (key as JSON, digest, subject)), to
         store. A fact is true of itself whatever becomes of the build, so they
         are stored in batches as they come, not held to the end."""
         self._new.update(new)
@@ -217,10 +237,11 @@ class FactTable:
     def flush(self) -> None:
         # Plain SQL: a cold build stores tens of thousands of facts, and
         # bulk_create's per-object work cost seconds there.
-        rows = [(id_, key, value) for id_, (key, value) in self._new.items()]
+        rows = [(id_, *fact) for id_, fact in self._new.items()]
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT OR IGNORE INTO {Fact._meta.db_table} (id, key, digest) VALUES (%s, %s, %s)", rows
+                f"INSERT OR IGNORE INTO {Fact._meta.db_table} (id, key, digest, subject) VALUES (%s, %s, %s, %s)",
+                rows,
             )
         self._new.clear()
 

@@ -43,7 +43,7 @@ from django.db import connection
 from django.db.models.query_utils import DeferredAttribute
 
 from ..digests import digest
-from .values import TAGS, fact_id, field_value, identities, pack_ids, row_identity
+from .values import TAGS, fact_id, field_value, identities, pack_ids, row_identity, row_subject
 
 # Written in the parameters of a recorded query in place of the build's "now",
 # which every published() query compares dates with: at the next build the
@@ -89,7 +89,7 @@ class Recorder:
         # Fact ids worked out in this process, and the facts not yet sent to
         # the build's main process to be stored.
         self._ids: dict[tuple[tuple, str], int] = {}
-        self._unsent: dict[int, tuple[str, str]] = {}
+        self._unsent: dict[int, tuple[str, str, str]] = {}
         # Fragments rendered in this process: (template, source) -> (html, log).
         self.fragments: dict[tuple[str, str], tuple[str, ReadLog]] = {}
         # Of those, the ones rendered since the last take_fresh_fragments().
@@ -166,12 +166,14 @@ class Recorder:
             if id_ is None:
                 key = json.dumps(fact[0], ensure_ascii=False)
                 id_ = known[fact] = fact_id(key, fact[1])
-                self._unsent[id_] = (key, fact[1])
+                subject = row_subject(fact[0][1], fact[0][2]) if fact[0][0] == "row" else ""
+                self._unsent[id_] = (key, fact[1], subject)
             ids.add(id_)
         return pack_ids(ids)
 
-    def take_new_facts(self) -> dict[int, tuple[str, str]]:
-        """The facts this process named since the last call: id -> (key as JSON, digest)."""
+    def take_new_facts(self) -> dict[int, tuple[str, str, str]]:
+        """The facts this process named since the last call: id -> (key as JSON,
+        digest, the row it is about or "")."""
         new, self._unsent = self._unsent, {}
         return new
 

@@ -24,6 +24,13 @@ def row_identity(instance) -> str:
     return instance.__dict__.get(identity_field(type(instance)))
 
 
+def row_subject(label: str, identity) -> str:
+    """The row a row fact is about, as stored beside the fact (``Fact.subject``),
+    so that the check skips the facts of rows that did not change without
+    reading their keys."""
+    return f"{label} {identity}"
+
+
 def row_values(meta, values: dict) -> list:
     return [values.get(f.attname) for f in meta.concrete_fields if not f.primary_key]
 
