@@ -254,13 +254,21 @@ def add_reload_script(response: HttpResponseBase) -> None:
 
 def _watch_content(sender: BaseReloader, **kwargs: Any) -> None:
     sender.watch_dir(_content_dir, "**/*")
+    # Before Python 3.13, django-watchfiles matches "**/*" with fnmatch, which
+    # only matches paths with a "/": a file at the top of a watched folder
+    # (site.toml, templates/base.html) would never be reported. "*" matches
+    # those. Django's and django-browser-reload's receivers, connected when
+    # they were imported, have added their folders by now.
+    for directory, patterns in list(sender.directory_globs.items()):
+        if "**/*" in patterns:
+            sender.watch_dir(directory, "*")
 
 
 def _content_changed(file_path: Path, **kwargs: Any) -> bool | None:
     """Reload the browser, not the server, when something in the content folder changes.
 
-    New and deleted files count too: the reloader reports their folder, whose
-    modification time changes.
+    New and deleted files count too: the file watcher reports the file itself
+    (Django's StatReloader, without django-watchfiles, reports its folder).
     """
     if _content_dir is None or not (file_path == _content_dir or _content_dir in file_path.parents):
         return None
