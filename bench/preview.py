@@ -68,13 +68,28 @@ VISIBLE_TIMEOUT = 20  # seconds, for an edit to show
 PAUSE = 1.5  # seconds between runs, so that one run's reload is over before the next edit
 # The issue's targets: at 2,000 posts, and from 10,000 posts on.
 TARGET, LARGE_TARGET, LARGE_SITE = 0.25, 0.3, 10_000
-# Evaluated on every animation frame until it returns the times it saw the
-# sentence on screen, in epoch milliseconds like performance.timeOrigin.
+# Run in every document the page loads, before its own scripts: on each
+# animation frame until the page shows a benchmark sentence, it looks for one,
+# and notes when it first saw it, in epoch milliseconds like
+# performance.timeOrigin. Playwright's own polling starts again after each
+# navigation only once it has reached the new document, which costs it a few
+# frames; this does not wait for Playwright.
+WATCH_FOR_SENTENCE = r"""(() => {
+    const seen = (window.benchSentencesSeen = {});
+    const look = () => {
+        const found = document.body && document.body.innerText.match(/Preview check \d+ [0-9a-f]+\./);
+        if (found) seen[found[0]] = performance.timeOrigin + performance.now();
+        else requestAnimationFrame(look);
+    };
+    requestAnimationFrame(look);
+})();"""
+# Polled by Playwright on every animation frame until the page has seen the sentence.
 SHOWN = """sentence => {
-    if (!document.body || !document.body.innerText.includes(sentence)) return false;
+    const shown = window.benchSentencesSeen && window.benchSentencesSeen[sentence];
+    if (!shown) return false;
     const navigation = performance.getEntriesByType("navigation")[0];
     return {
-        shown: performance.timeOrigin + performance.now(),
+        shown: shown,
         origin: performance.timeOrigin,
         requestStart: navigation ? navigation.requestStart : null,
         responseEnd: navigation ? navigation.responseEnd : null,
@@ -84,11 +99,13 @@ SHOWN = """sentence => {
 
 @dataclass
 class Sample:
-    seconds: float  # from the file closed to the sentence on screen, time.monotonic
+    seconds: float  # from the file closed until Playwright saw the sentence, time.monotonic
+    on_screen: float  # from the file closed to the frame that showed it, by the page's clock
     # Parts of it, from epoch clocks (the server's, the browser's); None when unknown.
     detected: float | None = None  # file closed -> the server's watcher reported it
     to_navigation: float | None = None  # -> the browser started reloading (its timeOrigin)
     request: float | None = None  # navigation start -> the page's last byte
+    server: float | None = None  # the server's time for that request, first byte in to last byte out
     sync: float | None = None  # the server's sync() in that request
     to_shown: float | None = None  # last byte -> the sentence on screen
 
@@ -97,7 +114,8 @@ PARTS = {
     "detected": "save → server's watcher reports it",
     "to_navigation": "→ browser starts the reload",
     "request": "→ page's last byte (reload request)",
-    "sync": "of which the server's `sync()`",
+    "server": "of which the server's (request started → finished)",
+    "sync": "of which its `sync()`",
     "to_shown": "last byte → sentence on screen",
 }
 
@@ -110,6 +128,10 @@ class Measurement:
     @property
     def seconds(self) -> float:
         return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def on_screen(self) -> float:
+        return statistics.median(s.on_screen for s in self.samples)
 
     def part(self, name: str) -> float | None:
         values = [getattr(s, name) for s in self.samples if getattr(s, name) is not None]
@@ -236,6 +258,17 @@ class OurPreview(Server):
         changed = [at for at, path in self.probes("changed", written) if Path(path) == self.post_file]
         if changed:
             sample.detected = changed[0] - written
+        # The reload's request for the post, and the end of it: the next response on its thread.
+        reloads = [
+            (at, detail.split(" ")[0])
+            for at, detail in self.probes("request", written)
+            if detail.endswith(" " + self.post_path)
+        ]
+        if reloads:
+            started, thread = reloads[0]
+            finished = [at for at, detail in self.probes("response", started) if detail == thread]
+            if finished:
+                sample.server = finished[0] - started
         syncs = self.probes("sync", written)
         if syncs:
             sample.sync = float(syncs[0][1])
@@ -290,8 +323,10 @@ def measure_once(server: Server, page: Page, original: str, run: int) -> Sample:
     # The clock starts when the file is closed, as an editor's save ends.
     started, written = time.monotonic(), time.time()
     handle = page.wait_for_function(SHOWN, arg=sentence, polling="raf", timeout=VISIBLE_TIMEOUT * 1000)
-    sample = Sample(time.monotonic() - started)
-    server.parts(sample, written, handle.json_value())
+    seen = time.monotonic() - started
+    shown = handle.json_value()
+    sample = Sample(seen, shown["shown"] / 1000 - written)
+    server.parts(sample, written, shown)
     return sample
 
 
@@ -340,6 +375,7 @@ def run_benchmark(posts: int, runs: int, baseline: str | None, peers: bool, work
                 started = time.time()
                 server.start(work / f"server-{number}.log")
                 page = browser.new_context().new_page()
+                page.add_init_script(WATCH_FOR_SENTENCE)
                 server.watch(page)
                 page.goto(server.origin + server.post_path)
                 server.wait_connected(page, started)
@@ -368,7 +404,7 @@ def _seconds(value: float | None) -> str:
 
 def _describe(sample: Sample) -> str:
     parts = ", ".join(f"{name} {getattr(sample, name):.3f}" for name in PARTS if getattr(sample, name) is not None)
-    return f"{sample.seconds:.3f} s ({parts})"
+    return f"on screen {sample.on_screen:.3f} s, seen {sample.seconds:.3f} s ({parts})"
 
 
 def render_markdown(report: Report) -> str:
@@ -376,13 +412,23 @@ def render_markdown(report: Report) -> str:
     lines = [f"## Preview, save to new text on screen: {report.posts} posts, median of {report.runs} runs", ""]
     lines += [f"- {key}: {value}" for key, value in {**machine(), **report.versions}.items()]
     lines += [f"- load average (1, 5, 15 min) at the {key}: {value}" for key, value in report.load.items()]
-    lines += ["", "| server | median (s) | runs (s) | target | result |", "| --- | ---: | --- | --- | --- |"]
+    lines += [
+        "",
+        "Save → new text on screen, by the page's clock; and until Playwright, polling, saw it (time.monotonic):",
+        "",
+        "| server | on screen, median (s) | runs (s) | seen by Playwright, median (s) | runs (s) | target | result |",
+        "| --- | ---: | --- | ---: | --- | --- | --- |",
+    ]
     for measurement in report.measurements:
-        runs = ", ".join(f"{s.seconds:.3f}" for s in measurement.samples)
+        on_screen = ", ".join(f"{s.on_screen:.3f}" for s in measurement.samples)
+        seen = ", ".join(f"{s.seconds:.3f}" for s in measurement.samples)
         ours = measurement.label.startswith("ours")
-        verdict = ("pass" if measurement.seconds <= target else "**FAIL**") if ours else ""
+        verdict = ("pass" if measurement.on_screen <= target else "**FAIL**") if ours else ""
         goal = f"≤ {target:g} s" if ours else ""
-        lines.append(f"| {measurement.label} | {measurement.seconds:.3f} | {runs} | {goal} | {verdict} |")
+        lines.append(
+            f"| {measurement.label} | {measurement.on_screen:.3f} | {on_screen} "
+            f"| {measurement.seconds:.3f} | {seen} | {goal} | {verdict} |"
+        )
     lines += ["", "Where the time goes (medians of each part, so they need not add up to the total):", ""]
     lines.append("| part (s) | " + " | ".join(m.label for m in report.measurements) + " |")
     lines.append("| --- |" + " ---: |" * len(report.measurements))
