@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: build serve test lint format clean golden new bench bench-peers publish moto-server import-wordpress
+.PHONY: build serve test lint format clean golden new bench bench-preview bench-peers publish moto-server import-wordpress
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ N ?= 2000
 bench: $(DEV_STAMP)
 	$(PY) -m bench.run --posts $(N) $(BENCH_ARGS)
 	$(if $(PUBLISH),$(PY) -m bench.publish --posts $(N))
+
+# The live preview: from saving a post to its new text in Chromium, N posts
+# (bench/preview.py); `hugo server` too when `make bench-peers` has installed it.
+# BENCH_ARGS="--runs 9 --baseline COMMIT" also measures another commit's code, run by run in turn.
+bench-preview: $(DEV_STAMP)
+	$(PY) -m bench.preview --posts $(N) $(BENCH_ARGS)
 
 # A separate venv for the peers, so they never become our dependencies.
 bench-peers:

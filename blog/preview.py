@@ -11,7 +11,9 @@ templates as the build:
   problem in the words the build prints, until the file is fixed;
 - django-browser-reload reloads the browser when a template or static file
   changes, and this module makes it do the same for anything in the content
-  folder;
+  folder: as soon as the file watcher (django-watchfiles) reports the change,
+  a thread syncs it and loads the site index, then tells the browser, so that
+  the reloaded page finds everything ready;
 - with Pagefind (``search`` in site.toml), ``/pagefind/`` serves a bundle made
   for the preview from its own pages, again after each change
   (blog/preview_search.py).
@@ -21,6 +23,7 @@ Everywhere else (the build, the tests) ``PreviewMiddleware`` removes itself.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -37,7 +40,7 @@ from django.urls import include, path, reverse
 from django.utils.autoreload import BaseReloader, autoreload_started, file_changed
 from django.utils.html import format_html, format_html_join
 from django.views.static import serve
-from django_browser_reload.views import trigger_reload_soon
+from django_browser_reload.views import should_reload_event
 
 from . import urls as site_urls
 from .build import template_errors, use_cache_dir
@@ -45,6 +48,7 @@ from .content.sync import sync_content
 from .errors import ContentErrors
 from .preview_search import SEARCH_SUBDIR, PreviewSearch, serve_bundle_file
 from .search_bundle import BUNDLE_DIR
+from .site_index import site_index
 from .visibility import Visibility, set_default
 
 # The preview keeps its own database inside the cache folder, so a build run
@@ -69,6 +73,10 @@ _search: PreviewSearch | None = None
 # What was last printed to the console, so each problem is printed once, not
 # once per request.
 _last_report: list[str] = []
+# Set by the file watcher when something in the content folder changed; the
+# thread that prepares the change then syncs it and reloads the browser.
+_content_saved = threading.Event()
+_preparing: threading.Thread | None = None
 
 
 def configure(content_dir: Path) -> None:
@@ -254,22 +262,61 @@ def add_reload_script(response: HttpResponseBase) -> None:
 
 def _watch_content(sender: BaseReloader, **kwargs: Any) -> None:
     sender.watch_dir(_content_dir, "**/*")
+    # Before Python 3.13, django-watchfiles matches "**/*" with fnmatch, which
+    # only matches paths with a "/": a file at the top of a watched folder
+    # (site.toml, templates/base.html) would never be reported. "*" matches
+    # those. Django's and django-browser-reload's receivers, connected when
+    # they were imported, have added their folders by now.
+    for directory, patterns in list(sender.directory_globs.items()):
+        if "**/*" in patterns:
+            sender.watch_dir(directory, "*")
 
 
 def _content_changed(file_path: Path, **kwargs: Any) -> bool | None:
     """Reload the browser, not the server, when something in the content folder changes.
 
-    New and deleted files count too: the reloader reports their folder, whose
-    modification time changes.
+    New and deleted files count too: the file watcher reports the file itself
+    (Django's StatReloader, without django-watchfiles, reports its folder).
     """
     if _content_dir is None or not (file_path == _content_dir or _content_dir in file_path.parents):
         return None
     if file_path.name.startswith(".") or file_path.name.endswith("~"):
         # Editors' swap and backup files change while the author types.
         return True
-    trigger_reload_soon()
+    _prepare_soon()
     # True tells Django's autoreloader the change is handled: no restart.
     return True
+
+
+def _prepare_soon() -> None:
+    """Sync the change now, then reload the browser: the reloaded page then
+    finds the database and the site index up to date, rather than bringing
+    them up to date while the author waits. The page's own request still
+    syncs, as every request does, and finds nothing left to do."""
+    global _preparing
+    _content_saved.set()
+    if _preparing is None:
+        # The watcher's thread must not wait for a sync: it would hear of the
+        # next change late.
+        _preparing = threading.Thread(target=_prepare_changes, name="preview-sync", daemon=True)
+        _preparing.start()
+
+
+def _prepare_changes() -> None:
+    while True:
+        _content_saved.wait()
+        # The files one save touches arrive together; each one that arrives
+        # during a sync makes one more sync, and all of them one reload.
+        while _content_saved.is_set():
+            _content_saved.clear()
+            # A problem is for the page to show: its request syncs again and meets it.
+            with contextlib.suppress(Exception):
+                sync()
+                site_index()
+        # No debounce (django-browser-reload waits 0.05 s for the files of a
+        # save to settle): the file watcher reports them together, and they
+        # are synced by now.
+        should_reload_event.set()
 
 
 # The preview's URL configuration (PreviewMiddleware sets request.urlconf).

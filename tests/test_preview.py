@@ -267,7 +267,7 @@ def test_a_broken_site_toml_is_reported_the_same_way(preview, content, tmp_path)
     assert preview.get("/").status == 200
 
 
-# The reloader looks at the templates once a second.
+# The file watcher tells the server of a changed template; generous, for a busy machine.
 TEMPLATE_RELOAD_TIMEOUT = 15  # seconds
 
 
@@ -307,6 +307,31 @@ def test_a_template_error_is_a_readable_page_until_it_is_fixed(content, tmp_path
 
         archive.write_text(original, encoding="utf-8")
         assert "<h1>Archive</h1>" in status_becomes(server, "/archive/", 200).text
+    finally:
+        server.stop()
+
+
+def test_a_code_change_restarts_the_server_and_a_template_change_does_not(content, tmp_path):
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    server = start_preview(content, tmp_path / "preview-cache", autoreload=True, project=project)
+    try:
+        # The watcher `make serve` runs: told of each change by the OS (django-watchfiles).
+        server.wait_for_output("Watching for file changes with WatchfilesReloader")
+        # A template at the top of templates/, not in a folder of it, is seen
+        # too: the server drops the copy it has cached.
+        assert "Edited base." not in server.get("/").text
+        base = project / "templates" / "base.html"
+        base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<p>Edited base.</p></body>", 1))
+        deadline = time.monotonic() + TEMPLATE_RELOAD_TIMEOUT
+        while "Edited base." not in server.get("/").text:
+            assert time.monotonic() < deadline, "the edited base.html never showed"
+            time.sleep(0.2)
+        assert "changed, reloading" not in server.log()
+
+        views = project / "blog" / "views.py"
+        views.write_text(views.read_text(encoding="utf-8") + "\n# Edited.\n", encoding="utf-8")
+        server.wait_for_output(f"{views} changed, reloading.", timeout=TEMPLATE_RELOAD_TIMEOUT)
     finally:
         server.stop()
 
