@@ -415,10 +415,10 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
         _store_files(batch, site, stats)
         report.rendered += len(batch)
         progress.end_phase(f"{len(tasks)} files")
-        gone = set(SourceFile.objects.values_list("path", flat=True)) - seen
-        stale_documents = (
-            set(Post.objects.values_list("source", flat=True)) | set(Page.objects.values_list("source", flat=True))
-        ) - seen
+        # Plain rows again: the ORM's per-row work on every file's row was a
+        # third of an edit's sync at 10,000 posts.
+        gone = _column(SourceFile, "path") - seen
+        stale_documents = (_column(Post, "source") | _column(Page, "source")) - seen
         if gone or stale_documents:
             report.removed = len(gone | stale_documents)
             SourceFile.objects.filter(path__in=gone).delete()
@@ -438,12 +438,20 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
             # Copies no stored file uses any more (its image was replaced or
             # is no longer shown) are deleted, once the new rows are safe.
             in_use = {
-                cached for (copies,) in SourceFile.objects.values_list("image_copies") for cached in copies.values()
+                cached
+                for (copies,) in plain_rows(SourceFile.objects.values_list("image_copies"))
+                if copies != "{}"
+                for cached in json_value(copies).values()
             }
             transaction.on_commit(lambda: prune_cache(Path(images.cache_dir), in_use))
         report.skipped = SourceFile.objects.count() - Post.objects.count() - Page.objects.count()
     activate_site(site)
     return report
+
+
+def _column(model, name: str) -> set:
+    """Every value of the column ``name`` of ``model``'s table."""
+    return {value for (value,) in plain_rows(model.objects.values_list(name))}
 
 
 def _choose_link_targets(result: _FileResult, sources: set[str], content_dir: Path) -> None:
@@ -577,7 +585,7 @@ def _name_tags() -> None:
     tags no post uses any more are dropped."""
     Tag.objects.filter(posttag__isnull=True).delete()
     spellings: dict[int, Counter] = defaultdict(Counter)
-    for tag_id, label in PostTag.objects.values_list("tag_id", "label"):
+    for tag_id, label in plain_rows(PostTag.objects.values_list("tag_id", "label")):
         spellings[tag_id][label] += 1
     for tag in Tag.objects.all():
         counts = spellings[tag.pk]
