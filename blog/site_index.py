@@ -183,12 +183,24 @@ class SiteIndex:
 
     def older(self, post: Post) -> Post | None:
         """The previous post in time (lists run newest first)."""
-        index = self._position[post.id] + 1
-        return _recorded("older", (post,), self._posts[index] if index < len(self._posts) else None)
+        return _recorded("older", (post,), self._older(post))
 
     def newer(self, post: Post) -> Post | None:
+        return _recorded("newer", (post,), self._newer(post))
+
+    def around(self, post: Post) -> tuple[Post | None, Post | None, list[Post]]:
+        """``older``, ``newer`` and ``related`` of ``post`` in one lookup: a post's
+        page shows all three, and one fact instead of three is a third of the
+        facts every build checks (docs/benchmarks.md, issue 17)."""
+        return _recorded("around", (post,), (self._older(post), self._newer(post), self._related_to(post)))
+
+    def _older(self, post: Post) -> Post | None:
+        index = self._position[post.id] + 1
+        return self._posts[index] if index < len(self._posts) else None
+
+    def _newer(self, post: Post) -> Post | None:
         index = self._position[post.id] - 1
-        return _recorded("newer", (post,), self._posts[index] if index >= 0 else None)
+        return self._posts[index] if index >= 0 else None
 
     def alias_targets(self) -> dict[str, Post | Page]:
         """Redirect file -> the visible post or page it points to."""
@@ -222,9 +234,12 @@ class SiteIndex:
 
     def related(self, post: Post) -> list[Post]:
         """Up to RELATED_POSTS posts sharing the most tags; ties go to the newest."""
+        return _recorded("related", (post,), self._related_to(post))
+
+    def _related_to(self, post: Post) -> list[Post]:
         if self._related is not None and post.id in self._related:
-            return _recorded("related", (post,), self._related[post.id])
-        return _recorded("related", (post,), self.count_related(post))
+            return self._related[post.id]
+        return self.count_related(post)
 
     def count_related(self, post: Post) -> list[Post]:
         # Everything here runs in C, which matters: the build asks this of

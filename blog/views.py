@@ -119,11 +119,11 @@ class PostView(DetailView):
 
     def get_context_data(self, **kwargs):
         post = self.object
-        index = site_index()
+        previous_post, next_post, related_posts = site_index().around(post)
         return super().get_context_data(
-            previous_post=index.older(post),
-            next_post=index.newer(post),
-            related_posts=index.related(post),
+            previous_post=previous_post,
+            next_post=next_post,
+            related_posts=related_posts,
             structured_data=blog_posting(post),
             disqus_settings=disqus_settings(post),
             **kwargs,

@@ -170,6 +170,11 @@ class CurrentFacts:
         return digest(identities(found(*resolved) if callable(found) else found))
 
     def _scheduled(self, source: str) -> str:
+        # A visible post's date is in the index; only a post that is no longer
+        # visible (a draft now) costs the query over every post's date.
+        post = self.index.post_from(source)
+        if post is not None:
+            return digest(self.rule.scheduled(post.date))
         if self._dates is None:
             self._dates = dict(Post.objects.values_list("source", "date"))
         date = self._dates.get(source)
