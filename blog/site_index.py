@@ -188,11 +188,15 @@ class SiteIndex:
     def newer(self, post: Post) -> Post | None:
         return _recorded("newer", (post,), self._newer(post))
 
-    def around(self, post: Post) -> tuple[Post | None, Post | None, list[Post]]:
-        """``older``, ``newer`` and ``related`` of ``post`` in one lookup: a post's
-        page shows all three, and one fact instead of three is a third of the
-        facts every build checks (docs/benchmarks.md, issue 17)."""
-        return _recorded("around", (post,), (self._older(post), self._newer(post), self._related_to(post)))
+    def post_page(self, path: str) -> tuple[Post, Post | None, Post | None, list[Post]] | None:
+        """What a post's page shows of the index, in one lookup: the visible post
+        at ``path`` (as ``post_at``), the posts ``older`` and ``newer`` than it, and
+        its ``related`` posts; None if no visible post is there. One fact a post
+        instead of four: they were most of the facts every build checks
+        (docs/benchmarks.md, issue 17)."""
+        post = self._by_path.get(path)
+        found = None if post is None else (post, self._older(post), self._newer(post), self._related_to(post))
+        return _recorded("post_page", (path,), found)
 
     def _older(self, post: Post) -> Post | None:
         index = self._position[post.id] + 1

@@ -111,15 +111,15 @@ class PostView(DetailView):
     context_object_name = "post"
 
     def get_object(self, queryset=None):
-        index = site_index()
-        listed = index.post_at(self.kwargs["post_path"] + "/")
-        if listed is None:
+        found = site_index().post_page(self.kwargs["post_path"] + "/")
+        if found is None:
             raise Http404("No visible post at this address")
+        listed, *self.neighbours = found
         return with_body(listed)
 
     def get_context_data(self, **kwargs):
         post = self.object
-        previous_post, next_post, related_posts = site_index().around(post)
+        previous_post, next_post, related_posts = self.neighbours
         return super().get_context_data(
             previous_post=previous_post,
             next_post=next_post,
