@@ -34,7 +34,7 @@ import django_browser_reload
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.signals import got_request_exception
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import include, path, reverse
 from django.utils.autoreload import BaseReloader, autoreload_started, file_changed
@@ -46,9 +46,11 @@ from . import urls as site_urls
 from .build import template_errors, use_cache_dir
 from .content.sync import sync_content
 from .errors import ContentErrors
+from .preview_files import PublishedFiles, output_path
 from .preview_search import SEARCH_SUBDIR, PreviewSearch, serve_bundle_file
 from .search_bundle import BUNDLE_DIR
 from .site_index import site_index
+from .siteconfig import active_site
 from .visibility import Visibility, set_default
 
 # The preview keeps its own database inside the cache folder, so a build run
@@ -70,6 +72,8 @@ _sync_lock = threading.Lock()
 _synced_snapshot: frozenset[tuple[str, int, int]] | None = None
 # Pagefind's bundle of the content as it is now (blog/preview_search.py).
 _search: PreviewSearch | None = None
+# The images and other files the site publishes (blog/preview_files.py).
+_files: PublishedFiles | None = None
 # What was last printed to the console, so each problem is printed once, not
 # once per request.
 _last_report: list[str] = []
@@ -82,8 +86,9 @@ _preparing: threading.Thread | None = None
 def configure(content_dir: Path) -> None:
     """Make this process a preview of ``content_dir``. Call before the server starts:
     the reloader thread asks which files to watch as soon as it runs."""
-    global _content_dir
+    global _content_dir, _files
     _content_dir = content_dir.resolve()
+    _files = PublishedFiles(_content_dir)
     set_default(Visibility(drafts=True, future=True))
     autoreload_started.connect(_watch_content, dispatch_uid="blog_preview")
     file_changed.connect(_content_changed, dispatch_uid="blog_preview")
@@ -177,12 +182,31 @@ class PreviewMiddleware:
         except ContentErrors as errors:
             response = error_page(errors)
         else:
+            published = published_file(request)
+            if published is not None:
+                return published
             response = self.get_response(request)
             problem = _template_problem(request)
             if problem is not None:
                 response = error_page(ContentErrors(template_errors.merged([problem])))
         add_reload_script(response)
         return response
+
+
+def published_file(request: HttpRequest) -> HttpResponseBase | None:
+    """An image or other file the built site publishes at this path, or, for
+    a link written with the site's base path (post bodies are), a redirect to
+    the page the preview serves from its root."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    base_path = active_site().base_path
+    found = _files.find(request.path_info, base_path, _synced_snapshot)
+    if found is not None:
+        return FileResponse(found.open("rb"))
+    relative = output_path(request.path_info, base_path)
+    if base_path != "/" and relative != request.path_info.lstrip("/"):
+        return HttpResponseRedirect("/" + relative)
+    return None
 
 
 def _keep_exception(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:

@@ -58,11 +58,11 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
         plan.copies[relative] = source
     # A page bundle's files go beside its post's URL (blog/site_index.py).
     content_files, plan.skipped = index.published_content(), state.content_files.skipped
-    image_copies = _image_copies(state.image_cache)
+    copies_of_images = image_copies(state.image_cache)
     pages = {page.relative for page in plan.pages}
     generated = plan.keys.keys() | pages
-    clashes = [relative for relative in content_files if relative in generated or relative in image_copies]
-    clashes += [relative for relative in image_copies if relative in generated]
+    clashes = [relative for relative in content_files if relative in generated or relative in copies_of_images]
+    clashes += [relative for relative in copies_of_images if relative in generated]
     if clashes:
         raise ContentErrors(
             [
@@ -80,7 +80,7 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
         plan.keys[relative] = f"{stat.st_size}:{stat.st_mtime_ns}"
         plan.copies[relative] = source
         plan.content.add(relative)
-    for relative, cached in image_copies.items():
+    for relative, cached in copies_of_images.items():
         # The copy's name ends in a digest of its bytes: the name is its key.
         plan.keys[relative] = f"image:{cached}"
         plan.copies[relative] = state.image_cache / cached
@@ -89,9 +89,9 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
     return plan
 
 
-def _image_copies(image_cache: Path | None) -> dict[str, Path]:
+def image_copies(image_cache: Path | None) -> dict[str, str]:
     """The resized copies of images the posts and pages use: output file ->
-    its file in the image cache. Plain rows: this runs on every build."""
+    its file's name in the image cache. Plain rows: this runs on every build."""
     if image_cache is None:
         return {}
     copies = {}

@@ -222,7 +222,7 @@ def _document_images(document: SourceDocument, task: _FileTask) -> DocumentImage
     )
 
 
-def _default_image_cache() -> Path:
+def default_image_cache() -> Path:
     """Beside the database; in the cache folder for a database in memory (tests)."""
     if connection.is_in_memory_db():
         return Path(settings.BLOG_CACHE_DIR) / IMAGE_CACHE
@@ -311,7 +311,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
         # problem in one run, not the site's first and the posts' next time.
         site, site_problems = SiteConfig(), bad_site.problems
     if image_cache is None:
-        image_cache = _default_image_cache()
+        image_cache = default_image_cache()
     images = image_options(site, image_cache.resolve())
     liquid_everywhere = site_asks_for_liquid(content_dir, site.liquid)
     # Where an image's path leads depends on the base path, and turning Liquid
