@@ -200,11 +200,14 @@ def published_file(request: HttpRequest) -> HttpResponseBase | None:
     if request.method not in ("GET", "HEAD"):
         return None
     base_path = active_site().base_path
-    found = _files.find(request.path_info, base_path, _synced_snapshot)
+    # No file is published at a folder's path (a page's). Finding the files
+    # walks the content folder once per change, which the reload of a saved
+    # post should not wait for.
+    found = None if request.path_info.endswith("/") else _files.find(request.path_info, base_path, _synced_snapshot)
     if found is not None:
         return FileResponse(found.open("rb"))
     relative = output_path(request.path_info, base_path)
-    if base_path != "/" and relative != request.path_info.lstrip("/"):
+    if relative != request.path_info.lstrip("/"):
         return HttpResponseRedirect("/" + relative)
     return None
 
