@@ -9,8 +9,10 @@ pages is the primary bundle in /pagefind/, the others are in
 /pagefind/shard-<n>/, and /pagefind/shards.json lists them for the browser.
 Pagefind's output is the same, byte for byte, for the same pages (tested in
 tests/test_search_index.py), so a shard is carried over when its pages are
-the ones the previous build recorded for it, with the same keys (a digest of
-the page's bytes): its files are kept as they are. Only the other shards run
+the ones the previous build recorded for it, with the same keys: its files are kept
+as they are. A page's key is a digest of what Pagefind reads of it
+(blog/search_text.py), not of all its bytes, so a change to the links to
+the neighbours of a post or to the site's footer re-indexes nothing. Only the other shards run
 Pagefind; each file of a new bundle that is the same as the previous one is
 linked from the previous output, keeping its modification time, so
 publishing uploads only what changed.
@@ -38,6 +40,7 @@ from ..search_bundle import (
     shards_manifest,
     write_bundle,
 )
+from ..search_text import indexed_digest
 from .publish import SEARCH_ENTRY
 from .state import BuildState
 from .writer import link_or_copy
@@ -61,9 +64,9 @@ def index_search(state: BuildState) -> None:
     _refuse_clashes(state)
     state.progress.phase("search index", 1)
     record = CacheEntry.read(SEARCH_ENTRY) if state.previous else None
-    if record is not None and (record.get("made_by") != pagefind_version() or "shards" not in record):
-        record = None  # another Pagefind, or a bundle of before the shards: made anew
-    indexed = _indexed_pages(state, record)
+    if record is not None and (record.get("made_by") != pagefind_version() or "read" not in record):
+        record = None  # another Pagefind, or a bundle of before these keys: made anew
+    indexed, read = _indexed_pages(state, record)
     before = record["shards"] if record else []
     split = _split(indexed)
     # The primary bundle, in /pagefind/, is the first shard with pages: a
@@ -88,7 +91,7 @@ def index_search(state: BuildState) -> None:
             made += 1
         shards.append({"folder": folder, "pages": pages, "files": files})
     _write_manifest(state, [shard["folder"] for shard in shards if shard["folder"] not in (None, BUNDLE_DIR)])
-    state.search_record = {"made_by": pagefind_version(), "shards": shards}
+    state.search_record = {"made_by": pagefind_version(), "shards": shards, "read": read}
     if made:
         detail = f"{len(indexed)} pages in {len(shards)} shards: {made} indexed, {kept} kept as they were"
     else:
@@ -132,23 +135,28 @@ def _refuse_clashes(state: BuildState) -> None:
         )
 
 
-def _indexed_pages(state: BuildState, record: dict | None) -> dict[str, str]:
-    """The new site's pages Pagefind indexes, with their keys. A page with the
-    key it had in the previous output is indexed if it was then; only the
-    pages written anew are read."""
+def _indexed_pages(state: BuildState, record: dict | None) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The new site's pages Pagefind indexes, with the digest of what it reads
+    of each; and, for the next build, each one's output key with that digest.
+    Only the pages written anew are read: a page with the output key it had
+    is indexed, and reads the same, as it did then."""
     plan = state.plan
-    before = {relative: key for shard in record["shards"] for relative, key in shard["pages"].items()} if record else {}
-    indexed = {}
+    before = record["read"] if record else {}
+    indexed, read = {}, {}
     for page in plan.pages:
         relative = page.relative
         key = plan.keys[relative]
-        if before.get(relative) == key:
-            indexed[relative] = key
+        known = before.get(relative)
+        if known is not None and known[0] == key:
+            indexed[relative], read[relative] = known[1], known
         elif record is not None and state.stored.get(relative) == key:
             continue  # the same bytes as in the previous output, which did not index it
-        elif relative.endswith(".html") and INDEXED_MARK in (state.staging / relative).read_bytes():
-            indexed[relative] = key
-    return indexed
+        elif relative.endswith(".html"):
+            data = (state.staging / relative).read_bytes()
+            if INDEXED_MARK in data:
+                indexed[relative] = indexed_digest(data)
+                read[relative] = [key, indexed[relative]]
+    return indexed, read
 
 
 def _still_current(state: BuildState, previous: dict | None, folder: str, pages: dict[str, str]) -> bool:
