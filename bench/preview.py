@@ -47,6 +47,7 @@ from .run import (
     hugo_binary,
     machine,
     peer_version,
+    publish_report,
 )
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -457,13 +458,7 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
-    text = render_markdown(report)
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text, encoding="utf-8")
-    if not args.keep:
-        _reset(work)
-    return 0
+    return publish_report(render_markdown(report), args.markdown, work, args.keep)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pathlib import Path
 from tests.s3_server import AWS_ENV, S3Server
 
 from . import corpus
-from .run import WORK_ROOT, OurBuild, _describe, _progress, _reset, count_files, measure
+from .run import WORK_ROOT, OurBuild, _describe, _progress, _reset, count_files, measure, publish_report
 
 BUCKET = "bench"
 
@@ -79,13 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = (WORK_ROOT / f"publish-{args.posts}").resolve()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blog.settings")
-    text = run(args.posts, work)
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text, encoding="utf-8")
-    if not args.keep:
-        _reset(work)
-    return 0
+    return publish_report(run(args.posts, work), args.markdown, work, args.keep)
 
 
 if __name__ == "__main__":

@@ -449,6 +449,17 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def publish_report(text: str, markdown: Path | None, work: Path, keep: bool) -> int:
+    """Print a benchmark's report, also write it to ``markdown``, and empty the
+    scratch folder ``work`` unless asked to keep it. The exit status."""
+    print(text)
+    if markdown:
+        markdown.write_text(text, encoding="utf-8")
+    if not keep:
+        _reset(work)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=2000, help="posts in the corpus (default 2000)")
@@ -481,13 +492,7 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
-    text = render_markdown(report)
-    print(text)
-    if args.markdown:
-        args.markdown.write_text(text, encoding="utf-8")
-    if not args.keep:
-        _reset(work)
-    return 0
+    return publish_report(render_markdown(report), args.markdown, work, args.keep)
 
 
 if __name__ == "__main__":
