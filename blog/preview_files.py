@@ -6,7 +6,6 @@ them every image of ``make serve`` was a broken link."""
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote
 
 from .build.plan import find_content_files, image_copies
 from .content.sync import default_image_cache
@@ -41,10 +40,11 @@ class PublishedFiles:
 
 
 def output_path(path_info: str, base_path: str) -> str:
-    """The output file a request names. Post bodies carry the site's base path
-    in their links (the sync writes them for the published site), while the
-    preview serves the site from its root: both forms name the same file."""
-    relative = unquote(path_info).lstrip("/")
+    """The output file a request names (``path_info`` as the server decoded
+    it). Post bodies carry the site's base path in their links (the sync
+    writes them for the published site), while the preview serves the site
+    from its root: both forms name the same file."""
+    relative = path_info.lstrip("/")
     base = base_path.strip("/")
     if base and relative.startswith(base + "/"):
         relative = relative[len(base) + 1 :]

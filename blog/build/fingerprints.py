@@ -66,11 +66,12 @@ def generator_fingerprint() -> str:
     code, _templates, _static, versions = _code_parts()
     base = Path(settings.BASE_DIR).resolve()
     generator = base / "blog"
-    prefixes = {Path(prefix).resolve() for prefix in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    # Tested on the name first: nearly every loaded module is the standard
-    # library's or an installed package's, and resolving each of some 700
-    # paths cost 20 ms of every build that renders.
-    library = tuple(os.path.join(prefix, "") for prefix in {*map(str, prefixes), sys.prefix, sys.base_prefix})
+    written = (sys.prefix, sys.base_prefix, sys.exec_prefix)
+    prefixes = {Path(prefix).resolve() for prefix in written}
+    # Tested on the name first, as written and resolved: nearly every loaded
+    # module is the standard library's or an installed package's, and
+    # resolving each of some 700 paths cost 20 ms of every build that renders.
+    library = tuple(os.path.join(prefix, "") for prefix in {*written, *map(str, prefixes)})
     others = sorted(
         path
         for name, module in list(sys.modules.items())

@@ -129,10 +129,14 @@ class CurrentFacts:
         return instance
 
     def row(self, label: str, identity) -> str:
+        return self._rows_now(label).get(identity, GONE)
+
+    def _rows_now(self, label: str) -> dict:
+        """identity -> digest of every row of the model ``label``, loaded once."""
         rows = self.rows.get(label)
         if rows is None:
             rows = self.rows[label] = row_digests(apps.get_model(label))
-        return rows.get(identity, GONE)
+        return rows
 
     def changed_rows(self) -> set[str]:
         """The rows (as ``row_subject`` names them) that are not as they were at
@@ -140,8 +144,7 @@ class CurrentFacts:
         changed = set()
         for model in RECORDED_MODELS:
             label = model._meta.label_lower
-            self.row(label, None)  # loads the label's rows
-            before, now = self._rows_before.get(label, {}), self.rows[label]
+            before, now = self._rows_before.get(label, {}), self._rows_now(label)
             changed.update(
                 row_subject(label, identity)
                 for identity in before.keys() | now.keys()
@@ -152,7 +155,7 @@ class CurrentFacts:
     def all_rows(self) -> dict[str, dict]:
         """Every recorded row's digest now, for the next build to compare with."""
         for model in RECORDED_MODELS:
-            self.row(model._meta.label_lower, None)
+            self._rows_now(model._meta.label_lower)
         return self.rows
 
     def _lookup(self, name: str, arguments: list) -> str:
@@ -221,7 +224,7 @@ class FactTable:
 
         Most facts are about one row each, and few rows change between builds:
         a fact about a row that is as it was holds, and is known by its subject
-        without its key being read (0.35 s of an edit at 10,000 posts)."""
+        without its key being read (0.80 s to 0.62 s of an edit at 10,000 posts)."""
         holding = set()
         changed = current.changed_rows()
         with connection.cursor() as cursor:
