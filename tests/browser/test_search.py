@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -52,18 +53,29 @@ class SearchSite:
         assert result.ok, result.process.stderr
 
 
-@pytest.fixture
-def search_site(tmp_path) -> Iterator[SearchSite]:
-    """A copy of the fixture, built and served under /blog/ as its base_url says."""
+@contextmanager
+def served_site(tmp_path: Path, posts: dict[str, str] | None = None) -> Iterator[SearchSite]:
+    """A copy of the fixture with ``posts`` (file name -> text) added, built and
+    served under /blog/ as its base_url says."""
     content = tmp_path / "content"
     shutil.copytree(FIXTURE, content)
+    for name, text in (posts or {}).items():
+        (content / "posts" / name).write_text(text)
     served = tmp_path / "served"
     site = SearchSite("", content, served / SUB_PATH.strip("/"), tmp_path / "cache")
     site.build()
     server, site.origin = serve_folder(served)
-    yield site
-    server.shutdown()
-    server.server_close()
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def search_site(tmp_path) -> Iterator[SearchSite]:
+    with served_site(tmp_path) as site:
+        yield site
 
 
 def live_results(page: Page):
@@ -227,19 +239,14 @@ def sharded_site(tmp_path, monkeypatch) -> Iterator[SearchSite]:
     """The fixture with six more posts, indexed two pages a shard
     (BLOG_SEARCH_SHARD_SIZE), so its index is several bundles merged."""
     monkeypatch.setenv("BLOG_SEARCH_SHARD_SIZE", "2")
-    content = tmp_path / "content"
-    shutil.copytree(FIXTURE, content)
-    for day, word in enumerate(SHARD_WORDS, start=1):
-        (content / "posts" / f"2024-06-{day:02d}-{word}.md").write_text(
+    posts = {
+        f"2024-06-{day:02d}-{word}.md": (
             f"---\ntitle: Sighting a {word}\ntags: [Sailing]\n---\nFrom the deck we saw a {word} on the shore.\n"
         )
-    served = tmp_path / "served"
-    site = SearchSite("", content, served / SUB_PATH.strip("/"), tmp_path / "cache")
-    site.build()
-    server, site.origin = serve_folder(served)
-    yield site
-    server.shutdown()
-    server.server_close()
+        for day, word in enumerate(SHARD_WORDS, start=1)
+    }
+    with served_site(tmp_path, posts) as site:
+        yield site
 
 
 def test_a_site_of_several_shards_is_searched_as_one(sharded_site, open_tab):
