@@ -224,7 +224,7 @@ class Post(Document):
     def is_scheduled(self) -> bool:
         scheduled = visibility.current().scheduled(self.date)
         # It changes with the clock alone (blog/reads/facts.py).
-        reads.record_lookup("is_scheduled", (self,), scheduled)
+        reads.record_lookup(reads.SCHEDULED_LOOKUP, (self,), scheduled)
         return scheduled
 
 
@@ -307,7 +307,8 @@ class Fact(models.Model):
 
     key = models.TextField()
     digest = models.CharField(max_length=32)
-    # For a fact about one row, that row (reads.row_subject); else "".
+    # What the fact is about, for the check to pass it unread while that is
+    # as it was (blog/reads/values.py, fact_subject); else "".
     subject = models.TextField(default="")
 
     class Meta:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from blog.reads import unpack_ids
+from blog.digests import digest
+from blog.reads import SCHEDULED_LOOKUP, unpack_ids
+from blog.reads.values import fact_subject
 
 from .conftest import FIXTURES, build_command, build_env, copy_project
 from .html_tree import parse_html
@@ -120,3 +122,18 @@ def test_a_body_edit_renders_only_the_pages_that_read_the_post(project, content,
     again = build(project, content, output, cache)
     assert 0 < again < first / 2
     assert page_reads(cache, "search/index.html"), "a page that shows no post keeps its facts"
+
+
+def test_each_fact_is_stored_with_what_it_is_about():
+    # The check passes, unread, every fact whose subject is as it was
+    # (blog/reads/facts.py): a row, or the site index as a whole.
+    post = ("blog.post", "posts/a.md")
+    assert fact_subject(("row", *post, ("title",)), "d") == "blog.post posts/a.md"
+    assert fact_subject(("index", "post_page", "2020/01/a/"), "d") == "index"
+    assert fact_subject(("index", "posts"), "d") == "index"
+    # Whether a post is out yet changes with the clock, which the index does
+    # not hold: "not yet" is checked on every build; "out" stays while the
+    # post's row (its date) does, as the clock only moves forward.
+    assert fact_subject(("index", SCHEDULED_LOOKUP, post), digest(False)) == "blog.post posts/a.md"
+    assert fact_subject(("index", SCHEDULED_LOOKUP, post), digest(True)) == ""
+    assert fact_subject(("template-file", "/templates/base.html"), "d") == ""

@@ -1,17 +1,21 @@
-"""blog/site_index.py: the posts it builds straight from rows are the ORM's posts."""
+"""blog/site_index.py: the posts it builds straight from rows are the ORM's posts, and its
+holdings change exactly when what its lookups answer from may have."""
 
 from __future__ import annotations
 
+import pytest
+
 from blog.models import Post
-from blog.site_index import BODY_FIELDS, listed_posts, load_index
+from blog.site_index import NOT_LOADED, SiteIndex, listed_posts, load_index
+from blog.siteconfig import activate_site
 from blog.visibility import Visibility, visible
 
 
 def test_listed_posts_have_the_fields_the_orm_loads(site_db):
-    orm = {post.pk: post for post in Post.objects.defer(*BODY_FIELDS)}
+    orm = {post.pk: post for post in Post.objects.defer(*NOT_LOADED)}
     fast = listed_posts(Post.objects.all())
     assert sorted(post.pk for post in fast) == sorted(orm)
-    names = [field.attname for field in Post._meta.concrete_fields if field.attname not in BODY_FIELDS]
+    names = [field.attname for field in Post._meta.concrete_fields if field.attname not in NOT_LOADED]
     # The fixture has what needs converting: dates with and without an
     # update, drafts, posts without comments, aliases and extra front matter.
     assert {post.updated is None for post in fast} == {True, False}
@@ -24,7 +28,7 @@ def test_listed_posts_have_the_fields_the_orm_loads(site_db):
             # repr as well: page keys are digests of these values' reprs.
             assert repr(getattr(post, name)) == repr(getattr(expected, name)), name
             assert type(getattr(post, name)) is type(getattr(expected, name)), name
-        assert post.get_deferred_fields() == set(BODY_FIELDS)
+        assert post.get_deferred_fields() == set(NOT_LOADED)
 
 
 def test_a_listed_post_loads_its_body_when_asked(site_db):
@@ -39,3 +43,68 @@ def test_the_index_holds_the_visible_posts_in_order(site_db):
         expected = list(Post.objects.published().values_list("pk", flat=True))
     assert [post.pk for post in index.posts] == expected
     assert not any(post.draft for post in index.posts)
+
+
+def _holdings_after(content) -> str:
+    """The holdings of the index of ``content``, synced as it is now."""
+    from blog.content.sync import sync_content
+
+    sync_content(content)
+    with visible(Visibility(drafts=False, future=False)):
+        return load_index().holdings()
+
+
+@pytest.fixture
+def synced_copy(copy_fixture, db):
+    content = copy_fixture("site")
+    yield content
+    activate_site(None)
+
+
+def test_an_edit_deep_in_a_body_leaves_the_holdings_as_they_were(synced_copy):
+    # The build then passes every lookup without asking it again
+    # (blog/reads/facts.py): the edit touched no field the index holds.
+    post = synced_copy / "posts" / "pelican-post.md"
+    before = _holdings_after(synced_copy)
+    post.write_text(post.read_text(encoding="utf-8") + "\n\nOne more paragraph, far below the summary.\n")
+    assert _holdings_after(synced_copy) == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # What the lookups answer from: a post's date (the order), its tags,
+        # its title (the index holds it), a new post, a content file.
+        lambda content: _replace(content / "posts" / "pelican-post.md", "Date: 2024", "Date: 2011"),
+        lambda content: _replace(content / "posts" / "pelican-post.md", "Tags: ", "Tags: lighthouses, "),
+        lambda content: _replace(content / "posts" / "pelican-post.md", "Title: ", "Title: Retitled "),
+        lambda content: (content / "posts" / "new.md").write_text("---\ntitle: New\ndate: 2020-01-01\n---\nHello.\n"),
+    ],
+    ids=["date", "tags", "title", "new post"],
+)
+def test_a_change_the_lookups_may_see_changes_the_holdings(synced_copy, change):
+    before = _holdings_after(synced_copy)
+    change(synced_copy)
+    assert _holdings_after(synced_copy) != before
+
+
+def test_a_content_file_changes_the_holdings(synced_copy):
+    from blog.content.sync import sync_content
+
+    sync_content(synced_copy)
+    with visible(Visibility(drafts=False, future=False)):
+        index = load_index()
+        index.use_content_files({"CNAME": synced_copy / "CNAME"})
+        before = index.holdings()
+        index.use_content_files({"CNAME": synced_copy / "CNAME", "x.txt": synced_copy / "x.txt"})
+        assert index.holdings() != before
+
+
+def test_an_index_made_of_handed_lists_never_matches_another():
+    assert SiteIndex(posts=[], tags=[], pages=[]).holdings() != SiteIndex(posts=[], tags=[], pages=[]).holdings()
+
+
+def _replace(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

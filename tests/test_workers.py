@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 
 import pytest
 
-from blog.build import workers
+from blog.build import collector, workers
 
 
 def square(number: int) -> tuple[int, int]:
@@ -90,3 +91,29 @@ def test_a_task_marked_alone_is_a_batch_of_its_own():
 def test_an_error_in_an_unordered_worker_reaches_the_caller():
     with workers.mapper(100) as run, pytest.raises(ValueError, match="seven"):
         list(run(fail_on_seven, range(100), ordered=False))
+
+
+def collector_state(_task: int) -> tuple[bool, int]:
+    """Whether this worker's garbage collector runs, and how many objects it left out."""
+    return gc.isenabled(), gc.get_freeze_count()
+
+
+def test_workers_collect_garbage_while_the_build_has_paused_the_collector():
+    # The main process pauses the collector for a build (blog/build/collector.py);
+    # page rendering leaves cycles, so the workers must collect, and they skip
+    # what they inherited.
+    assert gc.isenabled()
+    with collector.paused():
+        assert not gc.isenabled()
+        with workers.mapper(200) as run:
+            states = set(run(collector_state, range(200)))
+        assert gc.get_freeze_count() == 0
+    assert gc.isenabled()
+    assert {enabled for enabled, _frozen in states} == {True}
+    assert all(frozen > 0 for _enabled, frozen in states)
+
+
+def test_the_collector_runs_again_after_a_build_that_failed():
+    with pytest.raises(ValueError), collector.paused():
+        raise ValueError("the build failed")
+    assert gc.isenabled()

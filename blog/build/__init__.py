@@ -36,7 +36,7 @@ from ..models import CacheEntry, OutputFile, Page, Post
 from ..site_index import pinned_index
 from ..siteconfig import serve_under_base_path
 from ..visibility import Visibility, visible
-from . import output
+from . import collector, output
 from .check import check_links
 from .fingerprints import inputs_key
 from .plan import STATIC_DIR, find_content_files, plan_site
@@ -112,7 +112,7 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     output.check_replaceable(output_folder)
     cache_dir.mkdir(parents=True, exist_ok=True)
     # One build at a time per cache: a second one waits for this one to end.
-    with output.build_lock(cache_dir):
+    with output.build_lock(cache_dir), collector.paused():
         result, warnings = _build_locked(options, progress, content_dir, output_folder, cache_dir)
     result.seconds = time.perf_counter() - started
     result.warnings = warnings + result.warnings

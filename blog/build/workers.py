@@ -18,6 +18,8 @@ from multiprocessing.pool import AsyncResult
 
 from django.db import connections
 
+from . import collector
+
 # Below this many tasks a pool costs more than it saves.
 MIN_TASKS_FOR_POOL = 64
 # Tasks go to a worker, and their results come back, in batches of at most
@@ -135,6 +137,6 @@ def mapper(task_count: int) -> Iterator[Callable[..., Iterator]]:
         return
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
+    with collector.frozen_for_fork(), context.Pool(workers, initializer=collector.in_worker) as pool:
         yield _pool_map(pool, workers, task_count)
     connections.close_all()

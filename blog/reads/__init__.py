@@ -22,7 +22,17 @@ from .recorder import (
     recording,
     volatile,
 )
-from .values import TAGS, fact_id, field_value, identities, pack_ids, row_identity, row_values, unpack_ids
+from .values import (
+    SCHEDULED_LOOKUP,
+    TAGS,
+    fact_id,
+    field_value,
+    identities,
+    pack_ids,
+    row_identity,
+    row_values,
+    unpack_ids,
+)
 
 __all__ = [
     "NOW",
@@ -30,6 +40,7 @@ __all__ = [
     "TAGS",
     "ReadLog",
     "RecordedField",
+    "SCHEDULED_LOOKUP",
     "Recorder",
     "current",
     "fact_id",

@@ -34,12 +34,14 @@ from ..visibility import Visibility
 from .recorder import NOW, RECORDED_MODELS
 from .static_storage import STATIC
 from .template_loader import MISSING, RESOLVED, SOURCE
-from .values import field_value, identities, identity_field, row_subject, row_values
+from .values import INDEX_SUBJECT, SCHEDULED_LOOKUP, field_value, identities, identity_field, row_subject, row_values
 
 # The facts' common ground: which code and options they were read with.
 GROUND_ENTRY = "facts"
 # Every recorded row's digest as of the last build.
 ROWS_ENTRY = "rows"
+# The site index's holdings as of the last build (SiteIndex.holdings).
+INDEX_ENTRY = "index"
 # Facts and fragments are stored in batches of about this many.
 STORE_BATCH = 2000
 # What a fact is when what it named is gone; no recorded digest equals it.
@@ -76,6 +78,7 @@ class CurrentFacts:
         self._now = now_parameter(rule)
         # The rows as of the last build, and now: label -> identity -> digest.
         self._rows_before: dict[str, dict] = CacheEntry.read(ROWS_ENTRY) or {}
+        self._index_before: str | None = CacheEntry.read(INDEX_ENTRY)
         self.rows: dict[str, dict] = {}
         self._dates: dict[str, object] | None = None
         self._digests: dict[tuple, str] = {}
@@ -138,9 +141,10 @@ class CurrentFacts:
             rows = self.rows[label] = row_digests(apps.get_model(label))
         return rows
 
-    def changed_rows(self) -> set[str]:
-        """The rows (as ``row_subject`` names them) that are not as they were at
-        the last build: changed, added or gone. Every fact about any other row holds."""
+    def changed_subjects(self) -> set[str]:
+        """The subjects (blog/reads/values.py, fact_subject) that are not as they
+        were at the last build: the rows changed, added or gone, and the site
+        index if its holdings changed. Every fact about any other subject holds."""
         changed = set()
         for model in RECORDED_MODELS:
             label = model._meta.label_lower
@@ -150,6 +154,8 @@ class CurrentFacts:
                 for identity in before.keys() | now.keys()
                 if before.get(identity) != now.get(identity)
             )
+        if self.index.holdings() != self._index_before:
+            changed.add(INDEX_SUBJECT)
         return changed
 
     def all_rows(self) -> dict[str, dict]:
@@ -159,7 +165,7 @@ class CurrentFacts:
         return self.rows
 
     def _lookup(self, name: str, arguments: list) -> str:
-        if name == "is_scheduled":
+        if name == SCHEDULED_LOOKUP:
             return self._scheduled(arguments[0][1])
         resolved = []
         for argument in arguments:
@@ -213,24 +219,31 @@ class FactTable:
         self._ground = {"generator": generator_fingerprint(), "drafts": rule.drafts, "future": rule.future}
         if CacheEntry.read(GROUND_ENTRY) != self._ground or not in_use:
             Fact.objects.all().delete()
-            CacheEntry.objects.filter(key=ROWS_ENTRY).delete()
+            CacheEntry.objects.filter(key__in=[ROWS_ENTRY, INDEX_ENTRY]).delete()
         else:
             delete_where_in(Fact, "id", set(Fact.objects.values_list("id", flat=True)) - in_use)
         self._new: dict[int, tuple[str, str, str]] = {}
 
     def holding(self, current: CurrentFacts) -> set[int]:
-        """The ids of the stored facts that hold now. Read a row at a time:
-        only the answer is kept.
+        """The ids of the stored facts that hold now.
 
-        Most facts are about one row each, and few rows change between builds:
-        a fact about a row that is as it was holds, and is known by its subject
-        without its key being read (0.80 s to 0.62 s of an edit at 10,000 posts)."""
-        holding = set()
-        changed = current.changed_rows()
+        Most facts are about a subject that did not change since the last
+        build: a row, or the site index (blog/reads/values.py, fact_subject).
+        Those hold, and are known by their subject without their keys being
+        read: at 10,000 posts an edit's check went from 0.80 s to 0.62 s for
+        the rows, and to ANSWER for the index (docs/benchmarks.md). The other
+        facts are read a row at a time: only the answer is kept."""
+        changed = json.dumps(sorted(current.changed_subjects()))
+        # The changed subjects go in as one JSON parameter: a large change
+        # would pass SQLite's limit on parameters.
+        unchanged = "subject != '' AND subject NOT IN (SELECT value FROM json_each(%s))"
+        table = Fact._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, subject, key, digest FROM {Fact._meta.db_table}")
-            for id_, subject, key, value in cursor:
-                if (subject and subject not in changed) or current.holds(_frozen(json.loads(key)), value):
+            cursor.execute(f"SELECT id FROM {table} WHERE {unchanged}", [changed])
+            holding = {id_ for (id_,) in cursor}
+            cursor.execute(f"SELECT id, key, digest FROM {table} WHERE NOT ({unchanged})", [changed])
+            for id_, key, value in cursor:
+                if current.holds(_frozen(json.loads(key)), value):
                     holding.add(id_)
         return holding
 
@@ -259,6 +272,7 @@ class FactTable:
         that records those pages."""
         self.flush()
         CacheEntry.write(ROWS_ENTRY, current.all_rows())
+        CacheEntry.write(INDEX_ENTRY, current.index.holdings())
         CacheEntry.write(GROUND_ENTRY, self._ground)
 
 

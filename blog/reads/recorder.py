@@ -43,7 +43,7 @@ from django.db import connection
 from django.db.models.query_utils import DeferredAttribute
 
 from ..digests import digest
-from .values import TAGS, fact_id, field_value, identities, pack_ids, row_identity, row_subject
+from .values import TAGS, fact_id, fact_subject, field_value, identities, pack_ids, row_identity
 
 # Written in the parameters of a recorded query in place of the build's "now",
 # which every published() query compares dates with: at the next build the
@@ -166,8 +166,7 @@ class Recorder:
             if id_ is None:
                 key = json.dumps(fact[0], ensure_ascii=False)
                 id_ = known[fact] = fact_id(key, fact[1])
-                subject = row_subject(fact[0][1], fact[0][2]) if fact[0][0] == "row" else ""
-                self._unsent[id_] = (key, fact[1], subject)
+                self._unsent[id_] = (key, fact[1], fact_subject(*fact))
             ids.add(id_)
         return pack_ids(ids)
 

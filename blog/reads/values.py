@@ -6,9 +6,18 @@ from __future__ import annotations
 
 import hashlib
 from array import array
+from functools import cache
+
+from ..digests import digest
 
 # Read like a field: a post's tags (Post.tag_list).
 TAGS = "tag_list"
+# The subject of every site-index lookup but one (fact_subject).
+INDEX_SUBJECT = "index"
+# The lookup that is not the index's: whether a post is not out yet
+# (Post.is_scheduled), which changes with the clock.
+SCHEDULED_LOOKUP = "is_scheduled"
+NOT_SCHEDULED = digest(False)
 
 
 def identity_field(model) -> str:
@@ -31,6 +40,24 @@ def row_subject(label: str, identity) -> str:
     return f"{label} {identity}"
 
 
+def fact_subject(key: tuple, value: str) -> str:
+    """What a fact is about, stored beside it (``Fact.subject``), so that the
+    check passes the facts of a subject that did not change without reading
+    their keys: a row fact, its row; a site-index lookup, the index (its
+    ``holdings``); a post's "not scheduled", the post's row, since the clock
+    only moves forward and a post that is out stays out while its date stays.
+    Any other fact ("scheduled" among them) is checked on every build: ""."""
+    kind = key[0]
+    if kind == "row":
+        return row_subject(key[1], key[2])
+    if kind == "index":
+        if key[1] != SCHEDULED_LOOKUP:
+            return INDEX_SUBJECT
+        if value == NOT_SCHEDULED:
+            return row_subject(*key[2])
+    return ""
+
+
 def row_values(meta, values: dict) -> list:
     return [values.get(f.attname) for f in meta.concrete_fields if not f.primary_key]
 
@@ -50,10 +77,21 @@ def field_value(instance, name: str):
 def identities(value):
     """What a lookup returned, as plain values: rows by their identity."""
     if isinstance(value, list | tuple):
-        return tuple(identities(item) for item in value)
-    if hasattr(value, "_meta"):
-        return (value._meta.label_lower, row_identity(value))
-    return value
+        return tuple([identities(item) for item in value])
+    naming = _row_naming(type(value))
+    if naming is None:
+        return value
+    label, field = naming
+    return (label, value.__dict__.get(field))
+
+
+@cache
+def _row_naming(kind: type) -> tuple[str, str] | None:
+    """How rows of the model ``kind`` are named: its label and identity field;
+    None for a type that is not a model. Worked out once per type: the build's
+    check names every post of the site this way (docs/benchmarks.md)."""
+    meta = getattr(kind, "_meta", None)
+    return None if meta is None else (meta.label_lower, identity_field(kind))
 
 
 def pack_ids(ids) -> bytes:
