@@ -249,3 +249,31 @@ def test_root_relative_links_to_nothing_stay_as_written_and_are_warned_about(tmp
     assert "/2015/03/gone/" in hrefs and "/sub/notes/images/logo.png" in hrefs
     warning = f"{knots.as_posix()}:16: the page /2024/12/knots/index.html links to '/2015/03/gone/', which is outside"
     assert warning in result.process.stderr
+
+
+def test_a_root_relative_link_is_rewritten_when_the_file_it_names_is_added(tmp_path):
+    # Whether the site has a link's target is a site-index lookup; the
+    # content files are part of what the index holds, so adding one reaches
+    # the pages that asked about it (blog/site_index.py, holdings).
+    content = tmp_path / "zola"
+    shutil.copytree(ZOLA, content)
+    knots = content / "posts" / "blog" / "knots.md"
+    knots.write_text(knots.read_text() + "\nThe [tide tables](/files/tides.txt) for the year.\n")
+    first = run_build(content, tmp_path / "output", tmp_path / "cache")
+    assert first.ok, first.process.stderr
+    site = Site(tmp_path / "output", fixture_base_url(content))
+
+    def hrefs() -> list[str]:
+        body = site.page("2024/12/knots/index.html").with_class("post-body")[0]
+        return [a.get("href") for a in body.iter("a")]
+
+    assert "/files/tides.txt" in hrefs()
+    (content / "files").mkdir()
+    (content / "files" / "tides.txt").write_text("High water at noon.\n")
+    again = run_build(content, tmp_path / "output", tmp_path / "cache")
+    assert again.ok, again.process.stderr
+    assert "/sub/notes/files/tides.txt" in hrefs()
+    clean = run_build(content, tmp_path / "clean", tmp_path / "clean-cache")
+    assert clean.ok, clean.process.stderr
+    for relative in Site(tmp_path / "clean", site.base_url).files():
+        assert (tmp_path / "output" / relative).read_bytes() == (tmp_path / "clean" / relative).read_bytes(), relative
