@@ -43,7 +43,7 @@ from django.views.static import serve
 from django_browser_reload.views import should_reload_event
 
 from . import urls as site_urls
-from .build import template_errors, use_cache_dir
+from .build import collector, template_errors, use_cache_dir
 from .content.sync import sync_content
 from .errors import ContentErrors
 from .preview_files import PublishedFiles, output_path
@@ -336,8 +336,10 @@ def _prepare_changes() -> None:
         # during a sync makes one more sync, and all of them one reload.
         while _content_saved.is_set():
             _content_saved.clear()
-            # A problem is for the page to show: its request syncs again and meets it.
-            with contextlib.suppress(Exception):
+            # A problem is for the page to show: its request syncs again and
+            # meets it. The collector would walk the old and the new index
+            # while the author waits (blog/build/collector.py).
+            with contextlib.suppress(Exception), collector.paused():
                 sync()
                 site_index()
         # No debounce (django-browser-reload waits 0.05 s for the files of a

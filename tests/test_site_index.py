@@ -51,7 +51,7 @@ def _holdings_after(content) -> str:
 
     sync_content(content)
     with visible(Visibility(drafts=False, future=False)):
-        return load_index().holdings()
+        return load_index(holdings=True).holdings()
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_a_content_file_changes_the_holdings(synced_copy):
 
     sync_content(synced_copy)
     with visible(Visibility(drafts=False, future=False)):
-        index = load_index()
+        index = load_index(holdings=True)
         index.use_content_files({"CNAME": synced_copy / "CNAME"})
         before = index.holdings()
         index.use_content_files({"CNAME": synced_copy / "CNAME", "x.txt": synced_copy / "x.txt"})
@@ -102,6 +102,13 @@ def test_a_content_file_changes_the_holdings(synced_copy):
 
 def test_an_index_made_of_handed_lists_never_matches_another():
     assert SiteIndex(posts=[], tags=[], pages=[]).holdings() != SiteIndex(posts=[], tags=[], pages=[]).holdings()
+
+
+def test_an_index_loaded_without_its_holdings_never_matches_another(site_db):
+    # The preview loads its index so: it never asks.
+    with visible(Visibility(drafts=False, future=False)):
+        assert load_index().holdings() != load_index().holdings()
+        assert load_index(holdings=True).holdings() == load_index(holdings=True).holdings()
 
 
 def _replace(path, old: str, new: str) -> None:

@@ -109,7 +109,11 @@ def _keep_unchanged_pages(state: BuildState, index) -> None:
     records = stored_records() if state.previous else {}
     state.stored = {path: key for path, (key, _reads) in records.items()}
     related_posts(index)
-    state.facts = FactTable(state.rule, {id_ for _key, ids in records.values() if ids for id_ in unpack_ids(ids)})
+    in_use: set[int] = set()
+    for _key, ids in records.values():
+        if ids:
+            in_use.update(unpack_ids(ids))
+    state.facts = FactTable(state.rule, in_use)
     state.current_facts = CurrentFacts(index, state.site, state.rule)
     state.holding = state.facts.holding(state.current_facts)
     # A page whose facts all hold would come out as the previous build wrote it.

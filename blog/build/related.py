@@ -16,7 +16,10 @@ def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
     A post's related posts change only when a post sharing one of its tags
     comes, goes, moves in the list or changes its tags. Posts are named by
     their source file here, which stays the same when a post is re-read."""
-    current = [[post.source, [tag.slug for tag in post.tag_list]] for post in index.posts]
+    # Read past the recorded fields: this runs over every post on every build.
+    current = [
+        [post.__dict__["source"], [tag.__dict__["slug"] for tag in post.__dict__["_tag_list"]]] for post in index.posts
+    ]
     stored = CacheEntry.read(RELATED_ENTRY)
     # Stored: the (source, tags) list, and each post's related posts as
     # positions in it, which keeps the entry small.

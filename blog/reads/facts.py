@@ -221,7 +221,10 @@ class FactTable:
             Fact.objects.all().delete()
             CacheEntry.objects.filter(key__in=[ROWS_ENTRY, INDEX_ENTRY]).delete()
         else:
-            delete_where_in(Fact, "id", set(Fact.objects.values_list("id", flat=True)) - in_use)
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT id FROM {Fact._meta.db_table}")
+                stored = {id_ for (id_,) in cursor}
+            delete_where_in(Fact, "id", stored - in_use)
         self._new: dict[int, tuple[str, str, str]] = {}
 
     def holding(self, current: CurrentFacts) -> set[int]:
