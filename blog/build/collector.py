@@ -5,7 +5,7 @@ A build's main process holds the site index, the stored facts and the pages'
 records: hundreds of thousands of small containers it keeps to the end. The
 collector walks them again and again and frees almost nothing: an edit at
 10,000 posts ran 834 collections, 0.23 s of a 1.5 s build, and they found
-1,199 objects in cycles (docs/benchmarks.md, "The garbage collector"). So the
+1,199 objects in cycles (docs/benchmarks.md, issue 17, session 9). So the
 main process pauses it for the build; reference counting still frees
 everything that is not in a cycle. The preview server, which runs for hours,
 pauses it only while it brings the database and the index up to date.
