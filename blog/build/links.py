@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,6 +38,15 @@ class PageLinks:
     @cached_property
     def id_set(self) -> frozenset[str]:
         return frozenset(self.ids)
+
+    def shared(self) -> PageLinks:
+        """These links and ids, each string the one object every page's equal
+        string is: pages repeat the menus, the assets and their neighbours'
+        addresses, and the build's main process keeps every rendered page's
+        links until the link check (docs/benchmarks.md, issue 17, session 9)."""
+        self.links = [sys.intern(link) for link in self.links]
+        self.ids = [sys.intern(id_) for id_ in self.ids]
+        return self
 
 
 def extract(body: bytes) -> PageLinks:

@@ -74,7 +74,7 @@ def render_pages(state: BuildState) -> None:
                 # what it wrote anew (for the spare) must hear of it.
                 writer.note_written(page.relative)
             state.written += page.changed
-            state.rendered[page.relative] = page.links
+            state.rendered[page.relative] = page.links.shared()
             plan.keys[page.relative] = page.digest
             plan.reads[page.relative] = page.reads
             facts.add(page.new_facts)
