@@ -139,7 +139,9 @@ class SiteIndex:
         content files. The index reads nothing else, so two indexes with the
         same holdings give every lookup the same answer: the build passes
         every stored lookup without asking it again while the holdings are as
-        they were (blog/reads/facts.py)."""
+        they were (blog/reads/facts.py). A lookup that needs anything more (a
+        query, a file) must be handed it by load_index, and it must go into
+        this digest."""
         return digest(self._loaded, sorted((relative, str(file)) for relative, file in self._content_files.items()))
 
     def published_content(self) -> dict[str, Path]:
