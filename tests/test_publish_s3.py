@@ -291,10 +291,12 @@ def _no_page_without_its_assets(output, left: dict[str, str]) -> None:
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
 def test_a_publish_interrupted_by_a_signal_is_finished_by_the_next_run(target, sites, signal_number):
     """Uploads are slowed down (each PUT waits at the proxy) so that the
-    signal arrives while some of the site is uploaded and some is not."""
+    signal arrives while some of the site is uploaded and some is not. Half a
+    second each: with 0.05 s, a loaded machine once let the whole site upload
+    between the tenth PUT and the signal."""
     log = target.server.log
     log.clear()
-    log.put_delay = 0.05
+    log.put_delay = 0.5
     command, env = publish_command(target.content, sites.first, target.cache, "test", env=AWS_ENV)
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
