@@ -43,7 +43,7 @@ from django.db import connection
 from django.db.models.query_utils import DeferredAttribute
 
 from ..digests import digest
-from .values import TAGS, fact_id, fact_subject, field_value, identities, pack_ids, row_identity
+from .values import TAGS, fact_id, fact_subject, field_value, identities, pack_ids, row_naming
 
 # Written in the parameters of a recorded query in place of the build's "now",
 # which every published() query compares dates with: at the next build the
@@ -206,12 +206,13 @@ class Recorder:
         during a build)."""
         by_row: dict[tuple, tuple[list, set]] = {}
         for instance, names in log.rows.values():
-            identity = row_identity(instance)
+            label, field = row_naming(type(instance))
+            identity = instance.__dict__.get(field)
             if identity is None:
                 # A partial copy, such as the one Model.refresh_from_db loads:
                 # the instance it loads for records itself.
                 continue
-            row = (instance._meta.label_lower, identity)
+            row = (label, identity)
             entry = by_row.get(row)
             if entry is None:
                 by_row[row] = ([instance], set(names))

@@ -78,7 +78,7 @@ def identities(value):
     """What a lookup returned, as plain values: rows by their identity."""
     if isinstance(value, list | tuple):
         return tuple([identities(item) for item in value])
-    naming = _row_naming(type(value))
+    naming = row_naming(type(value))
     if naming is None:
         return value
     label, field = naming
@@ -86,10 +86,12 @@ def identities(value):
 
 
 @cache
-def _row_naming(kind: type) -> tuple[str, str] | None:
+def row_naming(kind: type) -> tuple[str, str] | None:
     """How rows of the model ``kind`` are named: its label and identity field;
     None for a type that is not a model. Worked out once per type: the build's
-    check names every post of the site this way (docs/benchmarks.md)."""
+    check names every post of the site this way, and a worker every row its
+    pages read, and each of those facts' keys then shares the one label
+    string (docs/benchmarks.md, issue 17, session 9)."""
     meta = getattr(kind, "_meta", None)
     return None if meta is None else (meta.label_lower, identity_field(kind))
 
