@@ -9,6 +9,8 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -288,17 +290,35 @@ def _no_page_without_its_assets(output, left: dict[str, str]) -> None:
         assert not missing, f"{page} is on the remote without {missing}"
 
 
+@contextmanager
+def _ctrl_c_reaches_children() -> Iterator[None]:
+    """A process started with SIGINT ignored (a shell's background job, nohup)
+    passes that on to its children, and Python then never turns the signal
+    into KeyboardInterrupt. At a terminal, Ctrl-C reaches the publish; so it
+    must here, however the tests were started."""
+    ignored = signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill-9"])
 def test_a_publish_interrupted_by_a_signal_is_finished_by_the_next_run(target, sites, signal_number):
     """Uploads are slowed down (each PUT waits at the proxy) so that the
-    signal arrives while some of the site is uploaded and some is not. Half a
-    second each: with 0.05 s, a loaded machine once let the whole site upload
-    between the tenth PUT and the signal."""
+    signal arrives while some of the site is uploaded and some is not: half a
+    second each leaves seconds between the tenth PUT and the last."""
     log = target.server.log
     log.clear()
     log.put_delay = 0.5
     command, env = publish_command(target.content, sites.first, target.cache, "test", env=AWS_ENV)
-    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with _ctrl_c_reaches_children():
+        process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
     try:
         deadline = time.monotonic() + 120
         while log.puts < 10 and time.monotonic() < deadline and process.poll() is None:
