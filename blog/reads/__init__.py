@@ -29,7 +29,6 @@ from .values import (
     field_value,
     identities,
     pack_ids,
-    row_identity,
     row_values,
     unpack_ids,
 )
@@ -54,7 +53,6 @@ __all__ = [
     "record_lookup",
     "record_value",
     "recording",
-    "row_identity",
     "row_values",
     "unpack_ids",
     "volatile",

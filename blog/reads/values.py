@@ -28,11 +28,6 @@ def identity_field(model) -> str:
     return getattr(model, "identity_field", None) or model._meta.pk.attname
 
 
-def row_identity(instance) -> str:
-    """What names the row ``instance`` holds, or None if that is not loaded."""
-    return instance.__dict__.get(identity_field(type(instance)))
-
-
 def row_subject(label: str, identity) -> str:
     """The row a row fact is about, as stored beside the fact (``Fact.subject``),
     so that the check skips the facts of rows that did not change without
