@@ -79,6 +79,8 @@ class CurrentFacts:
         # The rows as of the last build, and now: label -> identity -> digest.
         self._rows_before: dict[str, dict] = CacheEntry.read(ROWS_ENTRY) or {}
         self._index_before: str | None = CacheEntry.read(INDEX_ENTRY)
+        # What the index holds now: compared with the last build's, then stored.
+        self.index_holdings = index.holdings()
         self.rows: dict[str, dict] = {}
         self._dates: dict[str, object] | None = None
         self._digests: dict[tuple, str] = {}
@@ -154,7 +156,7 @@ class CurrentFacts:
                 for identity in before.keys() | now.keys()
                 if before.get(identity) != now.get(identity)
             )
-        if self.index.holdings() != self._index_before:
+        if self.index_holdings != self._index_before:
             changed.add(INDEX_SUBJECT)
         return changed
 
@@ -276,7 +278,7 @@ class FactTable:
         that records those pages."""
         self.flush()
         CacheEntry.write(ROWS_ENTRY, current.all_rows())
-        CacheEntry.write(INDEX_ENTRY, current.index.holdings())
+        CacheEntry.write(INDEX_ENTRY, current.index_holdings)
         CacheEntry.write(GROUND_ENTRY, self._ground)
 
 
