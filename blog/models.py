@@ -309,7 +309,7 @@ class Fact(models.Model):
     digest = models.CharField(max_length=32)
     # What the fact is about, for the check to pass it unread while that is
     # as it was (blog/reads/values.py, fact_subject); else "".
-    subject = models.TextField(default="")
+    subject = models.TextField(default="", db_index=True)
 
     class Meta:
         unique_together = [("key", "digest")]

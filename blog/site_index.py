@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 import pickle
 import posixpath
 import uuid
 from collections import Counter
 from contextlib import contextmanager
+from functools import reduce
 from itertools import chain
 from pathlib import Path
 
 from django.db import connection, models
+from django.db.models import Q
 from django.db.models.base import ModelState
 
 from . import reads
-from .content.internal_links import is_bundle
+from .content.internal_links import BUNDLE_NAMES, is_bundle
 from .content.rows import json_value, plain_rows
 from .digests import digest
 from .models import CacheEntry, Page, Post, PostTag, Tag
@@ -347,18 +350,21 @@ def load_index(holdings: bool = False) -> SiteIndex:
     visible_ids = {post.id for post in posts}
     tags_by_id = {tag.id: tag for tag in Tag.objects.all()}
     tag_lists: dict[int, list[Tag]] = {}
-    for post_id, tag_id in PostTag.objects.order_by("post_id", "position").values_list("post_id", "tag_id"):
+    for post_id, tag_id in plain_rows(PostTag.objects.order_by("post_id", "position").values_list("post_id", "tag_id")):
         if post_id in visible_ids:
             tag_lists.setdefault(post_id, []).append(tags_by_id[tag_id])
-    counts: Counter = Counter()
     for post in posts:
-        post.tag_list = tag_lists.get(post.id, [])
-        counts.update(tag.id for tag in post.tag_list)
+        post.__dict__["_tag_list"] = tag_lists.get(post.id, [])  # Post.tag_list, without recording
+    counts = Counter(tag.id for tags in tag_lists.values() for tag in tags)
     tags = sorted((tag for tag in tags_by_id.values() if counts[tag.id]), key=lambda tag: tag.slug)
     for tag in tags:
         tag.count = counts[tag.id]
     pages = list(Page.objects.published().defer(*NOT_LOADED))
-    bundle_sources = [source for (source,) in plain_rows(Post.objects.values_list("source")) if is_bundle(source)]
+    # SQL keeps the few sources that may be a bundle's (its LIKE ignores case); is_bundle decides.
+    maybe_bundles = Post.objects.filter(
+        reduce(operator.or_, (Q(source__endswith=name) for name in BUNDLE_NAMES))
+    ).values_list("source")
+    bundle_sources = [source for (source,) in plain_rows(maybe_bundles) if is_bundle(source)]
     if loaded is not None:
         # Posts are in the order of their rows in ``loaded``, and so are their tags here.
         named_tags = [[tag.slug for tag in tag_lists.get(post.id, ())] for post in posts]

@@ -46,7 +46,9 @@ def conflicts(content_dir: Path) -> list[ContentProblem]:
         owners[name if "." in name else f"{name}/index.html"].append(("", f"the built-in '{name}' section"))
     for name in RESERVED_FILES:
         owners[name].append(("", f"the built-in file '{name}'"))
-    posts = plain_rows(Post.objects.values_list("source", "path", "aliases"))
+    # In no order (sorting would cost more than the check): each clash's
+    # claims are sorted below.
+    posts = plain_rows(Post.objects.order_by().values_list("source", "path", "aliases"))
     problems = []
     for source, path, _aliases in posts:
         owners[output_file_for(path)].append((source, ""))
@@ -60,7 +62,7 @@ def conflicts(content_dir: Path) -> list[ContentProblem]:
                     "give the post another path, url or permalink",
                 )
             )
-    pages = plain_rows(Page.objects.values_list("source", "slug", "aliases"))
+    pages = plain_rows(Page.objects.order_by().values_list("source", "slug", "aliases"))
     for source, slug, _aliases in pages:
         owners[f"{slug}/index.html"].append((source, ""))
     for source, _url, aliases in [*posts, *pages]:
@@ -68,7 +70,9 @@ def conflicts(content_dir: Path) -> list[ContentProblem]:
             owners[alias_file(alias)].append((source, f"(alias {alias})"))
     # Nearly every file has one owner: only the others are sorted and examined.
     for output, claims in sorted(item for item in owners.items() if len(item[1]) > 1):
-        claims = list(dict.fromkeys(claims))
+        # The built-in names first, then the sources whose own address it is,
+        # then the aliases; each by source.
+        claims = sorted(dict.fromkeys(claims), key=lambda claim: (claim[0] != "", claim[1] != "", claim))
         files = [source for source, _ in claims if source]
         if len(claims) < 2 or not files:
             continue
@@ -92,7 +96,7 @@ def dangling_links(content_dir: Path, sources: set[str]) -> list[ContentProblem]
     """Links, in files not read again, to sources that are gone."""
     problems = []
     for model in (Post, Page):
-        rows = model.objects.filter(rewrites_links=True).values_list("source", "link_targets")
+        rows = model.objects.filter(rewrites_links=True).order_by().values_list("source", "link_targets")
         for source, targets in plain_rows(rows):
             for target, line in json_value(targets):
                 if target not in sources:
