@@ -118,6 +118,13 @@ class PostQuerySet(models.QuerySet):
         return posts
 
 
+# The columns the site index does not load (blog/site_index.py): the bodies,
+# which list pages never show (a post's view loads them), and the content
+# sync's digests, which change with every edit and which no page shows.
+BODY_FIELDS = ("body_html", "toc_html")
+NOT_LOADED = (*BODY_FIELDS, "source_digest", "row_digest", "listed_digest")
+
+
 class Document(models.Model):
     """What posts and pages share."""
 
@@ -137,6 +144,9 @@ class Document(models.Model):
     # A digest of every other column (and a post's tags), made when the
     # document is stored: what a page that read the row depends on (blog/reads/recorder.py).
     row_digest = models.CharField(max_length=32)
+    # A digest of the columns the site index loads (all but NOT_LOADED), made
+    # when the document is stored: what the index's holdings are made of.
+    listed_digest = models.CharField(max_length=32)
     # The sources the body links to, as [path in content/, line] pairs: each
     # must exist when a page shows the body (blog/content/internal_links.py).
     link_targets = models.JSONField(default=list)
@@ -160,6 +170,11 @@ class Document(models.Model):
     def digest_row(self, *more) -> str:
         """The row's digest, of every stored field and ``more``."""
         return digest(reads.row_values(self._meta, {**self.__dict__, "row_digest": None}), *more)
+
+    def digest_listed(self) -> str:
+        """The digest of the fields the site index loads."""
+        listed = {name: value for name, value in self.__dict__.items() if name not in NOT_LOADED}
+        return digest(reads.row_values(self._meta, listed))
 
     @property
     def body(self) -> str:

@@ -13,10 +13,10 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from . import reads
 from .content.highlight_css import stylesheet
-from .models import Page, Post
+from .models import BODY_FIELDS, Page, Post
 from .redirects import wordpress_map_url
 from .series import every_series, series_named
-from .site_index import BODY_FIELDS, site_index
+from .site_index import site_index
 from .siteconfig import active_site
 from .templatetags.blog_tags import absolute, media_url
 

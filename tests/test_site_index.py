@@ -3,6 +3,9 @@ holdings change exactly when what its lookups answer from may have."""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+
 import pytest
 
 from blog.models import Post
@@ -115,3 +118,36 @@ def _replace(path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} is not in {path.name}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _another(value):
+    """A value of the same kind as ``value``, and not equal to it."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, dt.datetime):
+        return value + dt.timedelta(days=1)
+    if isinstance(value, dict):
+        return {**value, "another": 1}
+    if isinstance(value, list):
+        return [*value, "another"]
+    assert value is None, f"no other value made for {value!r}"
+    return dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+
+
+def test_the_listed_digest_covers_every_field_the_index_loads_and_no_other(site_db):
+    # The index's holdings are made of these digests (SiteIndex.holdings): a
+    # field it loads that the digest left out would let the build pass
+    # lookups that answer differently now.
+    post = Post.objects.get(source=Post.objects.values_list("source", flat=True).first())
+    before = post.digest_listed()
+    for field in Post._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        changed = copy.copy(post)
+        changed.__dict__[field.attname] = _another(post.__dict__[field.attname])
+        changes_digest = changed.digest_listed() != before
+        assert changes_digest == (field.attname not in NOT_LOADED), field.attname

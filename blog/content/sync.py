@@ -533,6 +533,7 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
         }
         if doc.kind == PAGE:
             page = Page(**common, date=doc.date, draft=doc.draft, aliases=doc.aliases)
+            page.listed_digest = page.digest_listed()
             page.row_digest = page.digest_row()
             pages.append(page)
             continue
@@ -553,6 +554,7 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
         )
         labels[doc.source_path] = list(zip(result.tag_slugs, doc.tags, strict=True))
         # The tags as the author wrote them are part of the post (Post.tag_list).
+        post.listed_digest = post.digest_listed()
         post.row_digest = post.digest_row(labels[doc.source_path])
         posts.append(post)
     Page.objects.bulk_create(pages)
