@@ -55,11 +55,9 @@ def render_pages(state: BuildState) -> None:
         if page.relative not in plan.keys or not writer.reuse(page.relative)
     ]
     recorder = reads.Recorder(now_parameter(state.rule), ignored_folders=_read_freely(state.static_root))
-    if state.to_render:
-        recorder.stored_fragments = fragments.stored_fragments(state.holding)
+    recorder.holding = state.holding
     # Fragments rendered by this build, stored as they come.
     fresh_fragments: list[tuple[str, str, str, bytes]] = []
-    fresh_keys: set[str] = set()
     state.progress.phase("render pages", len(state.to_render))
     failed: list[template_errors.PageProblem] = []
     with reads.recording(recorder):
@@ -80,13 +78,13 @@ def render_pages(state: BuildState) -> None:
             facts.add(page.new_facts)
             fresh_fragments += page.fragments
             if len(fresh_fragments) >= STORE_BATCH:
-                fresh_keys |= _store_fragments(facts, fresh_fragments)
+                _store_fragments(facts, fresh_fragments)
     if failed:
         state.progress.end_phase(f"{len({p.page for p in failed})} pages failed")
         raise ContentErrors(template_errors.merged(template_errors.named_in(p, state.content_dir) for p in failed))
     if state.to_render:
-        fresh_keys |= _store_fragments(facts, fresh_fragments)
-        fragments.forget_stale(recorder.stored_fragments, fresh_keys)
+        _store_fragments(facts, fresh_fragments)
+        fragments.forget_orphans()
     state.progress.end_phase(f"{len(state.to_render)} of {len(plan.pages)} pages")
 
 
@@ -147,15 +145,13 @@ def _read_freely(static_root: Path) -> tuple[Path, ...]:
     return (static_root, *(Path(folder) for loader in engine.template_loaders for folder in loader.get_dirs()))
 
 
-def _store_fragments(facts: FactTable, fresh: list[tuple[str, str, str, bytes]]) -> set[str]:
-    """Store ``fresh`` fragments, after the facts they name; empties it and
-    returns their keys. Stored as they come, not held to the end: at 10,000
-    posts they are tens of megabytes."""
+def _store_fragments(facts: FactTable, fresh: list[tuple[str, str, str, bytes]]) -> None:
+    """Store ``fresh`` fragments, after the facts they name, and empty it.
+    Stored as they come, not held to the end: at 10,000 posts they are tens
+    of megabytes."""
     facts.flush()
     fragments.store(fresh)
-    keys = {fragments.key(template_name, source) for template_name, source, _html, _ids in fresh}
     fresh.clear()
-    return keys
 
 
 @contextmanager

@@ -84,8 +84,9 @@ class Recorder:
         self._paused = 0
         self.now_parameter = now_parameter
         self.ignored_folders = tuple(str(folder) for folder in ignored_folders) + _SYSTEM_FOLDERS
-        # The stored fragments whose facts hold (blog/build/fragments.py).
-        self.stored_fragments: set[str] = set()
+        # The ids of the stored facts that hold: a stored fragment is used
+        # if all of its facts are among them (blog/build/fragments.py).
+        self.holding: set[int] = set()
         # Fact ids worked out in this process, and the facts not yet sent to
         # the build's main process to be stored.
         self._ids: dict[tuple[tuple, str], int] = {}
