@@ -157,7 +157,8 @@ class DocumentImages:
             attrs["sizes"] = sizes
         if image.webp is image.own:
             return _img(attrs)
-        source = f'<source type="image/webp" srcset="{html.escape(_srcset(image.webp, folder, src))}" sizes="{html.escape(sizes)}">'
+        srcset = html.escape(_srcset(image.webp, folder, src))
+        source = f'<source type="image/webp" srcset="{srcset}" sizes="{html.escape(sizes)}">'
         return f"<picture>{source}{_img(attrs)}</picture>"
 
     def open_graph(self, front_matter_image: str) -> tuple[str, int, int]:

@@ -15,9 +15,8 @@ from liquid.exceptions import LiquidError
 from liquid.parser import get_parser
 from liquid.token import TOKEN_EOF, TOKEN_EXPRESSION, TOKEN_ILLEGAL, TOKEN_TAG, Token
 
-from .liquid_site import INCLUDES_DIR
-
 from .internal_links import source_link
+from .liquid_site import INCLUDES_DIR
 from .render_inputs import FILE, SOURCE, file_digest
 
 if TYPE_CHECKING:

@@ -12,7 +12,6 @@ from ..paths import alias_file, output_file_for
 from .rows import json_value, plain_rows
 from .sources import display_path
 
-
 # Files at the top of the output that the build writes when the site needs
 # them (blog/redirects.py); no page or alias may take their names.
 RESERVED_FILES = frozenset({"_redirects", "nginx-redirects.conf", "wordpress-ids.json"})

@@ -9,8 +9,8 @@ unchanged are not rendered again.
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import os
+import posixpath
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,18 +30,18 @@ from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
 from . import internal_links
 from .html_text import plain_text, truncate_words
+from .hugo_shortcodes import render_shortcodes
 from .image_html import DocumentImages
 from .images import IMAGE_CACHE, ImageOptions, prune_cache
-from .hugo_shortcodes import render_shortcodes
 from .jekyll_permalinks import jekyll_address, jekyll_permalink
 from .liquid_site import LiquidSite, Location, liquid_fingerprint, site_asks_for_liquid
 from .markdown import render_markdown, renderer_fingerprint
 from .math import MathProblem
-from .site_checks import conflicts, dangling_links, shown
 from .reader import PAGE, POST, SKIPPED, SourceDocument, read_document
 from .render_inputs import InputsNow, RenderInputs
-from .source_names import SourceNames
 from .rows import json_value, plain_rows
+from .site_checks import conflicts, dangling_links, shown
+from .source_names import SourceNames
 from .sources import display_path, find_sources, read_site
 
 if TYPE_CHECKING:
@@ -247,7 +247,8 @@ def _expand(document: SourceDocument, task: _FileTask, result: _FileResult) -> t
     result.errors += shortcodes.errors
     result.warnings += shortcodes.warnings
     if liquid_rendered:
-        # Imported here: python-liquid is loaded only by a build that has Liquid to render (blog/content/liquid_site.py).
+        # Imported here: python-liquid is loaded only by a build that has
+        # Liquid to render (blog/content/liquid_site.py).
         from .liquid_render import render_liquid
 
         page = {
