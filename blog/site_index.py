@@ -22,6 +22,7 @@ from functools import reduce
 from itertools import chain
 from pathlib import Path
 
+from django.core.paginator import InvalidPage, Paginator
 from django.db import connection, models
 from django.db.models import Q
 from django.db.models.base import ModelState
@@ -202,6 +203,32 @@ class SiteIndex:
 
     def posts_tagged(self, slug: str) -> list[Post]:
         return _recorded("posts_tagged", (slug,), self._by_tag.get(slug, []))
+
+    # One page of a list of posts (every post, or a tag's: ``tag`` None or a
+    # slug), for blog/views.py's PostsPaginator. Django's Paginator over the
+    # list does the arithmetic. Recorded as what the page shows, not as the
+    # whole list: a post added in the middle of the list renders again only
+    # the pages after it (docs/benchmarks.md, issue 17, session 10).
+
+    def post_count(self, tag: str | None = None) -> int:
+        """How many visible posts there are (with ``tag``, if given)."""
+        return _recorded("post_count", (tag,), len(self._listed(tag)))
+
+    def page_count(self, tag: str | None, per_page: int, orphans: int, allow_empty_first_page: bool) -> int:
+        """How many pages the list has (Paginator.num_pages)."""
+        paginator = Paginator(self._listed(tag), per_page, orphans, allow_empty_first_page)
+        return _recorded("page_count", (tag, per_page, orphans, allow_empty_first_page), paginator.num_pages)
+
+    def posts_on_page(self, tag: str | None, number: int, per_page: int, orphans: int) -> list[Post] | None:
+        """The posts of page ``number`` of the list; None if it has no such page."""
+        try:
+            found = list(Paginator(self._listed(tag), per_page, orphans).page(number).object_list)
+        except InvalidPage:
+            found = None
+        return _recorded("posts_on_page", (tag, number, per_page, orphans), found)
+
+    def _listed(self, tag: str | None) -> list[Post]:
+        return self._posts if tag is None else self._by_tag.get(tag, [])
 
     @property
     def series_slugs(self) -> list[str]:

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from itertools import groupby
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import reads
@@ -21,11 +24,63 @@ from .siteconfig import active_site
 from .templatetags.blog_tags import absolute, media_url
 
 
+class ListedPosts(Sequence):
+    """The site index's posts, all of them or those tagged ``tag``, as a list
+    view's ``object_list``. Used whole (iterated, counted, indexed, in a
+    template as ``view.object_list`` or ``paginator.object_list``), the whole
+    list is what the page read; PostsPaginator asks the index for one page."""
+
+    def __init__(self, tag: str | None = None) -> None:
+        self.tag = tag
+
+    def _all(self) -> list[Post]:
+        index = site_index()
+        return index.posts if self.tag is None else index.posts_tagged(self.tag)
+
+    def __getitem__(self, position):
+        return self._all()[position]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __contains__(self, post) -> bool:
+        return post in self._all()
+
+    def __reversed__(self):
+        return reversed(self._all())
+
+
+class PostsPaginator(Paginator):
+    """Django's Paginator over ListedPosts, whose pages read from the site
+    index only what they show: their posts, the number of pages and, if a
+    template asks, the number of posts. A page that read the whole list would
+    be rendered again whenever any post came or went; so a post added in the
+    middle of the list renders again only the pages after it."""
+
+    @cached_property
+    def count(self) -> int:
+        return site_index().post_count(self.object_list.tag)
+
+    @cached_property
+    def num_pages(self) -> int:
+        tag = self.object_list.tag
+        return site_index().page_count(tag, self.per_page, self.orphans, self.allow_empty_first_page)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        posts = site_index().posts_on_page(self.object_list.tag, number, self.per_page, self.orphans)
+        return self._get_page(posts, number, self)
+
+
 class PaginatedPostsMixin:
     """Page N of a list of posts comes from the URL (/page/N/), never a query string."""
 
     page_kwarg = "page"
     context_object_name = "posts"
+    paginator_class = PostsPaginator
 
     def get_paginate_by(self, queryset):
         return active_site().posts_per_page
@@ -41,7 +96,7 @@ class IndexView(PaginatedPostsMixin, ListView):
     template_name = "blog/index.html"
 
     def get_queryset(self):
-        return site_index().posts
+        return ListedPosts()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -59,7 +114,7 @@ class TagView(PaginatedPostsMixin, ListView):
         self.tag = site_index().tag(self.kwargs["tag"])
         if self.tag is None:
             raise Http404("No visible posts with this tag")
-        return site_index().posts_tagged(self.tag.slug)
+        return ListedPosts(self.tag.slug)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(tag=self.tag, **kwargs)

@@ -5,6 +5,7 @@ build; tests/test_incremental.py checks the general property."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import subprocess
@@ -137,3 +138,46 @@ def test_each_fact_is_stored_with_what_it_is_about():
     assert fact_subject(("index", SCHEDULED_LOOKUP, post), digest(False)) == "blog.post posts/a.md"
     assert fact_subject(("index", SCHEDULED_LOOKUP, post), digest(True)) == ""
     assert fact_subject(("template-file", "/templates/base.html"), "d") == ""
+
+
+def index_lookups(cache: Path, page: str) -> set[str]:
+    """The site-index lookups among the facts stored for ``page``."""
+    ids = list(page_reads(cache, page))
+    with sqlite3.connect(cache / "blog.sqlite3") as db:
+        marks = ", ".join("?" * len(ids))
+        keys = [json.loads(key) for (key,) in db.execute(f"SELECT key FROM blog_fact WHERE id IN ({marks})", ids)]
+    return {key[1] for key in keys if key[0] == "index"}
+
+
+def add_post(content: Path, name: str, date: str) -> None:
+    text = f"---\ntitle: Added {date}\ndate: {date}\n---\nA new post.\n"
+    (content / "posts" / name).write_text(text, encoding="utf-8")
+
+
+def test_a_list_page_reads_its_own_posts_not_the_whole_list(project, content, tmp_path):
+    build(project, content, tmp_path / "output", tmp_path / "cache")
+    for page in ("index.html", "page/2/index.html"):
+        lookups = index_lookups(tmp_path / "cache", page)
+        assert {"posts_on_page", "page_count"} <= lookups and "posts" not in lookups, page
+
+
+def test_a_post_added_renders_only_the_list_pages_it_moves(project, content, tmp_path):
+    # Two copies of the site: one gets a post older than all the others,
+    # which moves only the last list page, the other the newest post, which
+    # moves every one. Each incremental build is the same as a clean one.
+    # The fixture has an even number of visible posts: with one more first,
+    # the post added leaves the number of pages as it was (two a page).
+    oldest, newest = "1999-01-01", "2026-06-01"
+    rendered = {}
+    for date in (oldest, newest):
+        site = tmp_path / date
+        subprocess.run(["cp", "-r", str(content), str(site)], check=True)
+        add_post(site, "older-still.md", "1998-01-01")
+        output, cache = tmp_path / f"output-{date}", tmp_path / f"cache-{date}"
+        build(project, site, output, cache)
+        add_post(site, "added.md", date)
+        rendered[date] = build(project, site, output, cache)
+        clean_output = tmp_path / f"clean-{date}"
+        build(project, site, clean_output, tmp_path / f"clean-cache-{date}")
+        assert not tree_differences(snapshot(output), snapshot(clean_output))
+    assert rendered[oldest] < rendered[newest]

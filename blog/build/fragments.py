@@ -36,11 +36,13 @@ def _stored(holding: set[int], stored_key: str) -> tuple[str, array] | None:
     fragment, not of every fragment at the start: an edit's build renders a
     page or two, and checking the 20,000 fragments of a 10,000-post site
     first took 35 ms."""
-    with connection.cursor() as cursor:
-        # Plain SQL: the ORM's query building cost more than the query,
-        # once for every summary a list page shows.
-        cursor.execute(f"SELECT html, reads FROM {SummaryFragment._meta.db_table} WHERE key = %s", [stored_key])
-        row = cursor.fetchone()
+    # On SQLite's own connection: Django's cursor, and the recorder's hook on
+    # every query it runs (this read is not a fact; its facts are the
+    # fragment's), cost three times the query, once for every summary a list
+    # page shows.
+    connection.ensure_connection()
+    table = SummaryFragment._meta.db_table
+    row = connection.connection.execute(f"SELECT html, reads FROM {table} WHERE key = ?", (stored_key,)).fetchone()
     if row is None:
         return None
     html, packed = row
@@ -60,8 +62,7 @@ def render(recorder: Recorder, engine, template_name: str, post, site, autoescap
     # With no stored fact holding (a first build, or new code) nothing is asked.
     stored = None
     if recorder.holding:
-        with recorder.paused():  # its facts are recorded below
-            stored = _stored(recorder.holding, key(*name))
+        stored = _stored(recorder.holding, key(*name))
     if stored is not None:
         html = mark_safe(stored[0])  # template output, escaped when it was rendered
         log = ReadLog(fact_ids=set(stored[1]))
