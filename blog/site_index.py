@@ -366,7 +366,8 @@ def listed_posts(queryset: models.QuerySet, loaded=None) -> list[Post]:
 def load_index(holdings: bool = False) -> SiteIndex:
     """The index of the visible posts. With ``holdings``, it can tell whether it
     holds what an earlier one held (``SiteIndex.holdings``): the build asks,
-    the preview does not, and the digest is 0.04 s of 0.2 s at 10,000 posts."""
+    the preview does not. (The digest, made of each row's ``listed_digest``,
+    costs a few milliseconds at 10,000 posts.)"""
     loaded = hashlib.blake2b(digest_size=16) if holdings else None
     posts = listed_posts(Post.objects.published(), loaded)
     visible_ids = {post.id for post in posts}
