@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from .conftest import FIXTURES, fixture_base_url, run_build
+from .conftest import FIXTURES, Build, fixture_base_url, run_build
 from .site_links import Site
 
 ZOLA = FIXTURES / "bundles" / "zola"
@@ -233,16 +233,26 @@ def test_two_posts_at_one_path_are_an_error_naming_both(tmp_path):
     assert "clash.md" in errors[0] and "leaf-bundle/index.md" in errors[0]
 
 
-def test_root_relative_links_to_nothing_stay_as_written_and_are_warned_about(tmp_path):
+def _zola_built_with_a_line_in_knots(tmp_path: Path, line: str) -> tuple[Path, Path, Build, Site]:
+    """The Zola fixture with ``line`` added to the end of knots.md, built:
+    the content folder, knots.md, the build and its site."""
     content = tmp_path / "zola"
     shutil.copytree(ZOLA, content)
     knots = content / "posts" / "blog" / "knots.md"
-    knots.write_text(knots.read_text() + "\nSee [an old post](/2015/03/gone/).\n")
+    knots.write_text(knots.read_text() + f"\n{line}\n")
     result = run_build(content, tmp_path / "output", tmp_path / "cache")
     assert result.ok, result.process.stderr
-    site = Site(tmp_path / "output", fixture_base_url(content))
+    return content, knots, result, Site(tmp_path / "output", fixture_base_url(content))
+
+
+def _knots_hrefs(site: Site) -> list[str]:
     body = site.page("2024/12/knots/index.html").with_class("post-body")[0]
-    hrefs = [a.get("href") for a in body.iter("a")]
+    return [a.get("href") for a in body.iter("a")]
+
+
+def test_root_relative_links_to_nothing_stay_as_written_and_are_warned_about(tmp_path):
+    _content, knots, result, site = _zola_built_with_a_line_in_knots(tmp_path, "See [an old post](/2015/03/gone/).")
+    hrefs = _knots_hrefs(site)
     assert "/2015/03/gone/" in hrefs and "/sub/notes/images/logo.png" in hrefs
     warning = f"{knots.as_posix()}:16: the page /2024/12/knots/index.html links to '/2015/03/gone/', which is outside"
     assert warning in result.process.stderr
@@ -252,24 +262,14 @@ def test_a_root_relative_link_is_rewritten_when_the_file_it_names_is_added(tmp_p
     # Whether the site has a link's target is a site-index lookup; the
     # content files are part of what the index holds, so adding one reaches
     # the pages that asked about it (blog/site_index.py, holdings).
-    content = tmp_path / "zola"
-    shutil.copytree(ZOLA, content)
-    knots = content / "posts" / "blog" / "knots.md"
-    knots.write_text(knots.read_text() + "\nThe [tide tables](/files/tides.txt) for the year.\n")
-    first = run_build(content, tmp_path / "output", tmp_path / "cache")
-    assert first.ok, first.process.stderr
-    site = Site(tmp_path / "output", fixture_base_url(content))
-
-    def hrefs() -> list[str]:
-        body = site.page("2024/12/knots/index.html").with_class("post-body")[0]
-        return [a.get("href") for a in body.iter("a")]
-
-    assert "/files/tides.txt" in hrefs()
+    line = "The [tide tables](/files/tides.txt) for the year."
+    content, _knots, _first, site = _zola_built_with_a_line_in_knots(tmp_path, line)
+    assert "/files/tides.txt" in _knots_hrefs(site)
     (content / "files").mkdir()
     (content / "files" / "tides.txt").write_text("High water at noon.\n")
     again = run_build(content, tmp_path / "output", tmp_path / "cache")
     assert again.ok, again.process.stderr
-    assert "/sub/notes/files/tides.txt" in hrefs()
+    assert "/sub/notes/files/tides.txt" in _knots_hrefs(site)
     assert_same_as_a_clean_build(content, site, tmp_path)
 
 
