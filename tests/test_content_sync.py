@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
 import pytest
 from django.db import connection, reset_queries
 
-from blog.content.sources import find_sources
+from blog.content.sources import Source, find_sources
 from blog.content.sync import sync_content, tag_slug
 from blog.errors import ContentErrors
 from blog.models import Page, Post, PostTag, Tag
@@ -54,6 +55,21 @@ def test_find_sources_skips_hidden_files_and_finds_section_files_for_the_reader_
     assert set(found) == expected
     assert found["pages/about.md"] == "page"
     assert found["posts/long.markdown"] == "post"
+
+
+def test_a_sync_leaves_nothing_for_the_garbage_collector_to_free(content):
+    """A build pauses the collector (blog/build/collector.py), so what a sync
+    leaves in a reference cycle stays for the whole build: the scan's list
+    of every source did, 17 MB at 50,000 posts, in every worker too."""
+    write(content / "posts" / "deep" / "deeper" / "nested.md", post_file("Nested"))
+    gc.collect()
+    gc.disable()
+    try:
+        sync_content(content)
+        left = [item for item in gc.get_objects() if type(item) is Source]
+    finally:
+        gc.enable()
+    assert left == []
 
 
 def test_sync_loads_every_post_and_page():

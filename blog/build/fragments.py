@@ -15,24 +15,22 @@ too. Outside a build (the live preview) nothing is recorded or stored.
 
 from __future__ import annotations
 
-from array import array
-
 from django.db import connection, transaction
 from django.template import Context
 from django.utils.safestring import mark_safe
 
 from ..middleware import rendering_environment
 from ..models import Post, SummaryFragment
-from ..reads import ReadLog, Recorder, unpack_ids
+from ..reads import Recorder, unpack_ids
 
 
 def key(template_name: str, source: str) -> str:
     return f"{template_name}\n{source}"
 
 
-def _stored(holding: set[int], stored_key: str) -> tuple[str, array] | None:
-    """The stored fragment ``stored_key`` and its fact ids, if all of those
-    facts are among the ones ``holding``. Asked when a page needs the
+def _stored(holding: set[int], stored_key: str) -> tuple[str, bytes] | None:
+    """The stored fragment ``stored_key`` and its fact ids (packed), if all
+    of those facts are among the ones ``holding``. Asked when a page needs the
     fragment, not of every fragment at the start: an edit's build renders a
     page or two, and checking the 20,000 fragments of a 10,000-post site
     first took 35 ms."""
@@ -46,37 +44,38 @@ def _stored(holding: set[int], stored_key: str) -> tuple[str, array] | None:
     if row is None:
         return None
     html, packed = row
-    ids = unpack_ids(packed)
-    return (html, ids) if holding.issuperset(ids) else None
+    return (html, packed) if holding.issuperset(unpack_ids(packed)) else None
 
 
-def render(recorder: Recorder, engine, template_name: str, post, site, autoescape: bool) -> str:
+def render(recorder: Recorder, engine, template_name: str, post, site, autoescape: bool, kept: bool) -> str:
     """``template`` for ``post``: rendered in this process already, stored by
-    an earlier build, or rendered now; its facts go to the page's log."""
+    an earlier build, or rendered now; its facts go to the page's log.
+    ``kept``: whether other pages show it too, so that this process keeps it
+    for them (a summary, on the home page and its tags' pages), or not (an
+    archive entry, shown once: at 50,000 posts, 50 MB kept for no page)."""
     name = (template_name, post.__dict__["source"])
     remembered = recorder.fragments.get(name)
     if remembered is not None:
-        html, log = remembered
-        recorder.merge(log)
+        html, packed = remembered
+        recorder.merge_ids(packed)
         return html
     # With no stored fact holding (a first build, or new code) nothing is asked.
     stored = None
     if recorder.holding:
         stored = _stored(recorder.holding, key(*name))
-    if stored is not None:
-        html = mark_safe(stored[0])  # template output, escaped when it was rendered
-        log = ReadLog(fact_ids=set(stored[1]))
-    else:
+    if stored is None:
         with recorder.log() as log:
             # What the page's request set up, which the fragment renders in.
             rendering_environment()
             # Found inside the log: the fragment depends on its template.
             template = engine.get_template(template_name)
             html = template.render(Context({"post": post, "site": site}, autoescape=autoescape))
-        recorder.remember_fragment(name, html, log)
+        recorder.remember_fragment(name, html, log, kept)
         return html
-    recorder.fragments[name] = (html, log)
-    recorder.merge(log)
+    html, packed = mark_safe(stored[0]), stored[1]  # template output, escaped when it was rendered
+    if kept:
+        recorder.fragments[name] = (html, packed)
+    recorder.merge_ids(packed)
     return html
 
 

@@ -109,9 +109,7 @@ def _render_one(task: RenderTask) -> _RenderedPage | template_errors.PageProblem
         return problem
     found = extract(body) if task.relative.endswith(CHECKED_SUFFIXES) else PageLinks()
     digest = hashlib.blake2b(body, digest_size=16).hexdigest()
-    fresh = [
-        (name, source, html, recorder.ids(fragment)) for name, source, html, fragment in recorder.take_fresh_fragments()
-    ]
+    fresh = recorder.take_fresh_fragments()
     page_reads = None if log.volatile else recorder.ids(log)
     changed = _writer.write(task.relative, body)
     return _RenderedPage(task.relative, changed, found, digest, page_reads, fresh, recorder.take_new_facts())

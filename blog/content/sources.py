@@ -37,29 +37,33 @@ def find_sources(content_dir: Path) -> list[Source]:
     and os.scandir: this runs on every build over every file, and pathlib
     objects cost more than the stat calls."""
     found: list[Source] = []
-
-    def scan(folder: str, relative_folder: str, kind: str) -> None:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-        except (FileNotFoundError, NotADirectoryError):
-            return
-        for entry in entries:
-            name = entry.name
-            # Zola's and Hugo's _index.md (a section) is read, to be skipped
-            # and counted by the reader.
-            if name.startswith("."):
-                continue
-            relative = f"{relative_folder}/{name}"
-            # Like os.walk: symlinked folders are not followed.
-            if entry.is_dir(follow_symlinks=False):
-                scan(entry.path, relative, kind)
-            elif name.endswith(MARKDOWN_SUFFIXES) and entry.is_file():
-                stat = entry.stat()
-                found.append(Source(relative, entry.path, kind, stat.st_mtime_ns, stat.st_size))
-
     for folder, kind in ((POSTS_DIR, POST), (PAGES_DIR, PAGE)):
-        scan(os.path.join(content_dir, folder), folder, kind)
+        _scan(os.path.join(content_dir, folder), folder, kind, found)
     return found
+
+
+def _scan(folder: str, relative_folder: str, kind: str, found: list[Source]) -> None:
+    """Add the sources under ``folder`` to ``found``. A function of its own,
+    not one nested in find_sources: a nested function that calls itself is a
+    reference cycle, which kept the list of every source alive for the rest
+    of a build, whose garbage collector is paused (blog/build/collector.py)."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        name = entry.name
+        # Zola's and Hugo's _index.md (a section) is read, to be skipped
+        # and counted by the reader.
+        if name.startswith("."):
+            continue
+        relative = f"{relative_folder}/{name}"
+        # Like os.walk: symlinked folders are not followed.
+        if entry.is_dir(follow_symlinks=False):
+            _scan(entry.path, relative, kind, found)
+        elif name.endswith(MARKDOWN_SUFFIXES) and entry.is_file():
+            stat = entry.stat()
+            found.append(Source(relative, entry.path, kind, stat.st_mtime_ns, stat.st_size))
 
 
 def read_site(content_dir: Path) -> SiteConfig:

@@ -43,7 +43,7 @@ from django.db import connection
 from django.db.models.query_utils import DeferredAttribute
 
 from ..digests import digest
-from .values import TAGS, fact_id, fact_subject, field_value, identities, pack_ids, row_naming
+from .values import TAGS, fact_id, fact_subject, field_value, identities, pack_ids, row_naming, unpack_ids
 
 # Written in the parameters of a recorded query in place of the build's "now",
 # which every published() query compares dates with: at the next build the
@@ -81,6 +81,10 @@ class Recorder:
         self._logs: list[ReadLog] = []
         self.open: ReadLog | None = None
         self._digests: dict[tuple, str] = {}
+        # Each set of field names that row facts name, once: pages read rows
+        # a few ways each, and a worker at 50,000 posts keeps hundreds of
+        # thousands of row facts' keys (docs/benchmarks.md, issue 17, session 11).
+        self._field_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._paused = 0
         self.now_parameter = now_parameter
         self.ignored_folders = tuple(str(folder) for folder in ignored_folders) + _SYSTEM_FOLDERS
@@ -91,10 +95,13 @@ class Recorder:
         # the build's main process to be stored.
         self._ids: dict[tuple[tuple, str], int] = {}
         self._unsent: dict[int, tuple[str, str, str]] = {}
-        # Fragments rendered in this process: (template, source) -> (html, log).
-        self.fragments: dict[tuple[str, str], tuple[str, ReadLog]] = {}
-        # Of those, the ones rendered since the last take_fresh_fragments().
-        self._fresh: list[tuple[str, str]] = []
+        # Fragments rendered or loaded in this process, for the pages that
+        # show them again: (template, source) -> (html, its facts' ids packed).
+        # Ids, not the log: at 50,000 posts a worker keeps tens of thousands.
+        self.fragments: dict[tuple[str, str], tuple[str, bytes]] = {}
+        # Fragments rendered since the last take_fresh_fragments():
+        # (template, source, html, its facts' ids packed).
+        self._fresh: list[tuple[str, str, str, bytes]] = []
 
     def _reopen(self) -> None:
         # The log reads go to, kept in one attribute for the hooks, which run
@@ -149,10 +156,10 @@ class Recorder:
                 known = self._digests[key] = digest(value)
             facts[key] = known
 
-    def merge(self, log: ReadLog) -> None:
-        """Record everything in ``log`` (a fragment reused from memory)."""
+    def merge_ids(self, packed: bytes) -> None:
+        """Record the facts named by ``packed`` ids (a fragment reused)."""
         if self.open is not None:
-            self.open.merge(log)
+            self.open.fact_ids.update(unpack_ids(packed))
 
     def volatile(self) -> None:
         if self.open is not None:
@@ -177,14 +184,17 @@ class Recorder:
         new, self._unsent = self._unsent, {}
         return new
 
-    def remember_fragment(self, name: tuple[str, str], html: str, log: ReadLog) -> None:
-        self.fragments[name] = (html, log)
-        self._fresh.append(name)
+    def remember_fragment(self, name: tuple[str, str], html: str, log: ReadLog, kept: bool) -> None:
+        """A fragment rendered in this process, to be stored; ``kept``: also
+        kept here for the pages of this build that show it again."""
+        packed = self.ids(log)
+        if kept:
+            self.fragments[name] = (html, packed)
+        self._fresh.append((*name, html, packed))
 
-    def take_fresh_fragments(self) -> list[tuple[str, str, str, ReadLog]]:
-        """Fragments rendered since the last call: (template, source, html, log)."""
-        fresh = [(*name, *self.fragments[name]) for name in self._fresh]
-        self._fresh.clear()
+    def take_fresh_fragments(self) -> list[tuple[str, str, str, bytes]]:
+        """Fragments rendered since the last call: (template, source, html, its facts' ids packed)."""
+        fresh, self._fresh = self._fresh, []
         return fresh
 
     # --- the hooks -------------------------------------------------------------
@@ -223,8 +233,10 @@ class Recorder:
         log.rows.clear()
         known = self._digests
         facts = log.facts
+        field_sets = self._field_sets
         for (label, identity), (instances, names) in by_row.items():
-            key = ("row", label, identity, tuple(sorted(names)))
+            names = tuple(sorted(names))
+            key = ("row", label, identity, field_sets.setdefault(names, names))
             fact = known.get(key)
             if fact is None:
                 fact = known[key] = digest([_read_value(instances, name) for name in key[3]])

@@ -71,13 +71,12 @@ def field_value(instance, name: str):
 
 def identities(value):
     """What a lookup returned, as plain values: rows by their identity."""
+    naming = row_naming(type(value))
+    if naming is not None:
+        return (naming[0], value.__dict__.get(naming[1]))
     if isinstance(value, list | tuple):
         return tuple([identities(item) for item in value])
-    naming = row_naming(type(value))
-    if naming is None:
-        return value
-    label, field = naming
-    return (label, value.__dict__.get(field))
+    return value
 
 
 @cache

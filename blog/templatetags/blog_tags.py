@@ -78,16 +78,18 @@ FRAGMENT_TEMPLATES = (SUMMARY_TEMPLATE, ARCHIVE_ENTRY_TEMPLATE)
 def post_summary(context, post) -> str:
     """``includes/post_summary.html`` for ``post``, rendered once and reused on
     every list page that shows the post (the home page, its tags' pages)."""
-    return _reused_fragment(context, post, SUMMARY_TEMPLATE)
+    return _reused_fragment(context, post, SUMMARY_TEMPLATE, kept=True)
 
 
 @register.simple_tag(takes_context=True)
 def archive_entry(context, post) -> str:
-    """``includes/archive_entry.html`` for ``post``: its line in the archive."""
-    return _reused_fragment(context, post, ARCHIVE_ENTRY_TEMPLATE)
+    """``includes/archive_entry.html`` for ``post``: its line in the archive.
+    A build keeps it between builds, not for other pages of the same build:
+    the archive shows each post once."""
+    return _reused_fragment(context, post, ARCHIVE_ENTRY_TEMPLATE, kept=False)
 
 
-def _reused_fragment(context, post, template_name: str) -> str:
+def _reused_fragment(context, post, template_name: str, kept: bool) -> str:
     """``template_name`` rendered for ``post``, once.
 
     The fragment sees ``post`` and ``site`` only, never the page around it, so
@@ -100,7 +102,8 @@ def _reused_fragment(context, post, template_name: str) -> str:
     site = context["site"]
     recorder = reads.current()
     if recorder is not None:
-        return fragments.render(recorder, context.template.engine, template_name, post, site, context.autoescape)
+        engine = context.template.engine
+        return fragments.render(recorder, engine, template_name, post, site, context.autoescape, kept)
     template = context.template.engine.get_template(template_name)
     key = (template, site, get_script_prefix(), post.is_scheduled)
     rendered = post.__dict__.setdefault("_fragment_cache", {})
