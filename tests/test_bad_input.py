@@ -591,6 +591,23 @@ def test_a_broken_base_template_is_reported_once_for_every_page(good_site, tmp_p
     ], build.process.stderr
 
 
+def test_a_template_broken_between_two_builds_with_the_same_code_is_named_not_raised(good_site, tmp_path, project):
+    # The second build checks which file each template name resolves to
+    # before it renders a page (blog/reads/facts.py); finding that file must
+    # not compile the template, whose syntax error escaped as a traceback.
+    root = start_from(good_site, tmp_path)
+    assert run_project_build(project, root).ok
+    TemplateEdit("includes/pagination.html", 1, "{% if site.author %}").apply(project)
+    before = tree_digest(root / "output")
+    build = run_project_build(project, root)
+    errors = assert_failed_cleanly(build, before)
+    pattern = re.compile(
+        r"templates/includes/pagination\.html:1: Unclosed tag on line 1: 'if'\. Looking for one of: elif, else,"
+        r" endif; while rendering / and \d+ other pages \(add the closing tag\)"
+    )
+    assert errors and all(pattern.fullmatch(line) for line in printed(errors)), build.process.stderr
+
+
 def test_every_broken_template_is_reported_in_one_run(good_site, tmp_path, project):
     root = start_from(good_site, tmp_path)
     for case in TEMPLATE_CASES.values():

@@ -25,7 +25,7 @@ from pathlib import Path
 from django.apps import apps
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.db import connection, transaction
-from django.template import TemplateDoesNotExist, engines
+from django.template import engines
 
 from ..digests import digest
 from ..models import CacheEntry, Fact, Post, delete_where_in
@@ -35,6 +35,7 @@ from ..visibility import Visibility
 from .recorder import NOW, RECORDED_MODELS
 from .static_storage import STATIC
 from .template_loader import MISSING, RESOLVED, SOURCE
+from .template_loader import Loader as TemplateLoader
 from .values import INDEX_SUBJECT, SCHEDULED_LOOKUP, field_value, identities, identity_field, row_subject, row_values
 
 # The facts' common ground: which code and options they were read with.
@@ -200,10 +201,10 @@ class CurrentFacts:
 
     @staticmethod
     def _resolve(name: str) -> str:
-        try:
-            return engines["django"].engine.find_template(name)[1].name
-        except TemplateDoesNotExist:
-            return MISSING
+        for loader in engines["django"].engine.template_loaders:
+            if isinstance(loader, TemplateLoader):
+                return loader.resolved_file(name)
+        return MISSING
 
 
 class FactTable:

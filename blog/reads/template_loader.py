@@ -36,6 +36,21 @@ class Loader(BaseLoader):
             if hasattr(loader, "reset"):
                 loader.reset()
 
+    def resolved_file(self, template_name: str) -> str:
+        """The file ``template_name`` resolves to (MISSING for none), found in
+        the order get_template finds it, but without compiling it: the build
+        asks this of every template name before it renders a page
+        (blog/reads/facts.py), and a syntax error must then come from the
+        page that renders the template, with its file and line."""
+        for loader in self.loaders:
+            for origin in loader.get_template_sources(template_name):
+                try:
+                    origin.loader.get_contents(origin)
+                except TemplateDoesNotExist:
+                    continue
+                return origin.name
+        return MISSING
+
     def get_template(self, template_name, skip=None):
         tried = []
         for loader in self.loaders:
