@@ -46,8 +46,7 @@ class SectionSitemap(_SiteSitemap):
         return reverse(name)
 
     def lastmod(self, name):
-        posts = site_index().posts
-        return _last_change(posts)
+        return site_index().last_change()
 
 
 class TagSitemap(_SiteSitemap):
@@ -55,7 +54,7 @@ class TagSitemap(_SiteSitemap):
         return site_index().tags
 
     def lastmod(self, tag):
-        return _last_change(site_index().posts_tagged(tag.slug))
+        return site_index().last_change(tag.slug)
 
 
 class SeriesSitemap(_SiteSitemap):

@@ -88,3 +88,27 @@ def test_an_added_post_joins_the_related_posts_of_posts_sharing_its_tags(monkeyp
     assert updated == {"new": ["b", "a"], "a": ["new", "b"], "b": ["new", "a"], "c": []}
     # Only the new post is counted from scratch; the others are updated.
     assert counted == ["new"]
+
+
+def test_the_last_builds_answer_is_not_used_by_other_code(site_db, monkeypatch):
+    """The stored answer is the code's as much as the posts': code that ranks
+    them otherwise (here, showing one post fewer) must not be served the
+    answer of the code before it, though no post changed."""
+    from blog.build import related
+    from blog.site_index import load_index
+
+    full_count = SiteIndex.count_related
+
+    def related_by(code: str, count) -> dict[str, list[str]]:
+        monkeypatch.setattr(related, "code_fingerprint", lambda: code)
+        monkeypatch.setattr(SiteIndex, "count_related", count)
+        index = load_index()
+        found = related.related_posts(index)
+        return {post.source: [other.source for other in found[post.id]] for post in index.posts}
+
+    full = related_by("the code as it is", full_count)
+    assert any(len(others) > 1 for others in full.values())
+    fewer = related_by("code that shows one related post", lambda index, post: full_count(index, post)[:1])
+    assert fewer == {source: others[:1] for source, others in full.items()}
+    # And back: the first code's answer is worked out again, not the second's kept.
+    assert related_by("the code as it is", full_count) == full

@@ -70,3 +70,24 @@ def test_a_page_without_any_date_has_no_lastmod(sitemap, copy_fixture):
     about.write_text("\n".join(line for line in about.read_text().splitlines() if not line.startswith("updated:")))
     sync_content(content)
     assert sitemap()[BASE_URL + "about/"] is None
+
+
+def _lastmods(xml: str) -> dict[str, str | None]:
+    root = ET.fromstring(xml)
+    return {url.findtext(f"{NS}loc"): url.findtext(f"{NS}lastmod") for url in root.iter(f"{NS}url")}
+
+
+def test_an_update_moves_its_tags_and_the_sections_lastmod_in_the_next_build(copy_fixture, build):
+    content = copy_fixture("site")
+    first = build(content)
+    assert first.ok, first.process.stderr
+    before = _lastmods(first.read("sitemap.xml"))
+    assert before[BASE_URL + "tags/toc/"].startswith("2024-06-01")
+    post = content / "posts" / "no-comments.md"
+    post.write_text(post.read_text().replace("tags: markdown, toc\n", "tags: markdown, toc\nupdated: 2025-05-05\n"))
+    second = build(content)
+    assert second.ok, second.process.stderr
+    lastmods = _lastmods(second.read("sitemap.xml"))
+    for path in ("tags/markdown/", "tags/toc/", "", "archive/", "tags/"):
+        assert lastmods[BASE_URL + path].startswith("2025-05-05"), path
+    assert lastmods[BASE_URL + "tags/python/"] == before[BASE_URL + "tags/python/"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..models import CacheEntry, Post
 from ..site_index import RELATED_POSTS, SiteIndex
+from .fingerprints import code_fingerprint
 
 RELATED_ENTRY = "related"
 
@@ -14,8 +15,9 @@ def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
     seconds on a site of thousands of posts with popular tags.
 
     A post's related posts change only when a post sharing one of its tags
-    comes, goes, moves in the list or changes its tags. Posts are named by
-    their source file here, which stays the same when a post is re-read."""
+    comes, goes, moves in the list or changes its tags, or when the code that
+    ranks them changes. Posts are named by their source file here, which
+    stays the same when a post is re-read."""
     # Read past the recorded fields: this runs over every post on every build.
     current = [
         [post.__dict__["source"], [tag.__dict__["slug"] for tag in post.__dict__["_tag_list"]]] for post in index.posts
@@ -23,8 +25,8 @@ def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
     stored = CacheEntry.read(RELATED_ENTRY)
     # Stored: the (source, tags) list, and each post's related posts as
     # positions in it, which keeps the entry small.
-    if stored and not isinstance(stored.get("related"), list):
-        stored = None  # written by an earlier version
+    if stored and (stored.get("code") != code_fingerprint() or not isinstance(stored.get("related"), list)):
+        stored = None  # written by other code
     posts = index.posts
     if stored and stored["posts"] == current:
         related = {
@@ -43,7 +45,11 @@ def related_posts(index: SiteIndex) -> dict[int, list[Post]]:
             }
         related = _update_related(index, previous, current)
         position = {post.id: number for number, post in enumerate(posts)}
-        value = {"posts": current, "related": [[position[other.id] for other in related[post.id]] for post in posts]}
+        value = {
+            "code": code_fingerprint(),
+            "posts": current,
+            "related": [[position[other.id] for other in related[post.id]] for post in posts],
+        }
         CacheEntry.write(RELATED_ENTRY, value)
     index.remember_related(related)
     return related
