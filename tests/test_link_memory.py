@@ -51,3 +51,28 @@ def test_a_broken_link_on_a_page_not_rendered_again_is_still_found(copy_fixture,
     after = run_build(content, output, cache)
     assert after.ok, after.process.stderr
     assert warnings_about(after.process.stderr), after.process.stderr
+
+
+def test_a_link_to_an_id_on_a_page_not_rendered_again_is_checked_against_its_stored_ids(copy_fixture, tmp_path):
+    content = copy_fixture("incremental")
+    about = content / "pages" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\n## Opening hours\n\nFrom dawn.\n", encoding="utf-8")
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    first = run_build(content, output, cache)
+    assert first.ok, first.process.stderr
+    about_page = output / "about" / "index.html"
+    assert 'id="opening-hours"' in about_page.read_text(encoding="utf-8")
+    written = about_page.stat().st_mtime_ns
+
+    post = content / "posts" / "first-light.md"
+    text = post.read_text(encoding="utf-8")
+    for fragment, broken in (("opening-hours", False), ("closing-hours", True)):
+        post.write_text(text + f"\nSee [the hours](/about/#{fragment}).\n", encoding="utf-8")
+        rebuilt = run_build(content, output, cache)
+        assert rebuilt.ok, rebuilt.process.stderr
+        assert about_page.stat().st_mtime_ns == written  # not rendered again: its ids come from the cache
+        warnings = [line for line in rebuilt.process.stderr.splitlines() if "no element with id" in line]
+        if broken:
+            assert len(warnings) == 1 and "'closing-hours'" in warnings[0], rebuilt.process.stderr
+        else:
+            assert not warnings, rebuilt.process.stderr

@@ -4,6 +4,7 @@ and checks the links themselves)."""
 
 from __future__ import annotations
 
+from ..content.rows import json_value, plain_rows
 from ..models import CacheEntry, OutputFile
 from ..search_bundle import is_bundle_file
 from . import output
@@ -52,7 +53,8 @@ def _recheck_links(state: BuildState, pages: set[str]) -> dict[str, list[Broken]
     before = stored_links(pages_rendered)
     if any(not before[page].id_set <= found.id_set for page, found in pages_rendered.items() if page in before):
         return None
-    stored_ids: dict[str, frozenset[str]] = {}
+    # Each page's ids, as stored (JSON) until a link asks for them.
+    stored_ids: dict[str, str | frozenset[str]] = {}
 
     def ids_of(page: str) -> frozenset[str] | None:
         if page in rendered:
@@ -61,9 +63,13 @@ def _recheck_links(state: BuildState, pages: set[str]) -> dict[str, list[Broken]
             return None
         if not stored_ids:
             # Loaded once, at the first link to an id on another page (list
-            # pages link to every post's comments): one query, not one a page.
-            stored_ids.update((path, frozenset(ids)) for path, ids in OutputFile.objects.values_list("path", "ids"))
-        return stored_ids.get(page, frozenset())
+            # pages link to every post's comments): one query, not one a page,
+            # and a page's ids parsed only when a link names one of them.
+            stored_ids.update(plain_rows(OutputFile.objects.order_by().values_list("path", "ids")))
+        ids = stored_ids.get(page, frozenset())
+        if isinstance(ids, str):
+            ids = stored_ids[page] = frozenset(json_value(ids))
+        return ids
 
     checker = LinkChecker(state.site, set(plan.keys), ids_of)
     broken: dict[str, list[Broken]] = {}

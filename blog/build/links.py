@@ -23,8 +23,10 @@ from ..errors import ContentProblem
 from ..siteconfig import SiteConfig
 
 # An href, src, srcset or id attribute, with its value in double or single
-# quotes: one pass over the page for all of them.
-_ATTRIBUTE = re.compile(r"""\s(href|src|srcset|id)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# quotes: one pass over the page for all of them. The lookahead lets the
+# search pass most spaces at once: a third less time a page (docs/benchmarks.md,
+# issue 17, session 12).
+_ATTRIBUTE = re.compile(r"""\s(?=[hsi])(href|src|srcset|id)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 # Links that are not to a place: nothing to resolve.
 _NOT_PLACES = ("mailto:", "tel:", "javascript:", "data:", "sms:")
 CHECKED_SUFFIXES = (".html", ".xml")
