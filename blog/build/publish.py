@@ -4,9 +4,10 @@ for the next build to start from. The record is read back here too."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from ..content.rows import json_value, plain_rows
 from ..models import QUERY_BATCH, CacheEntry, OutputFile, delete_where_in
@@ -102,10 +103,16 @@ def _remember(state: BuildState, changed: set[str], links: LinkCheck) -> None:
             found = stored_links(plan.keys.keys() - rendered.keys()) | rendered
             found = {path: found.get(path, PageLinks()) for path in plan.keys}
             OutputFile.objects.all().delete()
-        OutputFile.objects.bulk_create(
-            OutputFile(path=path, key=plan.keys[path], reads=plan.reads.get(path), links=page.links, ids=page.ids)
-            for path, page in found.items()
-        )
+        # Plain SQL: a cold build records every file, and bulk_create's
+        # per-object work took 0.5 s of it at 10,000 posts.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {OutputFile._meta.db_table} (path, key, reads, links, ids) VALUES (%s, %s, %s, %s, %s)",
+                [
+                    (path, plan.keys[path], plan.reads.get(path), json.dumps(page.links), json.dumps(page.ids))
+                    for path, page in found.items()
+                ],
+            )
         entries = {
             # A page that read what cannot be recorded (a file, the clock)
             # may change with nothing else changing: then no build may be skipped.
