@@ -91,3 +91,51 @@ def test_an_update_moves_its_tags_and_the_sections_lastmod_in_the_next_build(cop
     for path in ("tags/markdown/", "tags/toc/", "", "archive/", "tags/"):
         assert lastmods[BASE_URL + path].startswith("2025-05-05"), path
     assert lastmods[BASE_URL + "tags/python/"] == before[BASE_URL + "tags/python/"]
+
+
+def test_the_sitemap_template_writes_what_djangos_own_writes(settings):
+    """templates/sitemap.xml writes each entry with a tag, not a loop in the
+    template engine; for every kind of entry Django's sitemaps make, it must
+    write the bytes django.contrib.sitemaps' own template writes."""
+    import datetime as dt
+    from pathlib import Path
+
+    import django.contrib.sitemaps
+    from django.template import engines
+    from django.template.loader import get_template
+
+    settings.TIME_ZONE = "Asia/Tokyo"
+    djangos = Path(django.contrib.sitemaps.__file__).parent / "templates" / "sitemap.xml"
+    theirs = engines["django"].from_string(djangos.read_text(encoding="utf-8"))
+    late = dt.datetime(2024, 3, 31, 20, 30, tzinfo=dt.UTC)  # already April in Tokyo
+    urlset = [
+        {
+            "location": "https://example.org/a?b=1&c=<2>",
+            "lastmod": late,
+            "changefreq": None,
+            "priority": "",
+            "alternates": [],
+        },
+        {
+            "location": "https://example.org/b/",
+            "lastmod": dt.date(2023, 1, 2),
+            "changefreq": "weekly",
+            "priority": "0.5",
+            "alternates": [],
+        },
+        {
+            "location": "https://example.org/c/",
+            "lastmod": None,
+            "changefreq": None,
+            "priority": "0.0",
+            "alternates": [
+                {"lang_code": "en", "location": "https://example.org/en/c/"},
+                {"lang_code": "x-default", "location": 'https://example.org/c/?x="1"'},
+            ],
+        },
+    ]
+    ours = get_template("sitemap.xml").render({"urlset": urlset})
+    assert ours == theirs.render({"urlset": urlset})
+    assert "<lastmod>2024-04-01</lastmod>" in ours
+    root = ET.fromstring(ours.encode())
+    assert [url.findtext(f"{NS}loc") for url in root.iter(f"{NS}url")][0] == "https://example.org/a?b=1&c=<2>"
