@@ -6,31 +6,13 @@ read them.
 
 from __future__ import annotations
 
-import functools
-
-from django.conf import settings
 from django.db import models
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import reverse
 
 from . import reads, visibility
 from .content import internal_links
 from .digests import digest
-
-
-@functools.cache
-def _reversed(urlconf: str, prefix: str, name: str, args: tuple) -> str:
-    return reverse(name, urlconf=urlconf, args=args)
-
-
-def _cached_url(name: str, *args) -> str:
-    """reverse(), once per URL conf, URL prefix and arguments: list pages, the
-    archive and the sitemap ask the same posts for their URLs thousands of
-    times in one build. Kept here, not on each instance: a key added to a
-    post's ``__dict__`` makes CPython give that post a dict of its own, five
-    times the size of the shared one, and at 50,000 posts that was 65 MB in
-    each worker of a build (docs/benchmarks.md, issue 17, session 11)."""
-    # reverse() reads the prefix itself; it is in the key so that a change of prefix is a new entry.
-    return _reversed(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name, args)
+from .reversed_urls import reversed_url
 
 
 class SourceFile(models.Model):
@@ -101,7 +83,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return _cached_url("blog:tag", self.slug)
+        return reversed_url("blog:tag", (self.slug,))
 
     @property
     def count(self) -> int | None:
@@ -224,7 +206,7 @@ class Post(Document):
         ordering = ["-date", "slug"]
 
     def get_absolute_url(self) -> str:
-        return _cached_url("blog:post", self.path.removesuffix("/"))
+        return reversed_url("blog:post", (self.path.removesuffix("/"),))
 
     @property
     def tag_list(self) -> list[Tag]:

@@ -13,14 +13,14 @@ from urllib.parse import urlsplit
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.template import Context, defaulttags
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix
 from django.utils.encoding import iri_to_uri
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 
 from .. import reads
 from ..build import fragments
+from ..reversed_urls import reversed_url
 from ..series import series_of
 from ..siteconfig import active_site, url_prefix
 
@@ -131,17 +131,9 @@ class _ClockNode(template.Node):
 
 
 class _ReusedURLNode(defaulttags.URLNode):
-    """Django's ``{% url %}``, but each URL is reversed once per process.
-
-    Every page's header and footer reverse the same handful of URLs; reverse()
-    costs about 40 µs, and a build asks it tens of thousands of times. The key
-    holds everything reverse() reads besides the URL patterns, which do not
-    change while a process runs: the name and arguments, the current app, the
-    URL configuration, the script prefix (the site's base path) and the
-    language. ``{% url ... as var %}`` and unhashable arguments go to Django's
-    own tag unchanged."""
-
-    _reversed: dict[tuple, str] = {}
+    """Django's ``{% url %}``, but each URL is reversed once per process
+    (blog/reversed_urls.py). ``{% url ... as var %}`` and unhashable arguments
+    go to Django's own tag unchanged."""
 
     def render(self, context):
         if self.asvar:
@@ -156,13 +148,10 @@ class _ReusedURLNode(defaulttags.URLNode):
                 current_app = context.request.resolver_match.namespace
             except AttributeError:
                 current_app = None
-        key = (view_name, args, kwargs, current_app, get_urlconf(), get_script_prefix(), get_language())
         try:
-            url = self._reversed.get(key)
+            url = reversed_url(view_name, args, kwargs, current_app)
         except TypeError:  # an unhashable argument
             return super().render(context)
-        if url is None:
-            url = self._reversed[key] = reverse(view_name, args=args, kwargs=dict(kwargs), current_app=current_app)
         return conditional_escape(url) if context.autoescape else url
 
 
