@@ -51,8 +51,24 @@ if TYPE_CHECKING:
 STORE_BATCH = 200
 # How the stored files were read: the renderer's fingerprint and the time zone.
 FINGERPRINT_ENTRY = "fingerprint"
+# The code the last whole-site checks ran with (see _Reach).
+CHECKS_ENTRY = "checks"
 # Meta descriptions longer than this are cut by search engines anyway.
 DESCRIPTION_LENGTH = 200
+
+
+@dataclass
+class _Reach:
+    """What the stored rows changed that the checks over the whole site read.
+    The database passed those checks when the last sync committed (a sync
+    that finds a problem rolls back), so a row stored with the output files
+    and tags its old row had cannot have made a new problem."""
+
+    # A row claims output files its old row did not: its address or aliases
+    # changed, or the source is new.
+    claims: bool = False
+    # A post's tags, or the way it spells them, changed.
+    tags: bool = False
 
 
 @dataclass
@@ -302,6 +318,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
     # Imported here, not at the top: blog.build imports this module, and
     # importing a module of blog.build first loads all of blog.build.
     from ..build import workers
+    from ..build.fingerprints import code_fingerprint
     from ..build.progress import Progress
 
     progress = progress or Progress()
@@ -395,6 +412,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
         if stored_fingerprint != fingerprint:
             SourceFile.objects.all().delete()
         batch: list[_FileResult] = []
+        reach = _Reach()
         for result in run(_load, tasks):
             progress.advance()
             if result.links:
@@ -412,10 +430,10 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
             elif not result.errors and not result.image_errors:
                 batch.append(result)
             if len(batch) >= STORE_BATCH:
-                _store_files(batch, site, stats)
+                _store_files(batch, site, stats, reach)
                 report.rendered += len(batch)
                 batch = []
-        _store_files(batch, site, stats)
+        _store_files(batch, site, stats, reach)
         report.rendered += len(batch)
         progress.end_phase(f"{len(tasks)} files")
         # Plain rows again: the ORM's per-row work on every file's row was a
@@ -429,12 +447,20 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
             SourceFile.objects.filter(path__in=gone).delete()
             Post.objects.filter(source__in=stale_documents).delete()
             Page.objects.filter(source__in=stale_documents).delete()
-        errors += conflicts(content_dir)
-        errors += dangling_links(content_dir, seen)
+        # The checks' own code is part of what they depend on.
+        checks_code = code_fingerprint()
+        if reach.claims or CacheEntry.read(CHECKS_ENTRY) != checks_code:
+            errors += conflicts(content_dir)
+        if gone or stale_documents:
+            # Only a link to a source that is gone can dangle: the files read
+            # again had their links checked as they were read.
+            errors += dangling_links(content_dir, seen)
         if errors:
             transaction.set_rollback(True)
             raise ContentErrors(errors)
-        _name_tags()
+        CacheEntry.write(CHECKS_ENTRY, checks_code)
+        if reach.tags or stale_documents:
+            _name_tags()
         if report.rendered or report.removed or stored_fingerprint != fingerprint:
             bump_generation()
         CacheEntry.write(FINGERPRINT_ENTRY, fingerprint)
@@ -484,11 +510,13 @@ def _queries_not_logged() -> Iterator[None]:
         del connection.make_debug_cursor
 
 
-def _store_files(results: list[_FileResult], site: SiteConfig, stats: dict[str, tuple[int, int]]) -> None:
+def _store_files(
+    results: list[_FileResult], site: SiteConfig, stats: dict[str, tuple[int, int]], reach: _Reach
+) -> None:
     """Store rendered files: their posts and pages, and what the cache knows of the files."""
     if not results:
         return
-    _store(results, site)
+    _store(results, site, reach)
     SourceFile.objects.filter(path__in=[r.relative for r in results]).delete()
     SourceFile.objects.bulk_create(
         SourceFile(
@@ -505,9 +533,12 @@ def _store_files(results: list[_FileResult], site: SiteConfig, stats: dict[str, 
     )
 
 
-def _store(results: list[_FileResult], site: SiteConfig) -> None:
-    """Replace the posts and pages of ``results`` in a few bulk queries."""
+def _store(results: list[_FileResult], site: SiteConfig, reach: _Reach) -> None:
+    """Replace the posts and pages of ``results`` in a few bulk queries, and
+    note in ``reach`` what the new rows change for the whole-site checks."""
     sources = [r.relative for r in results]
+    old_claims = _claims(sources)
+    old_tags = _tag_labels(sources)
     Post.objects.filter(source__in=sources).delete()
     Page.objects.filter(source__in=sources).delete()
     posts, pages, labels = [], [], {}
@@ -537,6 +568,7 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             page.listed_digest = page.digest_listed()
             page.row_digest = page.digest_row()
             pages.append(page)
+            reach.claims |= old_claims.get(doc.source_path) != (f"{doc.slug}/", list(doc.aliases))
             continue
         local = doc.date.astimezone(site.zone)
         post = Post(
@@ -554,6 +586,7 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
             series_slug=tag_slug(doc.series) if doc.series else "",
         )
         labels[doc.source_path] = list(zip(result.tag_slugs, doc.tags, strict=True))
+        reach.claims |= old_claims.get(doc.source_path) != (doc.path, list(doc.aliases))
         # The tags as the author wrote them are part of the post (Post.tag_list).
         post.listed_digest = post.digest_listed()
         post.row_digest = post.digest_row(labels[doc.source_path])
@@ -569,13 +602,34 @@ def _store(results: list[_FileResult], site: SiteConfig) -> None:
     post_ids = dict(Post.objects.filter(source__in=labels).values_list("source", "pk"))
     links = []
     for source, tags in labels.items():
-        linked = set()
+        linked, stored = set(), []
         for position, (slug, label) in enumerate(tags):
             tag_id = tag_ids[slug]
             if tag_id not in linked:
                 linked.add(tag_id)
                 links.append(PostTag(post_id=post_ids[source], tag_id=tag_id, label=label, position=position))
+                stored.append((slug, label))
+        reach.tags |= old_tags.get(source, []) != stored
     PostTag.objects.bulk_create(links)
+
+
+def _claims(sources: list[str]) -> dict[str, tuple[str, list]]:
+    """The output files the stored posts and pages of ``sources`` claim: an
+    address (a page's is its slug) and aliases."""
+    posts = Post.objects.filter(source__in=sources).values_list("source", "path", "aliases")
+    pages = Page.objects.filter(source__in=sources).values_list("source", "slug", "aliases")
+    claims = {source: (path, json_value(aliases)) for source, path, aliases in plain_rows(posts)}
+    claims.update((source, (f"{slug}/", json_value(aliases))) for source, slug, aliases in plain_rows(pages))
+    return claims
+
+
+def _tag_labels(sources: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """The stored posts' tags, as (slug, label) in their order."""
+    links = PostTag.objects.filter(post__source__in=sources).order_by("post_id", "position")
+    labels: dict[str, list[tuple[str, str]]] = {}
+    for source, slug, label in plain_rows(links.values_list("post__source", "tag__slug", "label")):
+        labels.setdefault(source, []).append((slug, label))
+    return labels
 
 
 def tag_slug(label: str) -> str:
