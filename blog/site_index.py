@@ -23,7 +23,7 @@ from itertools import chain
 from pathlib import Path
 
 from django.core.paginator import InvalidPage, Paginator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.base import ModelState
 
@@ -80,6 +80,9 @@ class SiteIndex:
         (see ``holdings``); an index made of lists handed to it has none, and
         never holds what a stored one did."""
         self._loaded = loaded or uuid.uuid4().hex
+        # Its posts by row id and listed_digest, for the next load to reuse
+        # (listed_posts); filled by load_index when asked to.
+        self.reusable: Reusable = {}
         self._bundle_sources = bundle_sources
         self._posts = posts
         self._tags_list = tags
@@ -358,18 +361,63 @@ def listed_posts(queryset: models.QuerySet, loaded=None) -> list[Post]:
     converters, ``Model.__init__``) is half the cost of a large site's index.
     Each post's ``listed_digest``, a digest of those fields that the sync
     stored with the row, goes into ``loaded`` (a hashlib hash), if given."""
+    names, converters = _listed_fields()
+    if loaded is None:
+        return _built(plain_rows(queryset.values_list(*names)), names, converters)
+    # 1 ms at 10,000 posts, where a digest of the rows themselves took 40.
+    rows = plain_rows(queryset.values_list(*names, "listed_digest"))
+    loaded.update("".join([row[-1] for row in rows]).encode())
+    return _built([row[:-1] for row in rows], names, converters)
+
+
+def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Post], Reusable]:
+    """listed_posts, for an index loaded again: a post whose row has the id
+    and ``listed_digest`` it had in ``earlier`` (``SiteIndex.reusable`` of the
+    index loaded before) is taken from there as it was built (its fields are
+    those the digest was made of), and only the other rows are read. The
+    preview loads the index again after every save, which changes one post
+    among thousands. Returns the posts, and their own ``reusable``."""
+    names, converters = _listed_fields()
+    if not earlier:
+        rows = plain_rows(queryset.values_list(*names, "listed_digest"))
+        posts = _built([row[:-1] for row in rows], names, converters)
+        return posts, {(post.id, row[-1]): post for post, row in zip(posts, rows, strict=True)}
+    pairs = plain_rows(queryset.values_list("id", "listed_digest"))
+    unknown = [id_ for id_, listed in pairs if (id_, listed) not in earlier]
+    read: dict[int, Post] = {}
+    for start in range(0, len(unknown), READ_BY_ID):
+        chunk = Post.objects.filter(id__in=unknown[start : start + READ_BY_ID]).values_list(*names)
+        read.update((post.id, post) for post in _built(plain_rows(chunk), names, converters))
+    posts = []
+    for pair in pairs:
+        post = earlier.get(pair)
+        if post is None:
+            post = read[pair[0]]
+        else:
+            # Forget what a page loaded on it after it was built (a template
+            # that shows ``post.body_html`` of a listed post loads it).
+            for name in NOT_LOADED:
+                post.__dict__.pop(name, None)
+        posts.append(post)
+    return posts, dict(zip(pairs, posts, strict=True))
+
+
+def _listed_fields() -> tuple[list[str], list]:
+    """The names of the fields the index loads, and the converters its rows need by position."""
     fields = [field for field in Post._meta.concrete_fields if field.attname not in NOT_LOADED]
-    names = [field.attname for field in fields]
     converters = [(position, convert) for position, field in enumerate(fields) if (convert := _from_row(field))]
+    return [field.attname for field in fields], converters
+
+
+# Rows read by id at a time: below SQLite's oldest limit on parameters.
+READ_BY_ID = 900
+# An index's posts by row id and ``listed_digest`` (listed_posts).
+Reusable = dict[tuple[int, str], Post]
+
+
+def _built(rows: list[tuple], names: list[str], converters: list) -> list[Post]:
     posts = []
     alias = connection.alias
-    if loaded is None:
-        rows = plain_rows(queryset.values_list(*names))
-    else:
-        # 1 ms at 10,000 posts, where a digest of the rows themselves took 40.
-        rows = plain_rows(queryset.values_list(*names, "listed_digest"))
-        loaded.update("".join([row[-1] for row in rows]).encode())
-        rows = [row[:-1] for row in rows]
     for row in rows:
         values = list(row)
         for position, convert in converters:
@@ -382,13 +430,17 @@ def listed_posts(queryset: models.QuerySet, loaded=None) -> list[Post]:
     return posts
 
 
-def load_index(holdings: bool = False) -> SiteIndex:
+def load_index(holdings: bool = False, earlier: SiteIndex | None = None) -> SiteIndex:
     """The index of the visible posts. With ``holdings``, it can tell whether it
     holds what an earlier one held (``SiteIndex.holdings``): the build asks,
     the preview does not. (The digest, made of each row's ``listed_digest``,
-    costs a few milliseconds at 10,000 posts.)"""
+    costs a few milliseconds at 10,000 posts.) With ``earlier``, the index
+    loaded before it, it reuses that one's posts where it can (reused_posts)."""
     loaded = hashlib.blake2b(digest_size=16) if holdings else None
-    posts = listed_posts(Post.objects.published(), loaded)
+    if earlier is None:
+        posts, reusable = listed_posts(Post.objects.published(), loaded), {}
+    else:
+        posts, reusable = reused_posts(Post.objects.published(), earlier.reusable)
     visible_ids = {post.id for post in posts}
     tags_by_id = {tag.id: tag for tag in Tag.objects.all()}
     tag_lists: dict[int, list[Tag]] = {}
@@ -413,13 +465,15 @@ def load_index(holdings: bool = False) -> SiteIndex:
         tag_rows = [(tag.slug, tag.name, tag.count) for tag in tags]
         page_digests = plain_rows(Page.objects.published().values_list("listed_digest"))
         loaded.update(repr((named_tags, tag_rows, page_digests, bundle_sources)).encode())
-    return SiteIndex(
+    index = SiteIndex(
         posts=posts,
         tags=tags,
         pages=pages,
         bundle_sources=bundle_sources,
         loaded=loaded.hexdigest() if loaded is not None else None,
     )
+    index.reusable = reusable
+    return index
 
 
 _cached: tuple[object, SiteIndex] | None = None
@@ -429,14 +483,18 @@ _pinned: SiteIndex | None = None
 
 
 def site_index() -> SiteIndex:
-    """The index for the current content and visibility rule, loaded at most once for each."""
+    """The index for the current content and visibility rule, loaded at most once for each.
+    Each load reuses the posts of the one before that are as they were."""
     global _cached
     if _pinned is not None:
         return _pinned
     generation = CacheEntry.read(GENERATION_KEY)
     key = (generation, current())
     if _cached is None or _cached[0] != key:
-        _cached = (key, load_index())
+        # One read transaction: every row as of one moment, though a sync may
+        # commit while the index loads.
+        with transaction.atomic():
+            _cached = (key, load_index(earlier=_cached[1] if _cached else SiteIndex([], [], [])))
     return _cached[1]
 
 

@@ -151,3 +151,81 @@ def test_the_listed_digest_covers_every_field_the_index_loads_and_no_other(site_
         changed.__dict__[field.attname] = _another(post.__dict__[field.attname])
         changes_digest = changed.digest_listed() != before
         assert changes_digest == (field.attname not in NOT_LOADED), field.attname
+
+
+def _as_plain(index: SiteIndex) -> tuple:
+    """Everything an index holds, as plain values: each post's fields and tags
+    in order, the tags with their counts, the pages."""
+    posts = [
+        (
+            {name: value for name, value in post.__dict__.items() if name not in ("_state", "_tag_list")},
+            [(tag.slug, tag.name) for tag in post.tag_list],
+        )
+        for post in index.posts
+    ]
+    tags = [(tag.slug, tag.name, tag.count) for tag in index.tags]
+    pages = [page.source for page in index.pages]
+    return posts, tags, pages
+
+
+@pytest.fixture
+def preview_copy(synced_copy):
+    """A copy of the fixture site, and the way the preview reads it."""
+    import blog.site_index
+
+    with visible(Visibility(drafts=True, future=True)):
+        yield synced_copy
+    blog.site_index._cached = None
+
+
+# Changes an author saves, one after another, each over the one before.
+SAVES = [
+    ("a paragraph far below the summary", "pelican-post.md", lambda text: text + "\n\nOne more paragraph.\n"),
+    ("the summary", "pelican-post.md", lambda text: text.replace("\n\n", "\n\nA new first sentence.\n\n", 1)),
+    ("the title", "pelican-post.md", lambda text: text.replace("Title: ", "Title: Retitled ", 1)),
+    ("the date", "pelican-post.md", lambda text: text.replace("Date: 2024", "Date: 2011", 1)),
+    ("the tags", "pelican-post.md", lambda text: text.replace("Tags: ", "Tags: lighthouses, ", 1)),
+    ("a draft", "draft.md", lambda text: text.replace("draft: true", "draft: false", 1)),
+    ("a new post", "new.md", lambda text: "---\ntitle: New\ndate: 2020-01-01\ntags: [fresh]\n---\nHello.\n"),
+    ("a post removed", "no-comments.md", None),
+]
+
+
+def test_an_index_loaded_again_is_the_index_loaded_from_nothing(preview_copy):
+    """site_index() reuses the posts of the index it loaded before
+    (reused_posts); after every save, what it holds is what a fresh load holds."""
+    from blog.content.sync import sync_content
+    from blog.site_index import site_index
+
+    sync_content(preview_copy)
+    first = site_index()
+    for name, file, change in SAVES:
+        path = preview_copy / "posts" / file
+        if change is None:
+            path.unlink()
+        else:
+            path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
+        sync_content(preview_copy)
+        reloaded = site_index()
+        assert reloaded is not first, name
+        assert _as_plain(reloaded) == _as_plain(load_index()), name
+        # The posts whose rows the save left alone were not read again.
+        before = {post.source: post for post in first.posts}
+        read_again = sorted(post.source for post in reloaded.posts if before.get(post.source) is not post)
+        assert read_again == ([] if change is None else [f"posts/{file}"]), name
+        first = reloaded
+
+
+def test_a_body_a_page_loaded_on_an_index_post_is_read_again_after_a_save(preview_copy):
+    """A reused post forgets what pages loaded on it (reused_posts)."""
+    from blog.content.sync import sync_content
+    from blog.site_index import site_index
+
+    sync_content(preview_copy)
+    path = preview_copy / "posts" / "pelican-post.md"
+    (post,) = [post for post in site_index().posts if post.source == "posts/pelican-post.md"]
+    assert "far below" not in post.body_html  # loaded on the index's own post, as a template would
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nA paragraph far below the summary.\n", encoding="utf-8")
+    sync_content(preview_copy)
+    (again,) = [post for post in site_index().posts if post.source == "posts/pelican-post.md"]
+    assert "far below" in again.body_html
