@@ -120,7 +120,7 @@ def _keep_unchanged_pages(state: BuildState, index) -> None:
     # it. Every id a page names is in ``in_use``, so its facts all hold when
     # none is among the few of ``in_use`` that do not: the same test as
     # ``holding.issuperset``, against a small set rather than a large one
-    # (50,000 posts: 0.5 s for 67,000 pages against 418,000 facts that hold).
+    # (50,000 posts, 67,000 pages against 418,000 facts that hold: 0.21 -> 0.11 s).
     not_holding = in_use - state.holding
     for page in plan.pages:
         key, page_reads = records.get(page.relative, ("", None))
