@@ -81,7 +81,7 @@ class SiteIndex:
         never holds what a stored one did."""
         self._loaded = loaded or uuid.uuid4().hex
         # Its posts by row id and listed_digest, for the next load to reuse
-        # (listed_posts); filled by load_index when asked to.
+        # (reused_posts); filled by load_index when asked to.
         self.reusable: Reusable = {}
         self._bundle_sources = bundle_sources
         self._posts = posts
@@ -417,7 +417,7 @@ def _listed_fields() -> tuple[list[str], list]:
 
 # Rows read by id at a time: below SQLite's oldest limit on parameters.
 READ_BY_ID = 900
-# An index's posts by row id and ``listed_digest`` (listed_posts).
+# An index's posts by row id and ``listed_digest`` (reused_posts).
 Reusable = dict[tuple[int, str], Post]
 
 

@@ -36,6 +36,8 @@ class Spec:
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
+    # Made a theme file (front matter with only a template): read, never published.
+    theme: bool = False
 
 
 @dataclass
@@ -49,6 +51,9 @@ def write_site(content: Path, site: Site) -> None:
         path = content / "posts" / f"{name}.md"
         if spec is None:
             path.unlink(missing_ok=True)
+            continue
+        if spec.theme:
+            path.write_text("---\ntemplate: post.html\n---\n{{ content }}\n", encoding="utf-8")
             continue
         links = "".join(f"\n\nSee [{target}]({target}.md)." for target in spec.links)
         front = [
@@ -106,7 +111,7 @@ def change(rng: random.Random, site: Site) -> None:
         if rng.random() < 0.3:
             site.about = "about"
         return
-    kind = rng.choice(["body", "address", "alias", "tags", "links", "remove", "page"])
+    kind = rng.choice(["body", "address", "alias", "tags", "links", "remove", "page", "theme"])
     if kind == "body":
         site.posts[name] = replace(spec, body=rng.choice(["Calm water.", "A squall.", "Fog."]))
     elif kind == "address":
@@ -128,6 +133,8 @@ def change(rng: random.Random, site: Site) -> None:
         # Often a post another one links to.
         linked = sorted({target for other in site.posts.values() if other for target in other.links})
         site.posts[rng.choice(linked) if linked and rng.random() < 0.5 else name] = None
+    elif kind == "theme":
+        site.posts[name] = replace(spec, theme=True)
     else:
         site.about = rng.choice(["about", "tags", f"old/{name}", "about-us"])
 
@@ -211,3 +218,18 @@ def test_a_link_to_a_post_that_is_gone_is_reported_though_the_linking_post_was_n
     (problem,) = caught.value.problems
     assert (Path(problem.path).name, problem.line) == ("anchor.md", 10)
     assert problem.message == "links to posts/bollard.md, which does not exist"
+
+
+def test_a_post_made_a_theme_file_takes_its_tags_with_it(tmp_path):
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    (content / "pages").mkdir()
+    site = Site({"anchor": Spec(day=1, slug="anchor", tags=("Tides",)), "bollard": Spec(day=2, slug="bollard")})
+    write_site(content, site)
+    sync_content(content)
+    assert list(Tag.objects.values_list("slug", flat=True)) == ["tides"]
+    site.posts["anchor"] = replace(site.posts["anchor"], theme=True)
+    write_site(content, site)
+    sync_content(content)
+    assert list(Post.objects.values_list("source", flat=True)) == ["posts/bollard.md"]
+    assert list(Tag.objects.values_list("slug", flat=True)) == []

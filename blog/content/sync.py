@@ -594,23 +594,26 @@ def _store(results: list[_FileResult], site: SiteConfig, reach: _Reach) -> None:
     Page.objects.bulk_create(pages)
     Post.objects.bulk_create(posts)
     if not labels:
+        reach.tags |= bool(old_tags)
         return
     wanted = {slug: label for tags in labels.values() for slug, label in reversed(tags)}
     existing = dict(Tag.objects.filter(slug__in=wanted).values_list("slug", "pk"))
     Tag.objects.bulk_create(Tag(slug=slug, name=label) for slug, label in wanted.items() if slug not in existing)
     tag_ids = dict(Tag.objects.filter(slug__in=wanted).values_list("slug", "pk"))
     post_ids = dict(Post.objects.filter(source__in=labels).values_list("source", "pk"))
-    links = []
+    links, new_tags = [], {}
     for source, tags in labels.items():
         linked, stored = set(), []
+        new_tags[source] = stored
         for position, (slug, label) in enumerate(tags):
             tag_id = tag_ids[slug]
             if tag_id not in linked:
                 linked.add(tag_id)
                 links.append(PostTag(post_id=post_ids[source], tag_id=tag_id, label=label, position=position))
                 stored.append((slug, label))
-        reach.tags |= old_tags.get(source, []) != stored
     PostTag.objects.bulk_create(links)
+    # Every source: a post that is now skipped (a theme file) has lost its tags.
+    reach.tags |= any(old_tags.get(source, []) != new_tags.get(source, []) for source in sources)
 
 
 def _claims(sources: list[str]) -> dict[str, tuple[str, list]]:
