@@ -382,7 +382,10 @@ def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Pos
     index loaded before) is taken from there as it was built (its fields are
     those the digest was made of), and only the other rows are read. The
     preview loads the index again after every save, which changes one post
-    among thousands. Returns the posts, and their own ``reusable``."""
+    among thousands. Returns the posts, and their own ``reusable``.
+
+    Like the build's holdings, this trusts ``listed_digest``: whatever
+    writes a post's row (the content sync) stores the digest with it."""
     names, converters = _listed_fields()
     if not earlier:
         rows = plain_rows(queryset.values_list(*names, "listed_digest"))
