@@ -3,8 +3,9 @@ output file, links to a source that is gone) and its naming of tags run only
 where the rows it stored changed what they read (blog/content/sync.py,
 ``_Reach``). Whatever an author changes, one file at a time or several at
 once, the sync of the database as the last one left it must keep the same
-posts and tags as a sync into an empty one, and report every problem that one
-reports."""
+posts and tags as a sync into an empty one, and fail when that one fails: with
+the same problems, unless a file could not be read (its last good row then
+stays for the checks, as it did before these checks were skipped)."""
 
 from __future__ import annotations
 
