@@ -47,6 +47,15 @@ class Site:
     about: str = "about"
 
 
+@pytest.fixture
+def content(tmp_path) -> Path:
+    """An empty content folder."""
+    folder = tmp_path / "content"
+    (folder / "posts").mkdir(parents=True)
+    (folder / "pages").mkdir()
+    return folder
+
+
 def write_site(content: Path, site: Site) -> None:
     for name, spec in site.posts.items():
         path = content / "posts" / f"{name}.md"
@@ -141,11 +150,8 @@ def change(rng: random.Random, site: Site) -> None:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_a_sync_after_any_changes_finds_what_a_sync_from_nothing_finds(tmp_path, seed):
+def test_a_sync_after_any_changes_finds_what_a_sync_from_nothing_finds(content, seed):
     rng = random.Random(seed)
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    (content / "pages").mkdir()
     site = Site({name: Spec(day=number + 1, slug=name, tags=("Rope",)) for number, name in enumerate(NAMES)})
     write_site(content, site)
     assert outcome(content)[0] == "synced"
@@ -168,10 +174,7 @@ def test_a_sync_after_any_changes_finds_what_a_sync_from_nothing_finds(tmp_path,
     assert kinds == {"problems", "synced"}
 
 
-def test_a_post_that_takes_another_posts_address_is_reported_though_the_other_was_not_read_again(tmp_path):
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    (content / "pages").mkdir()
+def test_a_post_that_takes_another_posts_address_is_reported_though_the_other_was_not_read_again(content):
     site = Site({"anchor": Spec(day=1, slug="anchor"), "bollard": Spec(day=2, slug="bollard")})
     write_site(content, site)
     sync_content(content)
@@ -185,10 +188,7 @@ def test_a_post_that_takes_another_posts_address_is_reported_though_the_other_wa
     assert problem.message.endswith("posts/bollard.md")
 
 
-def test_a_tag_spelled_another_way_by_most_posts_is_renamed(tmp_path):
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    (content / "pages").mkdir()
+def test_a_tag_spelled_another_way_by_most_posts_is_renamed(content):
     site = Site({name: Spec(day=n + 1, slug=name, tags=("Rope",)) for n, name in enumerate(NAMES[:3])})
     write_site(content, site)
     sync_content(content)
@@ -205,10 +205,7 @@ def test_a_tag_spelled_another_way_by_most_posts_is_renamed(tmp_path):
     assert list(Tag.objects.values_list("slug", "name")) == [("knots", "Knots")]
 
 
-def test_a_link_to_a_post_that_is_gone_is_reported_though_the_linking_post_was_not_read_again(tmp_path):
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    (content / "pages").mkdir()
+def test_a_link_to_a_post_that_is_gone_is_reported_though_the_linking_post_was_not_read_again(content):
     site = Site({"anchor": Spec(day=1, slug="anchor", links=("bollard",)), "bollard": Spec(day=2, slug="bollard")})
     write_site(content, site)
     sync_content(content)
@@ -221,10 +218,7 @@ def test_a_link_to_a_post_that_is_gone_is_reported_though_the_linking_post_was_n
     assert problem.message == "links to posts/bollard.md, which does not exist"
 
 
-def test_a_post_made_a_theme_file_takes_its_tags_with_it(tmp_path):
-    content = tmp_path / "content"
-    (content / "posts").mkdir(parents=True)
-    (content / "pages").mkdir()
+def test_a_post_made_a_theme_file_takes_its_tags_with_it(content):
     site = Site({"anchor": Spec(day=1, slug="anchor", tags=("Tides",)), "bollard": Spec(day=2, slug="bollard")})
     write_site(content, site)
     sync_content(content)
