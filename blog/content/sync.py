@@ -449,7 +449,8 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
             Page.objects.filter(source__in=stale_documents).delete()
         # The checks' own code is part of what they depend on.
         checks_code = code_fingerprint()
-        if reach.claims or CacheEntry.read(CHECKS_ENTRY) != checks_code:
+        new_checks = CacheEntry.read(CHECKS_ENTRY) != checks_code
+        if reach.claims or new_checks:
             errors += conflicts(content_dir)
         if gone or stale_documents:
             # Only a link to a source that is gone can dangle: the files read
@@ -458,7 +459,8 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
         if errors:
             transaction.set_rollback(True)
             raise ContentErrors(errors)
-        CacheEntry.write(CHECKS_ENTRY, checks_code)
+        if new_checks:
+            CacheEntry.write(CHECKS_ENTRY, checks_code)
         if reach.tags or stale_documents:
             _name_tags()
         if report.rendered or report.removed or stored_fingerprint != fingerprint:
