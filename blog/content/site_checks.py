@@ -47,7 +47,7 @@ def conflicts(content_dir: Path) -> list[ContentProblem]:
         owners[name].append(("", f"the built-in file '{name}'"))
     # In no order (sorting would cost more than the check): each clash's
     # claims are sorted below.
-    posts = plain_rows(Post.objects.order_by().values_list("source", "path", "aliases"))
+    posts = output_claims(Post)
     problems = []
     for source, path, _aliases in posts:
         owners[output_file_for(path)].append((source, ""))
@@ -61,7 +61,7 @@ def conflicts(content_dir: Path) -> list[ContentProblem]:
                     "give the post another path, url or permalink",
                 )
             )
-    pages = plain_rows(Page.objects.order_by().values_list("source", "slug", "aliases"))
+    pages = output_claims(Page)
     for source, slug, _aliases in pages:
         owners[f"{slug}/index.html"].append((source, ""))
     for source, _url, aliases in [*posts, *pages]:
@@ -89,6 +89,17 @@ def conflicts(content_dir: Path) -> list[ContentProblem]:
             )
         )
     return problems
+
+
+def output_claims(model, sources: list[str] | None = None) -> list[tuple[str, str, str]]:
+    """What the posts or pages (of ``sources``, if given) claim in the output,
+    as the clash check reads it: (source, address, aliases as stored), the
+    address being a post's path or a page's slug. The content sync compares
+    a stored row's claims with its old row's (blog/content/sync.py, _Reach)."""
+    rows = model.objects.order_by()
+    if sources is not None:
+        rows = rows.filter(source__in=sources)
+    return plain_rows(rows.values_list("source", "path" if model is Post else "slug", "aliases"))
 
 
 def dangling_links(content_dir: Path, sources: set[str]) -> list[ContentProblem]:

@@ -40,7 +40,7 @@ from .math import MathProblem
 from .reader import PAGE, POST, SKIPPED, SourceDocument, read_document
 from .render_inputs import InputsNow, RenderInputs
 from .rows import json_value, plain_rows
-from .site_checks import conflicts, dangling_links, shown
+from .site_checks import conflicts, dangling_links, output_claims, shown
 from .source_names import SourceNames
 from .sources import display_path, find_sources, read_site
 
@@ -570,7 +570,7 @@ def _store(results: list[_FileResult], site: SiteConfig, reach: _Reach) -> None:
             page.listed_digest = page.digest_listed()
             page.row_digest = page.digest_row()
             pages.append(page)
-            reach.claims |= old_claims.get(doc.source_path) != (f"{doc.slug}/", list(doc.aliases))
+            reach.claims |= old_claims.get(doc.source_path) != (doc.slug, list(doc.aliases))
             continue
         local = doc.date.astimezone(site.zone)
         post = Post(
@@ -619,13 +619,10 @@ def _store(results: list[_FileResult], site: SiteConfig, reach: _Reach) -> None:
 
 
 def _claims(sources: list[str]) -> dict[str, tuple[str, list]]:
-    """The output files the stored posts and pages of ``sources`` claim: an
-    address (a page's is its slug) and aliases."""
-    posts = Post.objects.filter(source__in=sources).values_list("source", "path", "aliases")
-    pages = Page.objects.filter(source__in=sources).values_list("source", "slug", "aliases")
-    claims = {source: (path, json_value(aliases)) for source, path, aliases in plain_rows(posts)}
-    claims.update((source, (f"{slug}/", json_value(aliases))) for source, slug, aliases in plain_rows(pages))
-    return claims
+    """What the stored posts and pages of ``sources`` claim in the output, as
+    the clash check reads it: source -> (address, aliases)."""
+    rows = output_claims(Post, sources) + output_claims(Page, sources)
+    return {source: (address, json_value(aliases)) for source, address, aliases in rows}
 
 
 def _tag_labels(sources: list[str]) -> dict[str, list[tuple[str, str]]]:
