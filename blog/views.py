@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import reads
-from .content.highlight_css import stylesheet
+from .content.highlight_css import stylesheet, stylesheet_version
 from .models import BODY_FIELDS, Page, Post
 from .redirects import wordpress_map_url
 from .series import every_series, series_named
@@ -270,6 +270,11 @@ def alias_redirect(request, alias_path: str):
 
 def code_css(request):
     site = active_site()
-    return HttpResponse(
-        stylesheet(site.pygments_style, site.pygments_dark_style), content_type="text/css; charset=utf-8"
-    )
+    styles = site.pygments_style, site.pygments_dark_style
+    response = HttpResponse(stylesheet(*styles), content_type="text/css; charset=utf-8")
+    if request.GET.get("v") == stylesheet_version(*styles):
+        # Asked for by the URL of these very rules ({% code_css_url %}): the
+        # browser may keep them, so the preview's reloads do not ask again.
+        # (The build writes the body only; a host sets its own headers.)
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

@@ -409,8 +409,15 @@ def edit_template(content, project, data) -> Step:
 
 
 def edit_site(content, project, data) -> Step:
-    key = data.draw(st.sampled_from(["time_zone", "title", "base_url", "search"]), label="site.toml key")
-    if key == "title":
+    key = data.draw(
+        st.sampled_from(["time_zone", "title", "base_url", "search", "pygments_style"]), label="site.toml key"
+    )
+    if key == "pygments_style":
+        # A new code stylesheet, and every page's link to it (its URL carries
+        # a digest of its rules).
+        current = content.site.get(key, "default")
+        value = data.draw(st.sampled_from([s for s in ("default", "vs", "friendly") if s != current]), label="style")
+    elif key == "title":
         value = f"Harbour Log {content.next_serial()}"
     elif key == "base_url":
         # Under a sub-path, root-relative links (add_link's) get the sub-path

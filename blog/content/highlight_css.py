@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 
 from pygments.formatters import HtmlFormatter
@@ -20,6 +21,15 @@ def stylesheet(light_style: str, dark_style: str) -> str:
         f"/* Generated from the Pygments styles {light_style!r} and {dark_style!r}. */\n"
         f"{light}\n\n@media (prefers-color-scheme: dark) {{\n{dark_indented}\n}}\n"
     )
+
+
+@lru_cache(maxsize=8)
+def stylesheet_version(light_style: str, dark_style: str) -> str:
+    """A digest of the stylesheet's rules, for its URL: pages ask for
+    ``code.css?v=<digest>``, so a browser may keep the file until the rules
+    change (a new style in site.toml, a new Pygments), and need not ask again
+    on every reload of the live preview."""
+    return hashlib.blake2b(stylesheet(light_style, dark_style).encode(), digest_size=6).hexdigest()
 
 
 def _scoped(rules: str) -> str:

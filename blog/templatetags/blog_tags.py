@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 
 from .. import reads
 from ..build import fragments
+from ..content.highlight_css import stylesheet_version
 from ..reversed_urls import reversed_url
 from ..series import series_of
 from ..siteconfig import active_site, url_prefix
@@ -45,6 +46,15 @@ def media_url(value: str) -> str:
     if urlsplit(value).scheme in ("http", "https"):
         return iri_to_uri(value)
     return active_site().absolute(iri_to_uri(url_prefix() + value.lstrip("/")))
+
+
+@register.simple_tag
+def code_css_url() -> str:
+    """The code-highlighting stylesheet's URL, with the digest of its rules in
+    the query (``/css/code.css?v=<digest>``): a browser may keep the file
+    until its rules change. Static hosts serve the file whatever the query."""
+    site = active_site()
+    return f"{reversed_url('blog:code_css')}?v={stylesheet_version(site.pygments_style, site.pygments_dark_style)}"
 
 
 @register.simple_tag
