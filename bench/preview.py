@@ -17,6 +17,7 @@ installed Hugo. Progress goes to stderr, the Markdown report to stdout.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import secrets
@@ -172,6 +173,9 @@ class Server:
             for line in self.process.stdout:
                 self.lines.append(line)
                 out.write(line)
+                # The benchmark may end with an error while this thread still
+                # runs: the log must hold every line read so far.
+                out.flush()
 
     def wait_until_serving(self, path: str) -> None:
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -184,9 +188,18 @@ class Server:
                     return
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if time.monotonic() > deadline:
+                    self.stop_hung()
                     message = f"{self.label} did not answer within {STARTUP_TIMEOUT} s; see {self.log}"
                     raise BenchError(message) from None
                 time.sleep(0.2)
+
+    def stop_hung(self) -> None:
+        """Make every process of a server that stopped answering print its
+        threads' stacks into the log (Python's faulthandler, on SIGABRT)."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -229,6 +242,9 @@ class OurPreview(Server):
         port = free_port()
         self.origin = f"http://127.0.0.1:{port}"
         env = {**os.environ, "BLOG_CACHE_DIR": str(self.cache), "PYTHONUNBUFFERED": "1", "BLOG_DEBUG": "1"}
+        # A server that never answers is sent SIGABRT (stop_hung), and prints
+        # every thread's stack into its log.
+        env["PYTHONFAULTHANDLER"] = "1"
         env.pop("BLOG_CONTENT_DIR", None)
         # The copy's folder comes first on sys.path (python -m puts the
         # working folder there); the repository's, for bench/, after it.
