@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import sys
 import time
 
 import pytest
@@ -117,3 +119,21 @@ def test_the_collector_runs_again_after_a_build_that_failed():
     with pytest.raises(ValueError), collector.paused():
         raise ValueError("the build failed")
     assert gc.isenabled()
+
+
+def sigterm_action(_task: int) -> object:
+    return signal.getsignal(signal.SIGTERM)
+
+
+def test_workers_die_of_sigterm_even_when_their_parent_handles_it(monkeypatch):
+    """The preview's sync forks workers from ``runserver``, where Django's
+    autoreloader handles SIGTERM in Python; the pool's exit terminates its
+    workers with SIGTERM, which a Python handler can miss in a worker just
+    entering a wait (blog/build/workers.py, _start_worker)."""
+    previous = signal.signal(signal.SIGTERM, lambda *args: sys.exit(0))
+    try:
+        with workers.mapper(200) as run:
+            actions = set(run(sigterm_action, range(200)))
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert actions == {signal.SIG_DFL}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -126,6 +127,21 @@ def _pool_map(pool, workers: int, task_count: int) -> Callable[..., Iterator]:
     return run
 
 
+def _start_worker() -> None:
+    """A forked worker's start.
+
+    Leaving the pool terminates its workers with SIGTERM, and a worker idle
+    between tasks is blocked in a semaphore's wait. A worker forked from
+    ``runserver`` (the preview's sync) inherits the Python handler Django's
+    autoreloader sets for SIGTERM, which only sets a flag for the interpreter
+    to act on: a signal that lands just before the wait begins leaves the
+    worker waiting for ever, and the pool waiting for it (a preview of
+    10,000 posts hung at its first sync this way). The default action ends
+    the process wherever it is."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    collector.in_worker()
+
+
 @contextmanager
 def mapper(task_count: int) -> Iterator[Callable[..., Iterator]]:
     """A ``map`` that runs in worker processes when there is enough work:
@@ -137,6 +153,6 @@ def mapper(task_count: int) -> Iterator[Callable[..., Iterator]]:
         return
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    with collector.frozen_for_fork(), context.Pool(workers, initializer=collector.in_worker) as pool:
+    with collector.frozen_for_fork(), context.Pool(workers, initializer=_start_worker) as pool:
         yield _pool_map(pool, workers, task_count)
     connections.close_all()
