@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .build.plan import find_content_files, image_copies
+from .content.sources import ContentFile, list_content
 from .content.sync import default_image_cache
 from .site_index import site_index
 
@@ -20,19 +21,20 @@ class PublishedFiles:
         self._made_for: object = None
         self._files: dict[str, Path] = {}
 
-    def find(self, path_info: str, base_path: str, content_state: object) -> Path | None:
-        """The file published at ``path_info``, or None. ``content_state``: what
-        the content folder was when last synced (the preview's snapshot)."""
-        if content_state != self._made_for or content_state is None:
-            self._files = self._collect()
-            self._made_for = content_state
+    def find(self, path_info: str, base_path: str, files: tuple[ContentFile, ...] | None) -> Path | None:
+        """The file published at ``path_info``, or None. ``files``: the content
+        folder's files when last synced (``list_content``), None after a
+        failed sync."""
+        if files is None or files is not self._made_for:
+            self._files = self._collect(files or list_content(self.content_dir))
+            self._made_for = files
         return self._files.get(output_path(path_info, base_path))
 
-    def _collect(self) -> dict[str, Path]:
+    def _collect(self, files: tuple[ContentFile, ...]) -> dict[str, Path]:
         index = site_index()
         # The preview's index then also knows which files the site publishes,
         # as the build's does (root-relative links to them are checked).
-        index.use_content_files(find_content_files(self.content_dir).files)
+        index.use_content_files(find_content_files(self.content_dir, files).files)
         files = dict(index.published_content())
         cache = default_image_cache()
         files.update((relative, cache / name) for relative, name in image_copies(cache).items())

@@ -33,7 +33,7 @@ class PreviewSearch:
 
     def __init__(self, folder: Path, sources: list[Path], snapshot) -> None:
         """``folder``: where to keep the pages and the bundle; ``snapshot(path)``
-        sums up a folder's files (the preview's content snapshot), for the
+        sums up a folder's files (``list_content``, as the preview's sync), for the
         content folder and each of ``sources`` (the templates)."""
         self.folder = folder
         self.sources = sources

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.db import connection, reset_queries
 
-from blog.content.sources import Source, find_sources
+from blog.build.plan import find_content_files
+from blog.content.sources import Source, find_sources, list_content, sources_in
 from blog.content.sync import sync_content, tag_slug
 from blog.errors import ContentErrors
 from blog.models import Page, Post, PostTag, Tag
@@ -55,6 +56,41 @@ def test_find_sources_skips_hidden_files_and_finds_section_files_for_the_reader_
     assert set(found) == expected
     assert found["pages/about.md"] == "page"
     assert found["posts/long.markdown"] == "post"
+
+
+def test_a_symlinked_posts_folder_is_followed_and_a_link_below_it_is_not(content, tmp_path):
+    """The one walk of the content folder (list_content) follows a symlinked
+    folder at the top, as authors keep posts elsewhere, and no link below it,
+    so that a link to a parent folder cannot send the walk round in a loop."""
+    kept = tmp_path / "kept-posts"
+    write(kept / "elsewhere.md", post_file("Kept elsewhere"))
+    (kept / "loop").symlink_to(kept, target_is_directory=True)
+    (content / "posts").rename(tmp_path / "old-posts")
+    (content / "posts").symlink_to(kept, target_is_directory=True)
+    write(content / "images" / "pixel.png", "not really a PNG")
+    (content / "images" / "linked.png").symlink_to(content / "images" / "pixel.png")
+    (content / "images" / "broken.png").symlink_to(content / "images" / "missing.png")
+
+    files = list_content(content)
+    listed = [relative for relative, _absolute, _mtime_ns, _size in files]
+    assert "posts/elsewhere.md" in listed
+    assert not any(name.startswith("posts/loop/") for name in listed)
+    assert {"images/pixel.png", "images/linked.png"} <= set(listed)
+    assert "images/broken.png" not in listed
+    assert listed == sorted(listed, key=lambda name: name.split("/"))
+    assert [source.relative for source in sources_in(files) if source.kind == "post"] == ["posts/elsewhere.md"]
+
+    media = tmp_path / "media-kept-elsewhere"
+    write(media / "photo.jpg", "not really a JPEG")
+    (content / "media").symlink_to(media, target_is_directory=True)
+
+    report = sync_content(content)
+    assert [post.title for post in Post.objects.all()] == ["Kept elsewhere"]
+    assert report.files == list_content(content)
+    # The files the build publishes are picked from the same walk.
+    published = find_content_files(content, report.files).files
+    assert {"images/pixel.png", "images/linked.png", "media/photo.jpg"} <= published.keys()
+    assert not any(name.endswith(".md") for name in published)
 
 
 def test_a_sync_leaves_nothing_for_the_garbage_collector_to_free(content):

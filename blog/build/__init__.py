@@ -154,7 +154,7 @@ def _build_locked(
                 rule,
                 progress,
                 strict_warnings=report.warnings if options.strict else None,
-                content_files=find_content_files(content_dir),
+                content_files=find_content_files(content_dir, report.files),
                 image_cache=image_cache,
             )
             result = unchanged_result(state)

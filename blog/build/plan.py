@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django_distill.request import get_uri_values
 from ..content.jekyll_data import DATA_DIR
 from ..content.liquid_site import INCLUDES_DIR, JEKYLL_CONFIG
 from ..content.rows import json_value, plain_rows
-from ..content.sources import MARKDOWN_SUFFIXES, display_path
+from ..content.sources import MARKDOWN_SUFFIXES, ContentFile, display_path
 from ..errors import ContentErrors, ContentProblem
 from ..models import CacheEntry, SourceFile
 from ..paths import output_file_for
@@ -183,37 +182,32 @@ def _static_files(static_root: Path) -> dict[str, Path]:
     return files
 
 
-def find_content_files(content_dir: Path) -> ContentFiles:
+def find_content_files(content_dir: Path, files: tuple[ContentFile, ...]) -> ContentFiles:
     """Everything in content/ that is not a source: images, favicon, CNAME.
+    ``files``: the folder's ``list_content``, as the content sync found it.
 
     Sources, settings, hidden files, code and databases are never published;
     a file left out for being code or a database is a warning, in case the
     author meant it as a download."""
-    files, skipped = {}, []
-    for dirpath, dirnames, filenames in os.walk(content_dir):
-        folder = Path(dirpath)
-        relative_folder = folder.relative_to(content_dir)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d != "__pycache__")
-        if folder == content_dir:
-            # What Liquid reads into posts (blog/content/liquid_render.py), not pages of the site.
-            dirnames[:] = [d for d in dirnames if d not in (DATA_DIR, INCLUDES_DIR)]
-        for name in sorted(filenames):
-            # Tested on the name first: nearly every file is a source, and
-            # this runs over every one of them on every build.
-            if name.startswith(".") or name.endswith(MARKDOWN_SUFFIXES):
-                continue
-            relative = relative_folder / name
-            if relative in (Path(SITE_FILE), Path(JEKYLL_CONFIG)):
-                continue
-            if name.endswith(NEVER_PUBLISHED):
-                skipped.append(
-                    ContentProblem(
-                        display_path(folder / name),
-                        0,
-                        "not copied to the output: code, databases and settings files are never published",
-                        "zip it if you mean it as a download",
-                    )
+    published, skipped = {}, []
+    # What Liquid reads into posts (blog/content/liquid_render.py), not pages of the site.
+    liquid_inputs = (f"{DATA_DIR}/", f"{INCLUDES_DIR}/")
+    for relative, absolute, _mtime_ns, _size in files:
+        # Tested on the name first: nearly every file is a source, and
+        # this runs over every one of them on every build.
+        if relative.endswith(MARKDOWN_SUFFIXES) or relative.startswith(liquid_inputs):
+            continue
+        if relative in (SITE_FILE, JEKYLL_CONFIG):
+            continue
+        if relative.endswith(NEVER_PUBLISHED):
+            skipped.append(
+                ContentProblem(
+                    display_path(content_dir / relative),
+                    0,
+                    "not copied to the output: code, databases and settings files are never published",
+                    "zip it if you mean it as a download",
                 )
-                continue
-            files[relative.as_posix()] = folder / name
-    return ContentFiles(files, skipped)
+            )
+            continue
+        published[relative] = Path(absolute)
+    return ContentFiles(published, skipped)

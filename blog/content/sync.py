@@ -42,7 +42,7 @@ from .render_inputs import InputsNow, RenderInputs
 from .rows import json_value, plain_rows
 from .site_checks import conflicts, dangling_links, output_claims, shown
 from .source_names import SourceNames
-from .sources import display_path, find_sources, read_site
+from .sources import ContentFile, display_path, list_content, read_site, sources_in
 
 if TYPE_CHECKING:
     from ..build.progress import Progress
@@ -80,6 +80,9 @@ class SyncReport:
     removed: int = 0
     # Section and template files (Zola's and Hugo's _index.md, theme files): read, not published.
     skipped: int = 0
+    # The content folder's files as the sync found them (list_content): the
+    # build picks the files it publishes from the same walk.
+    files: tuple[ContentFile, ...] = ()
 
 
 class _Known(NamedTuple):
@@ -311,10 +314,17 @@ def _math_warnings(document: SourceDocument, problems: tuple[MathProblem, ...], 
     return warnings
 
 
-def sync_content(content_dir: Path, progress: Progress | None = None, image_cache: Path | None = None) -> SyncReport:
+def sync_content(
+    content_dir: Path,
+    progress: Progress | None = None,
+    image_cache: Path | None = None,
+    files: tuple[ContentFile, ...] | None = None,
+) -> SyncReport:
     """Load ``content_dir`` into the database; raise ContentErrors listing every
     problem. Resized copies of images are kept in ``image_cache`` (default: the
-    folder ``images`` beside the database)."""
+    folder ``images`` beside the database). ``files``: the folder's
+    ``list_content``, when the caller has just walked it (the preview, to see
+    whether anything changed)."""
     # Imported here, not at the top: blog.build imports this module, and
     # importing a module of blog.build first loads all of blog.build.
     from ..build import workers
@@ -342,7 +352,9 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
         f"{renderer_fingerprint()}:{liquid_fingerprint()}:{site.time_zone}:{liquid_everywhere}"
         f":{site.base_path}:{images.fingerprint()}:{old_addresses}"
     )
-    report = SyncReport(site=site)
+    if files is None:
+        files = list_content(content_dir)
+    report = SyncReport(site=site, files=files)
 
     stored_fingerprint = CacheEntry.read(FINGERPRINT_ENTRY)
     # Naive dates depend on the time zone, and HTML on the renderer: when
@@ -366,7 +378,7 @@ def sync_content(content_dir: Path, progress: Progress | None = None, image_cach
     )
 
     tasks, stats, seen = [], {}, set()
-    sources = find_sources(content_dir)
+    sources = sources_in(files)
     names = SourceNames.of(source.relative for source in sources)
     liquid_site = LiquidSite(str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names, old_addresses)
     inputs_now = InputsNow(content_dir, names, {"base_url": site.base_url})
