@@ -31,7 +31,8 @@ from django.utils import timezone
 from django_distill.renderer import DistillRenderer
 
 from ..content.images import IMAGE_CACHE
-from ..content.sync import sync_content
+from ..content.sources import list_content
+from ..content.sync import SyncReport, sync_content
 from ..errors import ContentErrors, ContentProblem
 from ..models import CacheEntry, OutputFile, Page, Post
 from ..site_index import pinned_index
@@ -45,7 +46,7 @@ from .progress import Progress
 from .publish import INPUTS_ENTRY, LINK_PROBLEMS, publish, record_site, refresh_spare, trusted_previous
 from .render import one_wsgi_handler, render_pages, rendering_settings
 from .search import index_search
-from .state import BuildState
+from .state import BuildState, ContentFiles
 from .write import open_staging, write_files, write_marker
 
 DATABASE_FILE = "blog.sqlite3"
@@ -123,13 +124,21 @@ def build_site(options: BuildOptions, progress: Progress | None = None) -> Build
     return result
 
 
+def _sync(content_dir: Path, progress: Progress, image_cache: Path) -> tuple[SyncReport, ContentFiles]:
+    """Sync the content, and find the files the site publishes, from one walk
+    of the content folder. The walk (a tuple per file) is dropped on return:
+    it held 4 MB for the rest of a build at 10,000 posts."""
+    files = list_content(content_dir)
+    return sync_content(content_dir, progress, image_cache, files), find_content_files(content_dir, files)
+
+
 def _build_locked(
     options: BuildOptions, progress: Progress, content_dir: Path, output_folder: Path, cache_dir: Path
 ) -> tuple[BuildResult, list[ContentProblem]]:
     """The build, under the build lock; its result and the content's warnings."""
     use_cache_dir(cache_dir)
     image_cache = cache_dir / IMAGE_CACHE
-    report = sync_content(content_dir, progress, image_cache)
+    report, content_files = _sync(content_dir, progress, image_cache)
     site = report.site
     rule = Visibility(drafts=options.drafts, future=options.future, now=timezone.now())
     static_root = cache_dir / STATIC_DIR
@@ -154,7 +163,7 @@ def _build_locked(
                 rule,
                 progress,
                 strict_warnings=report.warnings if options.strict else None,
-                content_files=find_content_files(content_dir, report.files),
+                content_files=content_files,
                 image_cache=image_cache,
             )
             result = unchanged_result(state)

@@ -80,9 +80,6 @@ class SyncReport:
     removed: int = 0
     # Section and template files (Zola's and Hugo's _index.md, theme files): read, not published.
     skipped: int = 0
-    # The content folder's files as the sync found them (list_content): the
-    # build picks the files it publishes from the same walk.
-    files: tuple[ContentFile, ...] = ()
 
 
 class _Known(NamedTuple):
@@ -323,7 +320,8 @@ def sync_content(
     """Load ``content_dir`` into the database; raise ContentErrors listing every
     problem. Resized copies of images are kept in ``image_cache`` (default: the
     folder ``images`` beside the database). ``files``: the folder's
-    ``list_content``, when the caller has just walked it (the preview, to see
+    ``list_content``, when the caller has walked it already (the build, to
+    pick the files it publishes from the same walk; the preview, to see
     whether anything changed)."""
     # Imported here, not at the top: blog.build imports this module, and
     # importing a module of blog.build first loads all of blog.build.
@@ -354,7 +352,7 @@ def sync_content(
     )
     if files is None:
         files = list_content(content_dir)
-    report = SyncReport(site=site, files=files)
+    report = SyncReport(site=site)
 
     stored_fingerprint = CacheEntry.read(FINGERPRINT_ENTRY)
     # Naive dates depend on the time zone, and HTML on the renderer: when
