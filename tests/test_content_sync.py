@@ -84,11 +84,10 @@ def test_a_symlinked_posts_folder_is_followed_and_a_link_below_it_is_not(content
     write(media / "photo.jpg", "not really a JPEG")
     (content / "media").symlink_to(media, target_is_directory=True)
 
-    report = sync_content(content)
+    sync_content(content)
     assert [post.title for post in Post.objects.all()] == ["Kept elsewhere"]
-    assert report.files == list_content(content)
     # The files the build publishes are picked from the same walk.
-    published = find_content_files(content, report.files).files
+    published = find_content_files(content, list_content(content)).files
     assert {"images/pixel.png", "images/linked.png", "media/photo.jpg"} <= published.keys()
     assert not any(name.endswith(".md") for name in published)
 
