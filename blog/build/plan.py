@@ -192,7 +192,7 @@ def find_content_files(content_dir: Path, files: tuple[ContentFile, ...]) -> Con
     published, skipped = {}, []
     # What Liquid reads into posts (blog/content/liquid_render.py), not pages of the site.
     liquid_inputs = (f"{DATA_DIR}/", f"{INCLUDES_DIR}/")
-    for relative, absolute, _mtime_ns, _size in files:
+    for relative, _mtime_ns, _size in files:
         # Tested on the name first: nearly every file is a source, and
         # this runs over every one of them on every build.
         if relative.endswith(MARKDOWN_SUFFIXES) or relative.startswith(liquid_inputs):
@@ -209,5 +209,5 @@ def find_content_files(content_dir: Path, files: tuple[ContentFile, ...]) -> Con
                 )
             )
             continue
-        published[relative] = Path(absolute)
+        published[relative] = content_dir / relative
     return ContentFiles(published, skipped)

@@ -376,7 +376,7 @@ def sync_content(
     )
 
     tasks, stats, seen = [], {}, set()
-    sources = sources_in(files)
+    sources = sources_in(content_dir, files)
     names = SourceNames.of(source.relative for source in sources)
     liquid_site = LiquidSite(str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names, old_addresses)
     inputs_now = InputsNow(content_dir, names, {"base_url": site.base_url})
