@@ -26,7 +26,7 @@ class PublishedFiles:
         folder's files when last synced (``list_content``), None after a
         failed sync."""
         if files is None or files is not self._made_for:
-            self._files = self._collect(files or list_content(self.content_dir))
+            self._files = self._collect(list_content(self.content_dir) if files is None else files)
             self._made_for = files
         return self._files.get(output_path(path_info, base_path))
 

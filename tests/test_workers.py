@@ -125,7 +125,7 @@ def sigterm_action(_task: int) -> object:
     return signal.getsignal(signal.SIGTERM)
 
 
-def test_workers_die_of_sigterm_even_when_their_parent_handles_it(monkeypatch):
+def test_workers_die_of_sigterm_even_when_their_parent_handles_it():
     """The preview's sync forks workers from ``runserver``, where Django's
     autoreloader handles SIGTERM in Python; the pool's exit terminates its
     workers with SIGTERM, which a Python handler can miss in a worker just
