@@ -297,8 +297,8 @@ class SummaryFragment(models.Model):
 
     # The template's name and the post's source file.
     key = models.CharField(max_length=2048, primary_key=True)
-    # The post's source file: its fragments go when the post does.
-    source = models.CharField(max_length=1024, default="")
+    # The post's source file: its fragments go when its row does (blog/content/sync.py).
+    source = models.CharField(max_length=1024, default="", db_index=True)
     html = models.TextField()
     # Fact ids, packed (blog/reads/recorder.py).
     reads = models.BinaryField(default=b"")

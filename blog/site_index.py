@@ -470,9 +470,13 @@ def load_index(holdings: bool = False, earlier: SiteIndex | None = None) -> Site
         tag.count = counts[tag.id]
     pages = list(Page.objects.published().defer(*NOT_LOADED))
     # SQL keeps the few sources that may be a bundle's (its LIKE ignores case); is_bundle decides.
-    maybe_bundles = Post.objects.filter(
-        reduce(operator.or_, (Q(source__endswith=name) for name in BUNDLE_NAMES))
-    ).values_list("source")
+    # By source, which SQLite reads from the index on it: the posts' own order
+    # read every row (0.05 s at 50,000 posts).
+    maybe_bundles = (
+        Post.objects.filter(reduce(operator.or_, (Q(source__endswith=name) for name in BUNDLE_NAMES)))
+        .order_by("source")
+        .values_list("source")
+    )
     bundle_sources = [source for (source,) in plain_rows(maybe_bundles) if is_bundle(source)]
     if loaded is not None:
         # Posts are in the order of their rows in ``loaded``, and so are their tags here.

@@ -23,3 +23,37 @@ def test_the_fragments_of_a_removed_post_are_dropped(copy_fixture, build):
     second = build(content)
     assert second.ok, second.process.stderr
     assert _fragment_sources(second.cache) == kept - {"posts/pelican-post.md"}
+
+
+def test_a_post_made_a_theme_file_loses_its_fragments(copy_fixture, build):
+    """A theme file is read but not stored as a post: its row goes, and so do its fragments."""
+    content = copy_fixture("site")
+    first = build(content)
+    assert first.ok, first.process.stderr
+    kept = _fragment_sources(first.cache)
+    assert "posts/zola-post.md" in kept
+    (content / "posts" / "zola-post.md").write_text('+++\ntemplate = "section.html"\n+++\n', encoding="utf-8")
+    second = build(content)
+    assert second.ok, second.process.stderr
+    assert _fragment_sources(second.cache) == kept - {"posts/zola-post.md"}
+
+
+def test_an_edited_post_gets_fragments_of_its_new_text(copy_fixture, build):
+    """A post read again gets a new row and loses its fragments with the old
+    one; the build that renders the pages showing it stores them again."""
+    content = copy_fixture("site")
+    first = build(content)
+    assert first.ok, first.process.stderr
+    post = content / "posts" / "zola-post.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("Zola nests", "Zola keeps"), encoding="utf-8")
+    second = build(content)
+    assert second.ok, second.process.stderr
+    assert _fragment_sources(second.cache) == _fragment_sources(first.cache)
+    with closing(sqlite3.connect(second.cache / "blog.sqlite3")) as database:
+        summaries = [
+            html
+            for (html,) in database.execute(
+                "SELECT html FROM blog_summaryfragment WHERE source = 'posts/zola-post.md' AND key LIKE '%summary%'"
+            )
+        ]
+    assert len(summaries) == 1 and "Zola keeps" in summaries[0] and "Zola nests" not in summaries[0]

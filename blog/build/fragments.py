@@ -20,7 +20,7 @@ from django.template import Context
 from django.utils.safestring import mark_safe
 
 from ..middleware import rendering_environment
-from ..models import Post, SummaryFragment
+from ..models import SummaryFragment
 from ..reads import Recorder, unpack_ids
 
 
@@ -90,12 +90,3 @@ def store(fresh: list[tuple[str, str, str, bytes]]) -> None:
         cursor.executemany(
             f"INSERT OR REPLACE INTO {table} (key, source, html, reads) VALUES (%s, %s, %s, %s)", rows.values()
         )
-
-
-def forget_orphans() -> None:
-    """Drop the stored fragments of posts that are gone. A fragment whose
-    facts no longer hold may stay: it is never used (``_stored``), and the
-    next page that shows its post renders it again and replaces it."""
-    table, posts = SummaryFragment._meta.db_table, Post._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE source NOT IN (SELECT source FROM {posts})")

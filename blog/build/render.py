@@ -84,7 +84,6 @@ def render_pages(state: BuildState) -> None:
         raise ContentErrors(template_errors.merged(template_errors.named_in(p, state.content_dir) for p in failed))
     if state.to_render:
         _store_fragments(facts, fresh_fragments)
-        fragments.forget_orphans()
     state.progress.end_phase(f"{len(state.to_render)} of {len(plan.pages)} pages")
 
 

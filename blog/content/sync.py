@@ -25,7 +25,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from ..errors import ContentErrors, ContentProblem
-from ..models import CacheEntry, Page, Post, PostTag, SourceFile, Tag
+from ..models import CacheEntry, Page, Post, PostTag, SourceFile, SummaryFragment, Tag
 from ..site_index import bump_generation
 from ..siteconfig import SiteConfig, activate_site
 from . import internal_links
@@ -455,8 +455,7 @@ def sync_content(
         if gone or stale_documents:
             report.removed = len(gone | stale_documents)
             SourceFile.objects.filter(path__in=gone).delete()
-            Post.objects.filter(source__in=stale_documents).delete()
-            Page.objects.filter(source__in=stale_documents).delete()
+            _delete_documents(stale_documents)
         # The checks' own code is part of what they depend on.
         checks_code = code_fingerprint()
         new_checks = CacheEntry.read(CHECKS_ENTRY) != checks_code
@@ -545,14 +544,23 @@ def _store_files(
     )
 
 
+def _delete_documents(sources) -> None:
+    """Delete the posts and pages of ``sources``, and the fragments the build
+    keeps of those posts (blog/build/fragments.py): a post's fragments go
+    with its row, here, where every post row is deleted. (A post read again
+    gets a new row; its fragments are rendered again when a page needs them.)"""
+    Post.objects.filter(source__in=sources).delete()
+    Page.objects.filter(source__in=sources).delete()
+    SummaryFragment.objects.filter(source__in=sources).delete()
+
+
 def _store(results: list[_FileResult], site: SiteConfig, reach: _Reach) -> None:
     """Replace the posts and pages of ``results`` in a few bulk queries, and
     note in ``reach`` what the new rows change for the whole-site checks."""
     sources = [r.relative for r in results]
     old_claims = _claims(sources)
     old_tags = _tag_labels(sources)
-    Post.objects.filter(source__in=sources).delete()
-    Page.objects.filter(source__in=sources).delete()
+    _delete_documents(sources)
     posts, pages, labels = [], [], {}
     for result in results:
         doc = result.document
