@@ -36,7 +36,6 @@ class Source(NamedTuple):
     """A Markdown file found by the scan."""
 
     relative: str  # to the content folder, with forward slashes
-    absolute: str
     kind: str  # POST or PAGE
     mtime_ns: int
     size: int
@@ -88,14 +87,13 @@ def _scan(folder: str, relative_folder: str, found: list[ContentFile], follow_li
             found.append((relative, stat.st_mtime_ns, stat.st_size))
 
 
-def sources_in(content_dir: Path | str, files: tuple[ContentFile, ...]) -> list[Source]:
-    """The Markdown sources among ``files`` (``list_content(content_dir)``):
+def sources_in(files: tuple[ContentFile, ...]) -> list[Source]:
+    """The Markdown sources among ``files`` (a ``list_content``):
     under ``posts/`` and ``pages/``, in the listing's order. Zola's and Hugo's
     ``_index.md`` (a section) is included, to be skipped and counted by the
     reader."""
-    folder = str(content_dir)
     return [
-        Source(relative, os.path.join(folder, relative), _KINDS[relative.partition("/")[0]], mtime_ns, size)
+        Source(relative, _KINDS[relative.partition("/")[0]], mtime_ns, size)
         for relative, mtime_ns, size in files
         if relative.endswith(MARKDOWN_SUFFIXES) and relative.partition("/")[0] in _KINDS
     ]
@@ -103,7 +101,7 @@ def sources_in(content_dir: Path | str, files: tuple[ContentFile, ...]) -> list[
 
 def find_sources(content_dir: Path) -> list[Source]:
     """Every Markdown source, with its stat, in a stable order."""
-    return sources_in(content_dir, list_content(content_dir))
+    return sources_in(list_content(content_dir))
 
 
 def read_site(content_dir: Path) -> SiteConfig:

@@ -376,7 +376,7 @@ def sync_content(
     )
 
     tasks, stats, seen = [], {}, set()
-    sources = sources_in(content_dir, files)
+    sources = sources_in(files)
     names = SourceNames.of(source.relative for source in sources)
     liquid_site = LiquidSite(str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names, old_addresses)
     inputs_now = InputsNow(content_dir, names, {"base_url": site.base_url})
@@ -398,10 +398,11 @@ def sync_content(
             report.warnings += row.problems()
             continue
         previous_digest = row.digest if inputs_hold else ""
+        absolute = os.path.join(str(content_dir), relative)
         task = _FileTask(
-            source.absolute,
+            absolute,
             relative,
-            display_path(Path(source.absolute)),
+            display_path(Path(absolute)),
             source.kind,
             site.time_zone,
             str(content_dir),

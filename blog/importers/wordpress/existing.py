@@ -28,7 +28,7 @@ def read_existing(content_dir: Path, site: SiteConfig) -> ExistingContent:
     if not content_dir.is_dir():
         return existing
     for source in find_sources(content_dir):
-        data = Path(source.absolute).read_bytes()
+        data = (content_dir / source.relative).read_bytes()
         if written_by_importer(data.decode("utf-8", errors="replace")):
             continue  # an earlier import's file: the same item will be planned again
         relative = PurePosixPath(source.relative)
