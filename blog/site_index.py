@@ -107,8 +107,10 @@ class SiteIndex:
         self._last_changes: dict[str | None, dt.datetime] | None = None
         # Worked out for every post at once by the build (blog/build/related.py).
         self._related: dict[int, list[Post]] | None = None
-        for position, post in enumerate(posts):
-            for tag in post.tag_list:
+        for position, (row, post) in enumerate(zip(fields, posts, strict=True)):
+            # As load_index set them; a post handed in without them loads its own.
+            tags = row.get("_tag_list")
+            for tag in post.tag_list if tags is None else tags:
                 slug = tag.__dict__["slug"]
                 self._by_tag[slug].append(post)
                 self._positions_by_tag[slug].append(position)
@@ -404,8 +406,10 @@ def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Pos
         else:
             # Forget what a page loaded on it after it was built (a template
             # that shows ``post.body_html`` of a listed post loads it).
-            for name in NOT_LOADED:
-                post.__dict__.pop(name, None)
+            loaded = post.__dict__
+            if not loaded.keys().isdisjoint(NOT_LOADED):
+                for name in NOT_LOADED:
+                    loaded.pop(name, None)
         posts.append(post)
     return posts, dict(zip(pairs, posts, strict=True))
 
