@@ -19,7 +19,6 @@ unknown: what the code does with what it reads is not a fact.
 from __future__ import annotations
 
 import json
-from itertools import chain
 from pathlib import Path
 
 from django.apps import apps
@@ -209,36 +208,37 @@ class CurrentFacts:
 
 class FactTable:
     """The stored facts. Facts are named by their ids everywhere else; the
-    table holds their keys and digests so that a later build can check them."""
+    table holds their keys and digests so that a later build can check them.
+
+    What a build trusts is ``in_use``, the ids the previous output's pages
+    name, less the ones that fail now: a stored fragment is reused only when
+    its facts are among those too (blog/build/fragments.py). The table is
+    never read whole. It holds every fact a recorded page names: those are
+    stored in the transaction that records the page, and a fact leaves the
+    table only once no recorded page names it (docs/incremental.md, "Which
+    facts are kept"). So a fact of ``in_use`` whose subject did not change
+    since the last build holds, and the others are checked."""
 
     def __init__(self, rule: Visibility, in_use: set[int]) -> None:
-        """``in_use``: the ids of the facts the previous output's pages read.
-        The others are dropped: nothing checks them but this build, and a
-        build that failed may have stored facts and fragments that no page of
-        the site shows (a fragment's facts are among the pages' that show it)."""
+        """``in_use``: the ids of the facts the previous output's pages read."""
         # Imported here, not at the top: blog.build imports this module, and
         # importing a module of blog.build first loads all of blog.build.
         from ..build.fingerprints import generator_fingerprint
 
         self._ground = {"generator": generator_fingerprint(), "drafts": rule.drafts, "future": rule.future}
-        # The ids of the facts in the table once the unused ones are gone.
-        self._stored: set[int] = set()
-        if CacheEntry.read(GROUND_ENTRY) != self._ground or not in_use:
+        self._in_use = in_use
+        # With new code or options no stored fact is known to hold: they go.
+        self._known = bool(in_use) and CacheEntry.read(GROUND_ENTRY) == self._ground
+        if not self._known:
             Fact.objects.all().delete()
             CacheEntry.objects.filter(key__in=[ROWS_ENTRY, INDEX_ENTRY]).delete()
-        else:
-            with connection.cursor() as cursor:
-                # Read from the index on ``subject``, a fifth of the table's size.
-                cursor.execute(f"SELECT id FROM {Fact._meta.db_table}")
-                stored = set(chain.from_iterable(cursor))
-            unused = stored - in_use
-            delete_where_in(Fact, "id", unused)
-            stored.difference_update(unused)  # few: cheaper than a new set of the many
-            self._stored = stored
+        # The facts of ``in_use`` that fail now: deleted once the build that
+        # renders every page naming them is recorded.
+        self._failing: set[int] = set()
         self._new: dict[int, tuple[str, str, str]] = {}
 
     def holding(self, current: CurrentFacts) -> set[int]:
-        """The ids of the stored facts that hold now.
+        """The ids of ``in_use`` whose facts hold now.
 
         Most facts are about a subject that did not change since the last
         build: a row, or the site index (blog/reads/values.py, fact_subject).
@@ -247,18 +247,24 @@ class FactTable:
         the rows' facts were passed so, and from 0.40 s to 0.10 s when the
         index's were too (docs/benchmarks.md, issue 17). The others, found
         through the index on ``subject``, are read a row at a time: only the
-        answer is kept. What holds is every stored fact but those that fail."""
+        answer is kept. A fact read there that no page names is deleted
+        unchecked: nothing would trust it."""
+        if not self._known:
+            return set()
         changed = json.dumps(sorted(current.changed_subjects()))
         # The changed subjects go in as one JSON parameter: a large change
         # would pass SQLite's limit on parameters.
         checked = "subject = '' OR subject IN (SELECT value FROM json_each(%s))"
-        failing = set()
+        unused = []
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id, key, digest FROM {Fact._meta.db_table} WHERE {checked}", [changed])
             for id_, key, value in cursor:
-                if not current.holds(_frozen(json.loads(key)), value):
-                    failing.add(id_)
-        return self._stored - failing
+                if id_ not in self._in_use:
+                    unused.append(id_)
+                elif not current.holds(_frozen(json.loads(key)), value):
+                    self._failing.add(id_)
+        delete_where_in(Fact, "id", unused)
+        return self._in_use - self._failing
 
     def add(self, new: dict[int, tuple[str, str, str]]) -> None:
         """Facts first named in this build (id -> (key as JSON, digest, subject)), to
@@ -282,8 +288,10 @@ class FactTable:
     def save(self, current: CurrentFacts) -> None:
         """Store the last new facts, and the rows as they are now: every fact
         the new site's pages read holds for them. Called in the transaction
-        that records those pages."""
+        that records those pages, none of which names a fact that failed
+        (each page that named one was rendered again): those go."""
         self.flush()
+        delete_where_in(Fact, "id", self._failing)
         CacheEntry.write(ROWS_ENTRY, current.all_rows())
         CacheEntry.write(INDEX_ENTRY, current.index_holdings)
         CacheEntry.write(GROUND_ENTRY, self._ground)
