@@ -73,7 +73,7 @@ def test_only_the_facts_pages_name_are_trusted_and_failing_ones_go_with_the_buil
     current = StandIn(
         changed={"blog.post posts/changed.md", "blog.post posts/failing.md"}, failing_keys={"posts/failing.md"}
     )
-    assert table.holding(current) == {1, 5}
+    assert table.holding(current, IN_USE) == {1, 5}
     # 2 came up and no page names it: gone. 4 did not come up: it stays.
     assert stored_ids() == {1, 3, 4, 5}
     # Every page that named 3 is rendered again; once the build is recorded, 3 goes.
@@ -84,16 +84,16 @@ def test_only_the_facts_pages_name_are_trusted_and_failing_ones_go_with_the_buil
 def test_a_failed_build_keeps_what_the_recorded_pages_name(recorded):
     table = FactTable(RULE, IN_USE)
     current = StandIn(changed={"blog.post posts/failing.md"}, failing_keys={"posts/failing.md"})
-    assert table.holding(current) == {1, 5}
+    assert table.holding(current, IN_USE) == {1, 5}
     # No save: the build failed, and the pages that name 3 are still recorded.
     again = FactTable(RULE, IN_USE)
     assert 3 in stored_ids()
-    assert again.holding(current) == {1, 5}
+    assert again.holding(current, IN_USE) == {1, 5}
 
 
 def test_new_options_forget_every_fact(recorded):
     table = FactTable(Visibility(drafts=True), IN_USE)
-    assert table.holding(StandIn()) == set()
+    assert table.holding(StandIn(), IN_USE) == set()
     assert stored_ids() == set()
 
 

@@ -114,7 +114,7 @@ def _keep_unchanged_pages(state: BuildState, index) -> None:
             in_use.update(unpack_ids(ids))
     state.facts = FactTable(state.rule, in_use)
     state.current_facts = CurrentFacts(index, state.site, state.rule)
-    state.holding = state.facts.holding(state.current_facts)
+    state.holding = state.facts.holding(state.current_facts, in_use)
     # A page whose facts all hold would come out as the previous build wrote
     # it. Every id a page names is in ``in_use``, so its facts all hold when
     # none is among the few of ``in_use`` that do not: the same test as
