@@ -7,8 +7,10 @@ from __future__ import annotations
 from ..content.rows import json_value, plain_rows
 from ..models import CacheEntry, OutputFile
 from ..search_bundle import is_bundle_file
+from ..site_index import site_index
 from . import output
 from .links import Broken, LinkChecker, describe, find_broken_links, first_reports
+from .plan import page_sources
 from .publish import LINK_FINDINGS, stored_links
 from .state import BuildState, LinkCheck
 
@@ -23,9 +25,11 @@ def check_links(state: BuildState) -> LinkCheck:
     if broken is None:
         links = stored_links(pages - rendered.keys()) | rendered
         broken = find_broken_links(state.site, links, set(plan.keys))
-    findings = first_reports(broken, plan.sources)
-    pages_with_source = {finding.page for finding in findings} & plan.sources.keys()
-    sources = {page: state.content_dir / plan.sources[page] for page in pages_with_source}
+    # The pinned index of the build (blog/site_index.py).
+    page_source = page_sources(site_index(), (page for page in plan.pages if page.relative in broken))
+    findings = first_reports(broken, page_source)
+    pages_with_source = {finding.page for finding in findings} & page_source.keys()
+    sources = {page: state.content_dir / page_source[page] for page in pages_with_source}
     return LinkCheck(broken, findings, describe(findings, sources))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -47,11 +48,7 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
     _collect_static(state.static_root)
     plan = Plan()
     for pattern, params, uri in _site_urls(renderer):
-        relative = output_file_for(uri)
-        plan.pages.append(SitePage(pattern, params, relative, uri))
-        source = _source_of(index, pattern.name, params)
-        if source:
-            plan.sources[relative] = source
+        plan.pages.append(SitePage(pattern, params, output_file_for(uri), uri))
     for relative, source in _static_files(state.static_root).items():
         plan.keys[relative] = hashlib.blake2b(source.read_bytes(), digest_size=16).hexdigest()
         plan.copies[relative] = source
@@ -152,6 +149,19 @@ def _site_urls(renderer: DistillRenderer) -> list[tuple]:
     if remembered != known:
         CacheEntry.write(URLS_ENTRY, {"code": code_fingerprint(), "urls": remembered})
     return urls
+
+
+def page_sources(index, pages: Iterable[SitePage]) -> dict[str, str]:
+    """The Markdown file behind each of ``pages`` that has one (a post's or a
+    page's), relative to content/, by output file. Asked only of the pages
+    with a broken link: for every page it was 0.06 s of each build at
+    50,000 posts."""
+    found = {}
+    for page in pages:
+        source = _source_of(index, page.pattern.name, page.params)
+        if source:
+            found[page.relative] = source
+    return found
 
 
 def _source_of(index, name: str, params: dict) -> str:

@@ -62,9 +62,6 @@ class Plan:
 
     keys: dict[str, str] = field(default_factory=dict)
     pages: list[SitePage] = field(default_factory=list)
-    # page file -> the Markdown behind it, relative to content/ (paths are made
-    # only for the pages with a broken link: thousands of them cost 0.1 s)
-    sources: dict[str, str] = field(default_factory=dict)
     copies: dict[str, Path] = field(default_factory=dict)  # static and content files -> their source
     content: set[str] = field(default_factory=set)  # which of the copies come from content/
     skipped: list[ContentProblem] = field(default_factory=list)
