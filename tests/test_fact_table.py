@@ -5,17 +5,12 @@ recorded page names, and drops the others as their subjects come up."""
 from __future__ import annotations
 
 import json
-import sqlite3
-from contextlib import closing
-from pathlib import Path
 
 import pytest
 
 from blog.models import Fact
 from blog.reads.facts import FactTable
 from blog.visibility import Visibility
-
-from .test_reads import build, content, page_reads, project  # noqa: F401 (fixtures)
 
 
 class StandIn:
@@ -95,32 +90,3 @@ def test_new_options_forget_every_fact(recorded):
     table = FactTable(Visibility(drafts=True), IN_USE)
     assert table.holding(StandIn(), IN_USE) == set()
     assert stored_ids() == set()
-
-
-def fact_ids(cache: Path) -> set[int]:
-    with closing(sqlite3.connect(cache / "blog.sqlite3")) as database:
-        return {id_ for (id_,) in database.execute("SELECT id FROM blog_fact")}
-
-
-def named_ids(cache: Path) -> set[int]:
-    """Every fact id the recorded pages name."""
-    with closing(sqlite3.connect(cache / "blog.sqlite3")) as database:
-        paths = [path for (path,) in database.execute("SELECT path FROM blog_outputfile WHERE reads IS NOT NULL")]
-    return {id_ for path in paths for id_ in page_reads(cache, path) or ()}
-
-
-def test_edits_keep_the_table_to_the_facts_in_use(project, content, tmp_path):  # noqa: F811
-    output, cache = tmp_path / "output", tmp_path / "cache"
-    build(project, content, output, cache)
-    post = content / "posts" / "2024-02-10-tide-tables.md"
-    original = post.read_text(encoding="utf-8")
-    sizes = []
-    for number in range(4):
-        post.write_text(original.replace("title:", f"title: Edit {number}", 1), encoding="utf-8")
-        build(project, content, output, cache)
-        stored, named = fact_ids(cache), named_ids(cache)
-        # Every fact a recorded page names is stored, and nothing else is
-        # about the title that changed: each edit's old facts went.
-        assert named <= stored
-        sizes.append(len(stored))
-    assert sizes[1:] == sizes[:1] * 3, sizes

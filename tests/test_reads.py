@@ -181,3 +181,24 @@ def test_a_post_added_renders_only_the_list_pages_it_moves(project, content, tmp
         build(project, site, clean_output, tmp_path / f"clean-cache-{date}")
         assert not tree_differences(snapshot(output), snapshot(clean_output))
     assert rendered[oldest] < rendered[newest]
+
+
+def test_edits_keep_the_fact_table_to_the_facts_in_use(project, content, tmp_path):
+    """blog/reads/facts.py, FactTable: the table holds every fact a recorded
+    page names, and the facts of each edit's old title go."""
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    build(project, content, output, cache)
+    post = content / "posts" / "2024-02-10-tide-tables.md"
+    original = post.read_text(encoding="utf-8")
+    sizes = []
+    for number in range(4):
+        post.write_text(original.replace("title:", f"title: Edit {number}", 1), encoding="utf-8")
+        build(project, content, output, cache)
+        with sqlite3.connect(cache / "blog.sqlite3") as db:
+            stored = {id_ for (id_,) in db.execute("SELECT id FROM blog_fact")}
+            records = db.execute("SELECT reads FROM blog_outputfile WHERE reads IS NOT NULL").fetchall()
+        named = {id_ for (reads,) in records for id_ in unpack_ids(reads)}
+        assert named <= stored
+        sizes.append(len(stored))
+    # The table does not grow from one edit to the next.
+    assert sizes[1:] == sizes[:1] * 3, sizes
