@@ -238,7 +238,7 @@ class FactTable:
         self._new: dict[int, tuple[str, str, str]] = {}
 
     def holding(self, current: CurrentFacts, in_use: set[int]) -> set[int]:
-        """The ids of ``in_use`` (as given to the table) whose facts hold now.
+        """The ids of ``in_use`` whose facts hold now.
 
         Most facts are about a subject that did not change since the last
         build: a row, or the site index (blog/reads/values.py, fact_subject).
