@@ -76,11 +76,11 @@ class SiteIndex:
         loaded: str | None = None,
     ) -> None:
         """``bundle_sources``: every post's source that is a page bundle's,
-        visible or not. ``loaded``: a digest of all of it as load_index read it
-        (see ``holdings``); an index made of lists handed to it has none, and
-        never holds what a stored one did."""
+        visible or not. ``loaded``: a digest of what the lookups answer from,
+        as load_index read it (see ``holdings``); an index made of lists
+        handed to it has none, and never holds what a stored one did."""
         self._loaded = loaded or uuid.uuid4().hex
-        # Its posts by row id and listed_digest, for the next load to reuse
+        # Its posts by row id and row_digest, for the next load to reuse
         # (reused_posts); filled by load_index when asked to.
         self.reusable: Reusable = {}
         self._bundle_sources = bundle_sources
@@ -150,15 +150,17 @@ class SiteIndex:
 
     def holdings(self) -> str:
         """A digest of everything the lookups answer from: the rows the index
-        was loaded from, by the digest the sync stored with each of the
-        fields loaded (``Document.listed_digest``: not the id, which changes
-        when the sync replaces a row, and which no lookup answers with), the
-        tags, and the content files. The index reads nothing else, so two indexes with the
-        same holdings give every lookup the same answer: the build passes
-        every stored lookup without asking it again while the holdings are as
-        they were (blog/reads/facts.py). A lookup that needs anything more (a
-        query, a file) must be handed it by load_index, and it must go into
-        this digest."""
+        was loaded from, in order, by the digest the sync stored with each of
+        the fields the lookups read (``Document.index_digest``: not the id,
+        which changes when the sync replaces a row, and which no lookup
+        answers with; not the fields of blog/models.py's NOT_INDEXED, which
+        pages read as fields of the row), the tags, and the content files.
+        The lookups read nothing else, so two indexes with the same holdings
+        give every lookup the same answer: the build passes every stored
+        lookup without asking it again while the holdings are as they were
+        (blog/reads/facts.py). A lookup that needs anything more (a query, a
+        file) must be handed it by load_index, and it must go into this
+        digest."""
         return digest(self._loaded, sorted((relative, str(file)) for relative, file in self._content_files.items()))
 
     def published_content(self) -> dict[str, Path]:
@@ -367,32 +369,33 @@ def listed_posts(queryset: models.QuerySet, loaded=None) -> list[Post]:
     load them with ``.defer(*NOT_LOADED)``, but built straight from the rows:
     every build loads every post, and the ORM's per-row work (signals,
     converters, ``Model.__init__``) is half the cost of a large site's index.
-    Each post's ``listed_digest``, a digest of those fields that the sync
-    stored with the row, goes into ``loaded`` (a hashlib hash), if given."""
+    Each post's ``index_digest``, a digest of the fields the lookups read that
+    the sync stored with the row, goes into ``loaded`` (a hashlib hash), if given."""
+    names, converters = _listed_fields()
     if loaded is None:
-        names, converters = _listed_fields()
         return _built(plain_rows(queryset.values_list(*names)), names, converters)
-    posts, listed = _with_listed_digests(queryset)
+    rows = plain_rows(queryset.values_list(*names, "index_digest"))
     # 1 ms at 10,000 posts, where a digest of the rows themselves took 40.
-    loaded.update("".join(listed).encode())
-    return posts
+    loaded.update("".join(row[-1] for row in rows).encode())
+    return _built([row[:-1] for row in rows], names, converters)
 
 
 def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Post], Reusable]:
     """listed_posts, for an index loaded again: a post whose row has the id
-    and ``listed_digest`` it had in ``earlier`` (``SiteIndex.reusable`` of the
-    index loaded before) is taken from there as it was built (its fields are
-    those the digest was made of), and only the other rows are read. The
+    and ``row_digest`` it had in ``earlier`` (``SiteIndex.reusable`` of the
+    index loaded before) is taken from there as it was built (the digest is
+    of every column and the tags), and only the other rows are read. The
     preview loads the index again after every save, which changes one post
     among thousands. Returns the posts, and their own ``reusable``.
 
-    Like the build's holdings, this trusts ``listed_digest``: whatever
-    writes a post's row (the content sync) stores the digest with it."""
-    if not earlier:
-        posts, listed = _with_listed_digests(queryset)
-        return posts, {(post.id, one): post for post, one in zip(posts, listed, strict=True)}
+    Like the build's holdings, this trusts the digest: whatever writes a
+    post's row (the content sync) stores the digest with it."""
     names, converters = _listed_fields()
-    pairs = plain_rows(queryset.values_list("id", "listed_digest"))
+    if not earlier:
+        rows = plain_rows(queryset.values_list(*names, "row_digest"))
+        posts = _built([row[:-1] for row in rows], names, converters)
+        return posts, {(post.id, row[-1]): post for post, row in zip(posts, rows, strict=True)}
+    pairs = plain_rows(queryset.values_list("id", "row_digest"))
     unknown = [id_ for id_, listed in pairs if (id_, listed) not in earlier]
     read: dict[int, Post] = {}
     for start in range(0, len(unknown), READ_BY_ID):
@@ -414,13 +417,6 @@ def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Pos
     return posts, dict(zip(pairs, posts, strict=True))
 
 
-def _with_listed_digests(queryset: models.QuerySet) -> tuple[list[Post], list[str]]:
-    """The posts of ``queryset`` as listed_posts builds them, and each one's ``listed_digest``."""
-    names, converters = _listed_fields()
-    rows = plain_rows(queryset.values_list(*names, "listed_digest"))
-    return _built([row[:-1] for row in rows], names, converters), [row[-1] for row in rows]
-
-
 def _listed_fields() -> tuple[list[str], list]:
     """The names of the fields the index loads, and the converters its rows need by position."""
     fields = [field for field in Post._meta.concrete_fields if field.attname not in NOT_LOADED]
@@ -430,7 +426,7 @@ def _listed_fields() -> tuple[list[str], list]:
 
 # Rows read by id at a time: below SQLite's oldest limit on parameters.
 READ_BY_ID = 900
-# An index's posts by row id and ``listed_digest`` (reused_posts).
+# An index's posts by row id and ``row_digest`` (reused_posts).
 Reusable = dict[tuple[int, str], Post]
 
 
@@ -452,7 +448,7 @@ def _built(rows: list[tuple], names: list[str], converters: list) -> list[Post]:
 def load_index(holdings: bool = False, earlier: SiteIndex | None = None) -> SiteIndex:
     """The index of the visible posts. With ``holdings``, it can tell whether it
     holds what an earlier one held (``SiteIndex.holdings``): the build asks,
-    the preview does not. (The digest, made of each row's ``listed_digest``,
+    the preview does not. (The digest, made of each row's ``index_digest``,
     costs a few milliseconds at 10,000 posts.) With ``earlier``, the index
     loaded before it, it reuses that one's posts where it can (reused_posts)."""
     loaded = hashlib.blake2b(digest_size=16) if holdings else None
@@ -486,7 +482,7 @@ def load_index(holdings: bool = False, earlier: SiteIndex | None = None) -> Site
         # Posts are in the order of their rows in ``loaded``, and so are their tags here.
         named_tags = [[tag.slug for tag in tag_lists.get(post.id, ())] for post in posts]
         tag_rows = [(tag.slug, tag.name, tag.count) for tag in tags]
-        page_digests = plain_rows(Page.objects.published().values_list("listed_digest"))
+        page_digests = plain_rows(Page.objects.published().values_list("index_digest"))
         loaded.update(repr((named_tags, tag_rows, page_digests, bundle_sources)).encode())
     index = SiteIndex(
         posts=posts,

@@ -66,10 +66,10 @@ def test_a_scheduled_post_loses_its_badge_when_its_time_comes(site_db):
 
 
 def test_a_list_page_shows_a_post_summary_again_after_the_content_changes(site_db, client):
-    """What the content sync does on an edit: the row's new fields, with the
-    digest of those the index loads (``listed_digest``), and a new generation;
-    the site index then reads the post again, into a new object that carries
-    no memo."""
+    """What the content sync does on an edit: the row's new fields, with its
+    new digests (``row_digest``, ``index_digest``), and a new generation; the
+    site index then reads the post again, into a new object that carries no
+    memo."""
 
     def summaries() -> dict[str, str]:
         page = parse_html(client.get(reverse("blog:tag", args=["ruby"])).content.decode())
@@ -82,7 +82,8 @@ def test_a_list_page_shows_a_post_summary_again_after_the_content_changes(site_d
     assert before["Counting words with Ruby"] != "Rewritten opening."
     post = Post.objects.get(title="Counting words with Ruby")
     post.title, post.summary_html = "Counting words, again", "<p>Rewritten opening.</p>"
-    post.listed_digest = post.digest_listed()
+    post.index_digest = post.digest_indexed()
+    post.row_digest = post.digest_row()
     post.save()
     bump_generation()
     after = summaries()

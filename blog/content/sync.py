@@ -586,7 +586,7 @@ def _store(results: list[_FileResult], site: SiteConfig, reach: _Reach) -> None:
         }
         if doc.kind == PAGE:
             page = Page(**common, date=doc.date, draft=doc.draft, aliases=doc.aliases)
-            page.listed_digest = page.digest_listed()
+            page.index_digest = page.digest_indexed()
             page.row_digest = page.digest_row()
             pages.append(page)
             reach.claims |= old_claims.get(doc.source_path) != (doc.slug, list(doc.aliases))
@@ -609,7 +609,7 @@ def _store(results: list[_FileResult], site: SiteConfig, reach: _Reach) -> None:
         labels[doc.source_path] = list(zip(result.tag_slugs, doc.tags, strict=True))
         reach.claims |= old_claims.get(doc.source_path) != (doc.path, list(doc.aliases))
         # The tags as the author wrote them are part of the post (Post.tag_list).
-        post.listed_digest = post.digest_listed()
+        post.index_digest = post.digest_indexed()
         post.row_digest = post.digest_row(labels[doc.source_path])
         posts.append(post)
     Page.objects.bulk_create(pages)
