@@ -76,3 +76,27 @@ def test_a_link_to_an_id_on_a_page_not_rendered_again_is_checked_against_its_sto
             assert len(warnings) == 1 and "'closing-hours'" in warnings[0], rebuilt.process.stderr
         else:
             assert not warnings, rebuilt.process.stderr
+
+
+def test_a_page_rendered_again_with_the_links_it_had_reports_its_broken_link_until_it_is_fixed(copy_fixture, tmp_path):
+    # A new title renders the post's page again with the links it had: only
+    # its link that was broken is checked again (blog/build/check.py).
+    content = copy_fixture("incremental")
+    post = content / "posts" / "first-light.md"
+    post.write_text(post.read_text(encoding="utf-8") + f"\nSee [the old page]({BROKEN}).\n", encoding="utf-8")
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    first = run_build(content, output, cache)
+    assert first.ok, first.process.stderr
+    assert len(warnings_about(first.process.stderr)) == 1, first.process.stderr
+
+    post.write_text(post.read_text(encoding="utf-8").replace('"First light"', '"First light, again"'), encoding="utf-8")
+    retitled = run_build(content, output, cache)
+    assert retitled.ok, retitled.process.stderr
+    assert "First light, again" in retitled.read("2024/01/first-light/index.html")
+    assert len(warnings_about(retitled.process.stderr)) == 1, retitled.process.stderr
+
+    (content / "pages" / "nowhere.md").write_text('---\ntitle: "Somewhere"\n---\nFound.\n', encoding="utf-8")
+    fixed = run_build(content, output, cache)
+    assert fixed.ok, fixed.process.stderr
+    assert (output / "nowhere" / "index.html").is_file()
+    assert not warnings_about(fixed.process.stderr), fixed.process.stderr
