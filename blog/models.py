@@ -131,8 +131,6 @@ NOT_INDEXED = (
     "image_height",
     "link_targets",
     "rewrites_links",
-    "url_year",
-    "url_month",
     "comments",
     "disqus_identifier",
     "reading_minutes",

@@ -19,7 +19,7 @@ import uuid
 from collections import Counter
 from contextlib import contextmanager
 from functools import reduce
-from itertools import chain
+from itertools import chain, groupby
 from pathlib import Path
 
 from django.core.paginator import InvalidPage, Paginator
@@ -105,6 +105,8 @@ class SiteIndex:
         self._aliases: dict[str, Post] | None = None
         # Tag slug (None: every post) -> when its posts last changed; made when first asked.
         self._last_changes: dict[str | None, dt.datetime] | None = None
+        # The archive's groups (archive), made when first asked.
+        self._archive: list | None = None
         # Worked out for every post at once by the build (blog/build/related.py).
         self._related: dict[int, list[Post]] | None = None
         for position, (row, post) in enumerate(zip(fields, posts, strict=True)):
@@ -259,6 +261,19 @@ class SiteIndex:
             self._last_changes = latest
         return _recorded("last_change", (tag,), self._last_changes.get(tag))
 
+    def archive(self) -> list[tuple[int, list[tuple[int, list[Post]]]]]:
+        """Every visible post, newest first, grouped by the year and then the
+        month of its date in the site's time zone (``url_year``, ``url_month``):
+        [(year, [(month, posts)])]. One lookup, where grouping them on the
+        archive page read two fields of every post: at 50,000 posts, 50,000
+        facts, named and stored again whenever the archive renders (0.5 s)."""
+        if self._archive is None:
+            self._archive = [
+                (year, [(month, list(in_month)) for month, in_month in groupby(in_year, key=_month)])
+                for year, in_year in groupby(self._posts, key=_year)
+            ]
+        return _recorded("archive", (), self._archive)
+
     def _listed(self, tag: str | None) -> list[Post]:
         return self._posts if tag is None else self._by_tag.get(tag, [])
 
@@ -344,6 +359,14 @@ class SiteIndex:
         shared = Counter(sorted(chain.from_iterable(self._positions_by_tag.get(tag.slug, ()) for tag in tags)))
         shared.pop(self._position[post.id], None)
         return [self._posts[position] for position, _count in shared.most_common(RELATED_POSTS)]
+
+
+def _year(post: Post) -> int:
+    return post.__dict__["url_year"]
+
+
+def _month(post: Post) -> int:
+    return post.__dict__["url_month"]
 
 
 def _recorded(lookup: str, arguments: tuple, result):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from itertools import groupby
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -153,12 +152,8 @@ class ArchiveView(TemplateView):
     template_name = "blog/archive.html"
 
     def get_context_data(self, **kwargs):
-        posts = site_index().posts
-        years = [
-            (year, [(month, list(in_month)) for month, in_month in groupby(in_year, key=lambda p: p.url_month)])
-            for year, in_year in groupby(posts, key=lambda p: p.url_year)
-        ]
-        return super().get_context_data(years=years, post_count=len(posts), **kwargs)
+        index = site_index()
+        return super().get_context_data(years=index.archive(), post_count=index.post_count(), **kwargs)
 
 
 class PostView(DetailView):

@@ -279,8 +279,8 @@ def test_no_lookup_answers_from_a_field_left_out_of_the_index_digest(site_build,
     lookups = {key[1] for key in stored}
     # The fixture's pages ask the index for its lists, pages, neighbours,
     # tags, series, dates, files and redirects.
-    asked = {"post_page", "posts_on_page", "pages", "tags", "series", "last_change", "has_url_path", "alias_target"}
-    assert asked | {"has_wordpress_ids", "tag_count", "posts_tagged"} <= lookups
+    asked = {"post_page", "posts_on_page", "pages", "tags", "series", "archive", "last_change", "has_url_path"}
+    assert asked | {"alias_target", "has_wordpress_ids", "tag_count", "posts_tagged"} <= lookups
     # Asked of the fixture synced here, they find what the build's pages found.
     assert _answers(site_db.site, stored) == stored
     for model in (Post, Page):
