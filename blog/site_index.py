@@ -170,7 +170,12 @@ class SiteIndex:
         bundle's files (beside ``posts/x/index.md``) beside its post's URL;
         those of a bundle no one sees (a draft) not at all; the others where
         they are in content/."""
-        placed = {posixpath.dirname(doc.source): doc.path for doc in self._posts if is_bundle(doc.source)}
+        placed = {}
+        for doc in self._posts:
+            # From __dict__, past the recorded fields: every build asks this of every post.
+            fields = doc.__dict__
+            if is_bundle(fields["source"]):
+                placed[posixpath.dirname(fields["source"])] = fields["path"]
         placed.update(
             (posixpath.dirname(page.source), f"{page.slug}/") for page in self._pages if is_bundle(page.source)
         )
@@ -503,7 +508,7 @@ def load_index(holdings: bool = False, earlier: SiteIndex | None = None) -> Site
     bundle_sources = [source for (source,) in plain_rows(maybe_bundles) if is_bundle(source)]
     if loaded is not None:
         # Posts are in the order of their rows in ``loaded``, and so are their tags here.
-        named_tags = [[tag.slug for tag in tag_lists.get(post.id, ())] for post in posts]
+        named_tags = [[tag.__dict__["slug"] for tag in tag_lists.get(post.id, ())] for post in posts]
         tag_rows = [(tag.slug, tag.name, tag.count) for tag in tags]
         page_digests = plain_rows(Page.objects.published().values_list("index_digest"))
         loaded.update(repr((named_tags, tag_rows, page_digests, bundle_sources)).encode())
