@@ -9,8 +9,9 @@ must still find a broken link on such a page.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from .conftest import run_build
+from .conftest import Build, run_build
 
 BROKEN = "/nowhere/"
 
@@ -19,14 +20,25 @@ def warnings_about(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if BROKEN in line]
 
 
+def link_to_nowhere(content: Path, relative: str) -> Path:
+    """The Markdown file ``relative`` of ``content``, with a link to BROKEN added."""
+    source = content / relative
+    source.write_text(source.read_text(encoding="utf-8") + f"\nSee [the old page]({BROKEN}).\n", encoding="utf-8")
+    return source
+
+
+def built(content: Path, output: Path, cache: Path) -> Build:
+    build = run_build(content, output, cache)
+    assert build.ok, build.process.stderr
+    return build
+
+
 def test_a_broken_link_on_a_page_not_rendered_again_is_still_found(copy_fixture, tmp_path):
     content = copy_fixture("incremental")
-    about = content / "pages" / "about.md"
-    about.write_text(about.read_text(encoding="utf-8") + f"\nSee [the old page]({BROKEN}).\n", encoding="utf-8")
+    link_to_nowhere(content, "pages/about.md")
     output, cache = tmp_path / "output", tmp_path / "cache"
 
-    first = run_build(content, output, cache)
-    assert first.ok, first.process.stderr
+    first = built(content, output, cache)
     assert warnings_about(first.process.stderr), first.process.stderr
     about_page = output / "about" / "index.html"
     written = about_page.stat().st_mtime_ns
@@ -82,21 +94,17 @@ def test_a_page_rendered_again_with_the_links_it_had_reports_its_broken_link_unt
     # A new title renders the post's page again with the links it had: only
     # its link that was broken is checked again (blog/build/check.py).
     content = copy_fixture("incremental")
-    post = content / "posts" / "first-light.md"
-    post.write_text(post.read_text(encoding="utf-8") + f"\nSee [the old page]({BROKEN}).\n", encoding="utf-8")
+    post = link_to_nowhere(content, "posts/first-light.md")
     output, cache = tmp_path / "output", tmp_path / "cache"
-    first = run_build(content, output, cache)
-    assert first.ok, first.process.stderr
+    first = built(content, output, cache)
     assert len(warnings_about(first.process.stderr)) == 1, first.process.stderr
 
     post.write_text(post.read_text(encoding="utf-8").replace('"First light"', '"First light, again"'), encoding="utf-8")
-    retitled = run_build(content, output, cache)
-    assert retitled.ok, retitled.process.stderr
+    retitled = built(content, output, cache)
     assert "First light, again" in retitled.read("2024/01/first-light/index.html")
     assert len(warnings_about(retitled.process.stderr)) == 1, retitled.process.stderr
 
     (content / "pages" / "nowhere.md").write_text('---\ntitle: "Somewhere"\n---\nFound.\n', encoding="utf-8")
-    fixed = run_build(content, output, cache)
-    assert fixed.ok, fixed.process.stderr
+    fixed = built(content, output, cache)
     assert (output / "nowhere" / "index.html").is_file()
     assert not warnings_about(fixed.process.stderr), fixed.process.stderr
