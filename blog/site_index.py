@@ -424,7 +424,7 @@ def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Pos
         posts = _built([row[:-1] for row in rows], names, converters)
         return posts, {(post.id, row[-1]): post for post, row in zip(posts, rows, strict=True)}
     pairs = plain_rows(queryset.values_list("id", "row_digest"))
-    unknown = [id_ for id_, listed in pairs if (id_, listed) not in earlier]
+    unknown = [pair[0] for pair in pairs if pair not in earlier]
     read: dict[int, Post] = {}
     for start in range(0, len(unknown), READ_BY_ID):
         chunk = Post.objects.filter(id__in=unknown[start : start + READ_BY_ID]).values_list(*names)

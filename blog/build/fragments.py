@@ -19,6 +19,7 @@ import sqlite3
 
 from django.db import connection, transaction
 from django.template import Context
+from django.template.context import RenderContext
 from django.utils.safestring import mark_safe
 
 from ..middleware import rendering_environment
@@ -44,7 +45,7 @@ def _stored(database: sqlite3.Connection, holding: set[int], stored_key: str) ->
     return (html, packed) if holding.issuperset(unpack_ids(packed)) else None
 
 
-def _database(page_state) -> sqlite3.Connection:
+def _database(page_state: RenderContext) -> sqlite3.Connection:
     """SQLite's own connection, found once per page and kept in ``page_state``
     (the template's ``render_context``). Django's cursor, and the recorder's
     hook on every query it runs (this read is not a fact; its facts are the
@@ -62,7 +63,9 @@ def _database(page_state) -> sqlite3.Connection:
 _DATABASE = "blog.build.fragments database"
 
 
-def render(recorder: Recorder, engine, template_name: str, post, site, autoescape: bool, kept: bool, page_state) -> str:
+def render(
+    recorder: Recorder, engine, template_name: str, post, site, autoescape: bool, kept: bool, page_state: RenderContext
+) -> str:
     """``template`` for ``post``: rendered in this process already, stored by
     an earlier build, or rendered now; its facts go to the page's log.
     ``kept``: whether other pages show it too, so that this process keeps it
