@@ -120,8 +120,9 @@ NOT_LOADED = (*BODY_FIELDS, "source_digest", "row_digest", "index_digest")
 # (``index_digest``), which would make the build ask every stored lookup
 # again. A column left off this list is in the holdings: slower, never
 # wrong. tests/test_site_index.py changes every column listed here on every
-# post and page and checks that every lookup the fixture site's pages made
-# still answers as it did.
+# post and page, and asks every lookup of SiteIndex (found from its code)
+# about everything the fixture site holds: each must answer as it did. Put
+# any column a lookup reads here and that test fails.
 NOT_INDEXED = (
     "title",
     "summary_html",

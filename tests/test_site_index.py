@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import inspect
 import json
 import sqlite3
 from pathlib import Path
@@ -17,7 +18,8 @@ from blog.content.sources import list_content
 from blog.models import NOT_INDEXED, Page, Post
 from blog.reads import SCHEDULED_LOOKUP
 from blog.reads.facts import CurrentFacts, _frozen
-from blog.site_index import NOT_LOADED, SiteIndex, listed_posts, load_index
+from blog.reads.values import identities
+from blog.site_index import NOT_LOADED, WORDPRESS_ID, SiteIndex, listed_posts, load_index
 from blog.siteconfig import activate_site
 from blog.visibility import Visibility, visible
 
@@ -149,10 +151,11 @@ def _another(value):
         return value + "x"
     if isinstance(value, dt.datetime):
         return value + dt.timedelta(days=1)
+    # Emptied, or filled: an alias or a WordPress ID gone or new.
     if isinstance(value, dict):
-        return {**value, "another": 1}
+        return {} if value else {WORDPRESS_ID: 7}
     if isinstance(value, list):
-        return [*value, "another"]
+        return [] if value else ["another"]
     assert value is None, f"no other value made for {value!r}"
     return dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
 
@@ -269,6 +272,16 @@ def _answers(site, keys) -> dict[tuple, str]:
     return {key: current.digest(key) for key in keys}
 
 
+def _change_what_no_lookup_reads() -> None:
+    """Give every field of NOT_INDEXED, of every post and page, another value."""
+    for model in (Post, Page):
+        names = [name for name in NOT_INDEXED if name in {field.attname for field in model._meta.concrete_fields}]
+        for document in model.objects.all():
+            for name in names:
+                setattr(document, name, _another(getattr(document, name)))
+            document.save()
+
+
 def test_no_lookup_answers_from_a_field_left_out_of_the_index_digest(site_build, site_db):
     """NOT_INDEXED (blog/models.py): every lookup the fixture site's pages
     made finds what it found, once every one of those fields of every post
@@ -283,14 +296,88 @@ def test_no_lookup_answers_from_a_field_left_out_of_the_index_digest(site_build,
     assert asked | {"alias_target", "has_wordpress_ids", "tag_count", "posts_tagged"} <= lookups
     # Asked of the fixture synced here, they find what the build's pages found.
     assert _answers(site_db.site, stored) == stored
-    for model in (Post, Page):
-        names = [name for name in NOT_INDEXED if name in {field.attname for field in model._meta.concrete_fields}]
-        for document in model.objects.all():
-            for name in names:
-                setattr(document, name, _another(getattr(document, name)))
-            document.save()
+    _change_what_no_lookup_reads()
     found = _answers(site_db.site, stored)
     assert [key for key in stored if found[key] != stored[key]] == []
     # The comparison sees a field a lookup does read: a post turned draft.
     Post.objects.filter(pk=load_index().posts[0].pk).update(draft=True)
     assert _answers(site_db.site, stored) != stored
+
+
+def _lookups() -> set[str]:
+    """Every lookup SiteIndex answers: each of its methods and properties that records its answer."""
+    found = set()
+    for name, member in vars(SiteIndex).items():
+        function = member.fget if isinstance(member, property) else member
+        if callable(function) and "_recorded(" in inspect.getsource(function):
+            found.add(name)
+    return found
+
+
+def _questions(index: SiteIndex) -> list[tuple[str, tuple]]:
+    """Every lookup, asked of everything the fixture site holds: (lookup, arguments),
+    a post as ("post", its source). Each lookup needs its arguments here:
+    a lookup added to SiteIndex without them fails the test below."""
+    posts = [("post", post.source) for post in index.posts]
+    paths = [post.path for post in index.posts]
+    sources = [post.source for post in index.posts] + [page.source for page in index.pages] + ["posts/none.md"]
+    tags = [tag.slug for tag in index.tags] + ["no-such-tag"]
+    lists = [None, *tags]
+    places = paths + [f"{page.slug}/" for page in index.pages] + [f"tags/{tag}/" for tag in tags] + ["nowhere/"]
+    arguments = {
+        "posts": [()],
+        "tags": [()],
+        "pages": [()],
+        "series_slugs": [()],
+        "archive": [()],
+        "has_redirects": [()],
+        "has_wordpress_ids": [()],
+        "post_at": [(path,) for path in paths + ["nowhere/"]],
+        "post_page": [(path,) for path in paths + ["nowhere/"]],
+        "has_url_path": [(place,) for place in places],
+        "document_from": [(source,) for source in sources],
+        "post_from": [(source,) for source in sources],
+        "tag": [(tag,) for tag in tags],
+        "posts_tagged": [(tag,) for tag in tags],
+        "post_count": [(tag,) for tag in lists],
+        "last_change": [(tag,) for tag in lists],
+        "page_count": [(tag, 2, orphans, True) for tag in lists for orphans in (0, 1)],
+        "posts_on_page": [(tag, number, 2, 0) for tag in lists for number in (1, 2, 3, 9)],
+        "series": [(slug,) for slug in [*index.series_slugs, "no-such-series"]],
+        "older": [(post,) for post in posts],
+        "newer": [(post,) for post in posts],
+        "related": [(post,) for post in posts],
+        "alias_target": [(alias,) for alias in [*index.alias_targets(), "no/such/index.html"]],
+    }
+    assert arguments.keys() == _lookups(), "give every lookup of SiteIndex its arguments here"
+    return [(lookup, asked) for lookup, every in arguments.items() for asked in every]
+
+
+def _every_answer(questions: list[tuple[str, tuple]]) -> dict[tuple, object]:
+    """What an index loaded now answers to each question, as a page's fact records it."""
+    index = load_index()
+    index.use_content_files(find_content_files(SITE_FIXTURE, list_content(SITE_FIXTURE)).files)
+    answers = {}
+    for lookup, arguments in questions:
+        resolved = [index.post_from(value[1]) if isinstance(value, tuple) else value for value in arguments]
+        found = getattr(index, lookup)
+        answers[lookup, arguments] = identities(found(*resolved) if callable(found) else found)
+    return answers
+
+
+def test_every_lookup_answers_as_it_did_when_only_fields_left_out_of_the_index_digest_change(site_db):
+    """The test above asks the lookups the fixture's pages made; this one asks
+    every lookup SiteIndex has, with every argument the fixture gives it."""
+    with visible(Visibility(drafts=True, future=True)):
+        questions = _questions(load_index())
+        before = _every_answer(questions)
+        # The fixture answers each lookup in more than one way.
+        for lookup in _lookups():
+            assert len({repr(before[key]) for key in before if key[0] == lookup}) > 1 or lookup in ONE_ANSWER, lookup
+        _change_what_no_lookup_reads()
+        after = _every_answer(questions)
+    assert [key for key in questions if after[key] != before[key]] == []
+
+
+# The lookups without arguments: one question, one answer.
+ONE_ANSWER = {"posts", "tags", "pages", "series_slugs", "archive", "has_redirects", "has_wordpress_ids"}
