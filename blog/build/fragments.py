@@ -63,11 +63,10 @@ def _database(page_state: RenderContext) -> sqlite3.Connection:
 _DATABASE = "blog.build.fragments database"
 
 
-def render(
-    recorder: Recorder, engine, template_name: str, post, site, autoescape: bool, kept: bool, page_state: RenderContext
-) -> str:
-    """``template`` for ``post``: rendered in this process already, stored by
-    an earlier build, or rendered now; its facts go to the page's log.
+def render(recorder: Recorder, context: Context, template_name: str, post, kept: bool) -> str:
+    """``template_name`` for ``post``, on the page whose template ``context``
+    is: rendered in this process already, stored by an earlier build, or
+    rendered now; its facts go to the page's log.
     ``kept``: whether other pages show it too, so that this process keeps it
     for them (a summary, on the home page and its tags' pages), or not (an
     archive entry, shown once: at 50,000 posts, 50 MB kept for no page)."""
@@ -80,14 +79,15 @@ def render(
     # With no stored fact holding (a first build, or new code) nothing is asked.
     stored = None
     if recorder.holding:
-        stored = _stored(_database(page_state), recorder.holding, key(*name))
+        stored = _stored(_database(context.render_context), recorder.holding, key(*name))
     if stored is None:
         with recorder.log() as log:
             # What the page's request set up, which the fragment renders in.
             rendering_environment()
             # Found inside the log: the fragment depends on its template.
-            template = engine.get_template(template_name)
-            html = template.render(Context({"post": post, "site": site}, autoescape=autoescape))
+            template = context.template.engine.get_template(template_name)
+            shown = Context({"post": post, "site": context["site"]}, autoescape=context.autoescape)
+            html = template.render(shown)
         recorder.remember_fragment(name, html, log, kept)
         return html
     html, packed = mark_safe(stored[0]), stored[1]  # template output, escaped when it was rendered

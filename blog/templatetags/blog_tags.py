@@ -112,9 +112,7 @@ def _reused_fragment(context, post, template_name: str, kept: bool) -> str:
     site = context["site"]
     recorder = reads.current()
     if recorder is not None:
-        engine = context.template.engine
-        page_state = context.render_context
-        return fragments.render(recorder, engine, template_name, post, site, context.autoescape, kept, page_state)
+        return fragments.render(recorder, context, template_name, post, kept)
     template = context.template.engine.get_template(template_name)
     key = (template, site, get_script_prefix(), post.is_scheduled)
     rendered = post.__dict__.setdefault("_fragment_cache", {})
