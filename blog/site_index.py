@@ -107,8 +107,9 @@ class SiteIndex:
         self._last_changes: dict[str | None, dt.datetime] | None = None
         # The archive's groups (archive), made when first asked.
         self._archive: list | None = None
-        # Worked out for every post at once by the build (blog/build/related.py).
-        self._related: dict[int, list[Post]] | None = None
+        # Each post's related posts, as positions in ``posts``: worked out for
+        # every post at once by the build (blog/build/related.py).
+        self._related: list[list[int]] | None = None
         for position, (row, post) in enumerate(zip(fields, posts, strict=True)):
             # As load_index set them; a post handed in without them loads its own.
             tags = row.get("_tag_list")
@@ -342,8 +343,9 @@ class SiteIndex:
         found = any(WORDPRESS_ID in document.__dict__["extra"] for document in chain(self._posts, self._pages))
         return _recorded("has_wordpress_ids", (), found)
 
-    def remember_related(self, related: dict[int, list[Post]]) -> None:
-        """Serve ``related`` (post id -> its related posts) from now on."""
+    def remember_related(self, related: list[list[int]]) -> None:
+        """Serve ``related`` from now on: each post's related posts, as
+        positions in ``posts``, in the order of ``posts``."""
         self._related = related
 
     def related(self, post: Post) -> list[Post]:
@@ -351,8 +353,8 @@ class SiteIndex:
         return _recorded("related", (post,), self._related_to(post))
 
     def _related_to(self, post: Post) -> list[Post]:
-        if self._related is not None and post.id in self._related:
-            return self._related[post.id]
+        if self._related is not None:
+            return [self._posts[other] for other in self._related[self._position[post.id]]]
         return self.count_related(post)
 
     def count_related(self, post: Post) -> list[Post]:

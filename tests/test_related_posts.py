@@ -102,9 +102,9 @@ def test_the_last_builds_answer_is_not_used_by_other_code(site_db, monkeypatch):
     def related_by(code: str, count) -> dict[str, list[str]]:
         monkeypatch.setattr(related, "code_fingerprint", lambda: code)
         monkeypatch.setattr(SiteIndex, "count_related", count)
-        index = load_index()
-        found = related.related_posts(index)
-        return {post.source: [other.source for other in found[post.id]] for post in index.posts}
+        index = load_index(holdings=True)
+        related.related_posts(index)
+        return {post.source: [other.source for other in index.related(post)] for post in index.posts}
 
     full = related_by("the code as it is", full_count)
     assert any(len(others) > 1 for others in full.values())
@@ -112,3 +112,34 @@ def test_the_last_builds_answer_is_not_used_by_other_code(site_db, monkeypatch):
     assert fewer == {source: others[:1] for source, others in full.items()}
     # And back: the first code's answer is worked out again, not the second's kept.
     assert related_by("the code as it is", full_count) == full
+
+
+def test_the_stored_answer_follows_a_change_of_tags(site_db):
+    """The last build's answer is served while the index holds what it held;
+    a post's new tags change what it holds, and the answer is worked out again."""
+    from blog.build import related
+    from blog.models import PostTag
+    from blog.site_index import load_index
+
+    def served() -> tuple[SiteIndex, dict[str, list[str]]]:
+        index = load_index(holdings=True)
+        related.related_posts(index)
+        return index, {post.source: [other.source for other in index.related(post)] for post in index.posts}
+
+    def counted(index: SiteIndex) -> dict[str, list[str]]:
+        return {post.source: [other.source for other in index.count_related(post)] for post in index.posts}
+
+    index, before = served()
+    assert before == counted(index)
+    assert served()[1] == before
+    # The newest post takes the tags of the oldest post that has any.
+    newest = index.posts[0]
+    oldest = next(post for post in reversed(index.posts) if post.tag_list and post is not newest)
+    PostTag.objects.filter(post_id=newest.id).delete()
+    PostTag.objects.bulk_create(
+        PostTag(post_id=newest.id, tag=tag, label=tag.name, position=number)
+        for number, tag in enumerate(oldest.tag_list)
+    )
+    index, after = served()
+    assert after == counted(index)
+    assert after != before
