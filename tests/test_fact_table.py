@@ -1,6 +1,7 @@
 """blog/reads/facts.py, FactTable: what a build trusts is the facts the previous
 output's pages name, less those that fail now; the table keeps every fact a
-recorded page names, and drops the others as their subjects come up."""
+recorded page names, and drops the failing ones with the build that renders
+every page naming them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import json
 import pytest
 
 from blog.models import Fact
-from blog.reads.facts import FactTable
+from blog.reads import pack_ids
+from blog.reads.facts import FactTable, TrustedFacts
 from blog.visibility import Visibility
 
 
@@ -52,41 +54,65 @@ FACTS = {
     5: fact("posts/same.md", "now"),
 }
 IN_USE = {1, 3, 5}
+# The previous output's pages' ids, end to end, as the build hands them over.
+NAMED = pack_ids([1, 3]) + pack_ids([3, 5])
+
+
+def trusted_ids(trusted: TrustedFacts) -> set[int]:
+    return {id_ for id_ in FACTS if trusted.hold(pack_ids([id_]))}
 
 
 @pytest.fixture
 def recorded(db) -> None:
     """The table as a previous build left it, with its code and options."""
-    first = FactTable(RULE, set())
+    first = FactTable(RULE, named=False)
     first.add(FACTS)
     first.save(StandIn())
     assert stored_ids() == set(FACTS)
 
 
 def test_only_the_facts_pages_name_are_trusted_and_failing_ones_go_with_the_build(recorded):
-    table = FactTable(RULE, IN_USE)
+    table = FactTable(RULE, named=True)
     current = StandIn(
         changed={"blog.post posts/changed.md", "blog.post posts/failing.md"}, failing_keys={"posts/failing.md"}
     )
-    assert table.holding(current, IN_USE) == {1, 5}
-    # 2 came up and no page names it: gone. 4 did not come up: it stays.
-    assert stored_ids() == {1, 3, 4, 5}
+    trusted = table.trusted(current, NAMED)
+    assert trusted_ids(trusted) == {1, 5}
+    assert trusted.failing == {3}
+    # A fragment is trusted only if every one of its facts is.
+    assert trusted.hold(pack_ids([1, 5]))
+    assert not trusted.hold(pack_ids([1, 3]))
+    assert not trusted.hold(pack_ids([1, 4]))
+    # 2 came up and holds, but no page names it: kept, not trusted. 4 did not come up: it stays.
+    assert stored_ids() == set(FACTS)
     # Every page that named 3 is rendered again; once the build is recorded, 3 goes.
     table.save(current)
-    assert stored_ids() == {1, 4, 5}
+    assert stored_ids() == {1, 2, 4, 5}
+
+
+def test_a_fact_no_page_names_that_fails_goes_with_the_build(recorded):
+    table = FactTable(RULE, named=True)
+    current = StandIn(changed={"blog.post posts/changed.md"}, failing_keys={"posts/changed.md"})
+    trusted = table.trusted(current, NAMED)
+    assert trusted.failing == {1, 2}
+    # 3's subject did not change since the pages naming it were recorded.
+    assert trusted_ids(trusted) == {3, 5}
+    table.save(current)
+    assert stored_ids() == {3, 4, 5}
 
 
 def test_a_failed_build_keeps_what_the_recorded_pages_name(recorded):
-    table = FactTable(RULE, IN_USE)
+    table = FactTable(RULE, named=True)
     current = StandIn(changed={"blog.post posts/failing.md"}, failing_keys={"posts/failing.md"})
-    assert table.holding(current, IN_USE) == {1, 5}
+    assert trusted_ids(table.trusted(current, NAMED)) == {1, 5}
     # No save: the build failed, and the pages that name 3 are still recorded.
-    again = FactTable(RULE, IN_USE)
+    again = FactTable(RULE, named=True)
     assert 3 in stored_ids()
-    assert again.holding(current, IN_USE) == {1, 5}
+    assert trusted_ids(again.trusted(current, NAMED)) == {1, 5}
 
 
 def test_new_options_forget_every_fact(recorded):
-    table = FactTable(Visibility(drafts=True), IN_USE)
-    assert table.holding(StandIn(), IN_USE) == set()
+    table = FactTable(Visibility(drafts=True), named=True)
+    trusted = table.trusted(StandIn(), NAMED)
+    assert not trusted
     assert stored_ids() == set()

@@ -24,16 +24,17 @@ from django.utils.safestring import mark_safe
 
 from ..middleware import rendering_environment
 from ..models import SummaryFragment
-from ..reads import Recorder, unpack_ids
+from ..reads import Recorder
+from ..reads.facts import TrustedFacts
 
 
 def key(template_name: str, source: str) -> str:
     return f"{template_name}\n{source}"
 
 
-def _stored(database: sqlite3.Connection, holding: set[int], stored_key: str) -> tuple[str, bytes] | None:
+def _stored(database: sqlite3.Connection, trusted: TrustedFacts, stored_key: str) -> tuple[str, bytes] | None:
     """The stored fragment ``stored_key`` and its fact ids (packed), if all
-    of those facts are among the ones ``holding``. Asked when a page needs the
+    of those facts are ``trusted``. Asked when a page needs the
     fragment, not of every fragment at the start: an edit's build renders a
     page or two, and checking the 20,000 fragments of a 10,000-post site
     first took 35 ms."""
@@ -42,7 +43,7 @@ def _stored(database: sqlite3.Connection, holding: set[int], stored_key: str) ->
     if row is None:
         return None
     html, packed = row
-    return (html, packed) if holding.issuperset(unpack_ids(packed)) else None
+    return (html, packed) if trusted.hold(packed) else None
 
 
 def _database(page_state: RenderContext) -> sqlite3.Connection:
@@ -78,8 +79,8 @@ def render(recorder: Recorder, context: Context, template_name: str, post, kept:
         return html
     # With no stored fact holding (a first build, or new code) nothing is asked.
     stored = None
-    if recorder.holding:
-        stored = _stored(_database(context.render_context), recorder.holding, key(*name))
+    if recorder.trusted:
+        stored = _stored(_database(context.render_context), recorder.trusted, key(*name))
     if stored is None:
         with recorder.log() as log:
             # What the page's request set up, which the fragment renders in.

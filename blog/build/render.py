@@ -55,7 +55,7 @@ def render_pages(state: BuildState) -> None:
         if page.relative not in plan.keys or not writer.reuse(page.relative)
     ]
     recorder = reads.Recorder(now_parameter(state.rule), ignored_folders=_read_freely(state.static_root))
-    recorder.holding = state.holding
+    recorder.trusted = state.trusted
     # Fragments rendered by this build, stored as they come.
     fresh_fragments: list[tuple[str, str, str, bytes]] = []
     state.progress.phase("render pages", len(state.to_render))

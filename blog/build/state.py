@@ -13,7 +13,7 @@ from typing import NamedTuple
 from django.urls import URLPattern
 
 from ..errors import ContentProblem
-from ..reads.facts import CurrentFacts, FactTable
+from ..reads.facts import CurrentFacts, FactTable, TrustedFacts
 from ..siteconfig import SiteConfig
 from ..visibility import Visibility
 from .links import Broken, Finding, PageLinks
@@ -111,8 +111,8 @@ class BuildState:
     rekeyed: set[str] = field(default_factory=set)
     facts: FactTable | None = None
     current_facts: CurrentFacts | None = None
-    # The ids of the stored facts that still hold.
-    holding: set[int] = field(default_factory=set)
+    # The stored facts this build trusts.
+    trusted: TrustedFacts = field(default_factory=TrustedFacts)
     # The number of posts and pages the site shows.
     posts: int = 0
     pages: int = 0

@@ -35,7 +35,16 @@ from .recorder import NOW, RECORDED_MODELS
 from .static_storage import STATIC
 from .template_loader import MISSING, RESOLVED, SOURCE
 from .template_loader import Loader as TemplateLoader
-from .values import INDEX_SUBJECT, SCHEDULED_LOOKUP, field_value, identities, identity_field, row_subject, row_values
+from .values import (
+    INDEX_SUBJECT,
+    SCHEDULED_LOOKUP,
+    field_value,
+    identities,
+    identity_field,
+    row_subject,
+    row_values,
+    unpack_ids,
+)
 
 # The facts' common ground: which code and options they were read with.
 GROUND_ENTRY = "facts"
@@ -210,35 +219,36 @@ class FactTable:
     """The stored facts. Facts are named by their ids everywhere else; the
     table holds their keys and digests so that a later build can check them.
 
-    What a build trusts is ``in_use``, the ids the previous output's pages
-    name, less the ones that fail now: a stored fragment is reused only when
+    What a build trusts is the ids the previous output's pages name, less the
+    ones that fail now (TrustedFacts): a stored fragment is reused only when
     its facts are among those too (blog/build/fragments.py). The table is
     never read whole. It holds every fact a recorded page names: those are
     stored in the transaction that records the page, and a fact leaves the
-    table only once no recorded page names it (docs/incremental.md, "Which
-    facts are kept"). So a fact of ``in_use`` whose subject did not change
-    since the last build holds, and the others are checked."""
+    table only once it fails and the build that rendered every page naming
+    it is recorded (docs/incremental.md, "Which facts are kept"). So a fact a
+    page names, whose subject did not change since the last build, holds;
+    the others are checked."""
 
-    def __init__(self, rule: Visibility, in_use: set[int]) -> None:
-        """``in_use``: the ids of the facts the previous output's pages read.
-        Not kept: at 50,000 posts, 418,000 ids that every worker would inherit."""
+    def __init__(self, rule: Visibility, named: bool) -> None:
+        """``named``: whether the previous output's pages name any fact."""
         # Imported here, not at the top: blog.build imports this module, and
         # importing a module of blog.build first loads all of blog.build.
         from ..build.fingerprints import generator_fingerprint
 
         self._ground = {"generator": generator_fingerprint(), "drafts": rule.drafts, "future": rule.future}
         # With new code or options no stored fact is known to hold: they go.
-        self._known = bool(in_use) and CacheEntry.read(GROUND_ENTRY) == self._ground
+        self._known = named and CacheEntry.read(GROUND_ENTRY) == self._ground
         if not self._known:
             Fact.objects.all().delete()
             CacheEntry.objects.filter(key__in=[ROWS_ENTRY, INDEX_ENTRY]).delete()
-        # The facts of ``in_use`` that fail now: deleted once the build that
+        # The stored facts that fail now: deleted once the build that
         # renders every page naming them is recorded.
         self._failing: set[int] = set()
         self._new: dict[int, tuple[str, str, str]] = {}
 
-    def holding(self, current: CurrentFacts, in_use: set[int]) -> set[int]:
-        """The ids of ``in_use`` whose facts hold now.
+    def trusted(self, current: CurrentFacts, named: bytes) -> TrustedFacts:
+        """The facts this build trusts: those of ``named`` (the previous
+        output's pages' ids, packed end to end) that hold now.
 
         Most facts are about a subject that did not change since the last
         build: a row, or the site index (blog/reads/values.py, fact_subject).
@@ -246,25 +256,20 @@ class FactTable:
         read. At 10,000 posts an edit's check went from 0.80 s to 0.62 s when
         the rows' facts were passed so, and from 0.40 s to 0.10 s when the
         index's were too (docs/benchmarks.md, issue 17). The others, found
-        through the index on ``subject``, are read a row at a time: only the
-        answer is kept. A fact read there that no page names is deleted
-        unchecked: nothing would trust it."""
+        through the index on ``subject``, are read a row at a time and
+        checked: only the answer is kept."""
         if not self._known:
-            return set()
+            return TrustedFacts()
         changed = json.dumps(sorted(current.changed_subjects()))
         # The changed subjects go in as one JSON parameter: a large change
         # would pass SQLite's limit on parameters.
         checked = "subject = '' OR subject IN (SELECT value FROM json_each(%s))"
-        unused = []
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT id, key, digest FROM {Fact._meta.db_table} WHERE {checked}", [changed])
             for id_, key, value in cursor:
-                if id_ not in in_use:
-                    unused.append(id_)
-                elif not current.holds(_frozen(json.loads(key)), value):
+                if not current.holds(_frozen(json.loads(key)), value):
                     self._failing.add(id_)
-        delete_where_in(Fact, "id", unused)
-        return in_use - self._failing
+        return TrustedFacts(named, self._failing)
 
     def add(self, new: dict[int, tuple[str, str, str]]) -> None:
         """Facts first named in this build (id -> (key as JSON, digest, subject)), to
@@ -295,6 +300,36 @@ class FactTable:
         CacheEntry.write(ROWS_ENTRY, current.all_rows())
         CacheEntry.write(INDEX_ENTRY, current.index_holdings)
         CacheEntry.write(GROUND_ENTRY, self._ground)
+
+
+class TrustedFacts:
+    """The facts a build trusts: the ones the previous output's pages name,
+    less the ones that fail now (``failing``). A fact no recorded page names
+    is never trusted, though it may be in the table: a failed build may have
+    stored it, and its subject's last change may have been missed since.
+
+    The ids the pages name are put in a set on the first question, not
+    before: only a page that shows a stored fragment asks (a list page, the
+    archive), and an edit of one post's body renders none. At 50,000 posts
+    the set (368,000 ids of 67,000 pages) took 0.15 s to make."""
+
+    def __init__(self, named: bytes = b"", failing: set[int] | None = None) -> None:
+        """``named``: the pages' ids, packed end to end (reads.pack_ids);
+        ``failing``: those of their facts that do not hold now."""
+        self.failing: set[int] = failing or set()
+        self._packed = named
+        self._named: set[int] | None = None
+
+    def __bool__(self) -> bool:
+        """Whether any fact is trusted (not on a first build, nor with new code)."""
+        return bool(self._packed)
+
+    def hold(self, packed: bytes) -> bool:
+        """Whether every fact of ``packed`` (reads.pack_ids) is trusted."""
+        if self._named is None:
+            self._named = set(unpack_ids(self._packed))
+        ids = unpack_ids(packed)
+        return self.failing.isdisjoint(ids) and self._named.issuperset(ids)
 
 
 def _frozen(key: list) -> tuple:

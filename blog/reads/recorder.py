@@ -38,12 +38,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.db import connection
 from django.db.models.query_utils import DeferredAttribute
 
 from ..digests import digest
 from .values import TAGS, fact_id, fact_subject, field_value, identities, pack_ids, row_naming, unpack_ids
+
+if TYPE_CHECKING:
+    from .facts import TrustedFacts
 
 # Written in the parameters of a recorded query in place of the build's "now",
 # which every published() query compares dates with: at the next build the
@@ -88,9 +92,9 @@ class Recorder:
         self._paused = 0
         self.now_parameter = now_parameter
         self.ignored_folders = tuple(str(folder) for folder in ignored_folders) + _SYSTEM_FOLDERS
-        # The ids of the stored facts that hold: a stored fragment is used
-        # if all of its facts are among them (blog/build/fragments.py).
-        self.holding: set[int] = set()
+        # The stored facts the build trusts: a stored fragment is used if
+        # all of its facts are among them (blog/build/fragments.py).
+        self.trusted: TrustedFacts | None = None
         # Fact ids worked out in this process, by key, and the facts not yet
         # sent to the build's main process to be stored. A key is enough: in
         # one process a key has one digest, the one memoised in _digests,
