@@ -67,6 +67,38 @@ def test_few_tasks_run_in_this_process():
     assert {pid for _, pid in results} == {os.getpid()}
 
 
+# Made by the mapper's before_fork: the workers see what it made before they forked.
+_prepared: list[int] = []
+
+
+def prepared_count(_number: int) -> tuple[int, int]:
+    return len(_prepared), os.getpid()
+
+
+def test_what_is_made_before_the_fork_is_made_once_and_inherited():
+    made = []
+
+    def prepare() -> None:
+        made.append(os.getpid())
+        _prepared.extend(range(3))
+
+    try:
+        with workers.mapper(200, before_fork=prepare) as run:
+            results = list(run(prepared_count, range(200)))
+    finally:
+        _prepared.clear()
+    assert made == [os.getpid()]
+    assert {count for count, _ in results} == {3}
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_nothing_is_made_before_a_fork_that_does_not_happen():
+    made = []
+    with workers.mapper(workers.MIN_TASKS_FOR_POOL - 1, before_fork=lambda: made.append(1)) as run:
+        list(run(square, range(10)))
+    assert made == []
+
+
 def sleep_then_square(number: int) -> tuple[int, int]:
     # The first task is slow: finished results must not wait for it.
     if number == 0:

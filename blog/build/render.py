@@ -19,7 +19,7 @@ from django_distill.renderer import render_uri
 
 from .. import reads
 from ..errors import ContentErrors
-from ..reads.facts import STORE_BATCH, FactTable, now_parameter
+from ..reads.facts import STORE_BATCH, FactTable, TrustedFacts, now_parameter
 from . import fragments, template_errors, workers
 from .links import CHECKED_SUFFIXES, PageLinks, extract
 from .state import BuildState, RenderTask
@@ -61,7 +61,7 @@ def render_pages(state: BuildState) -> None:
     state.progress.phase("render pages", len(state.to_render))
     failed: list[template_errors.PageProblem] = []
     with reads.recording(recorder):
-        for result in _render_in_workers(writer, state.to_render):
+        for result in _render_in_workers(writer, state.to_render, state.trusted):
             state.progress.advance()
             if isinstance(result, template_errors.PageProblem):
                 failed.append(result)
@@ -118,9 +118,10 @@ def _is_whole_site(task: RenderTask) -> bool:
     return task.route in WHOLE_SITE_PAGES
 
 
-def _render_in_workers(writer: SiteWriter, tasks: list[RenderTask]):
+def _render_in_workers(writer: SiteWriter, tasks: list[RenderTask], trusted: TrustedFacts):
     """Render ``tasks`` in worker processes, yielding a _RenderedPage (or the
-    PageProblem of a page that failed) for each as they finish.
+    PageProblem of a page that failed) for each as they finish. The workers
+    inherit the ``trusted`` facts' set, made before they fork.
 
     The whole-site pages go first, each to a worker of its own, while the
     other workers share the rest: last, they would be the build's tail (an
@@ -129,7 +130,7 @@ def _render_in_workers(writer: SiteWriter, tasks: list[RenderTask]):
     _writer = writer  # forked workers inherit it
     tasks = sorted(tasks, key=lambda task: not _is_whole_site(task))
     try:
-        with workers.mapper(len(tasks)) as map_in_workers:
+        with workers.mapper(len(tasks), before_fork=trusted.gather) as map_in_workers:
             yield from map_in_workers(_render_one, tasks, ordered=False, alone=_is_whole_site)
     finally:
         _writer = None

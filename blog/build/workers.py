@@ -143,14 +143,17 @@ def _start_worker() -> None:
 
 
 @contextmanager
-def mapper(task_count: int) -> Iterator[Callable[..., Iterator]]:
+def mapper(task_count: int, before_fork: Callable[[], object] | None = None) -> Iterator[Callable[..., Iterator]]:
     """A ``map`` that runs in worker processes when there is enough work:
     ``run(function, tasks, ordered=True, alone=None)`` (see _pool_map and
-    _batches)."""
+    _batches). ``before_fork`` is called before the workers fork, if they
+    do: for what each of them would otherwise make for itself."""
     workers = worker_count()
     if task_count < min_tasks_for_pool() or workers == 1 or multiprocessing.current_process().daemon:
         yield _inline_map
         return
+    if before_fork is not None:
+        before_fork()
     connections.close_all()
     context = multiprocessing.get_context("fork")
     with collector.frozen_for_fork(), context.Pool(workers, initializer=_start_worker) as pool:

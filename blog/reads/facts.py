@@ -324,12 +324,16 @@ class TrustedFacts:
         """Whether any fact is trusted (not on a first build, nor with new code)."""
         return bool(self._packed)
 
-    def hold(self, packed: bytes) -> bool:
-        """Whether every fact of ``packed`` (reads.pack_ids) is trusted."""
+    def gather(self) -> set[int]:
+        """The ids the pages name, in a set made once."""
         if self._named is None:
             self._named = set(unpack_ids(self._packed))
+        return self._named
+
+    def hold(self, packed: bytes) -> bool:
+        """Whether every fact of ``packed`` (reads.pack_ids) is trusted."""
         ids = unpack_ids(packed)
-        return self.failing.isdisjoint(ids) and self._named.issuperset(ids)
+        return self.failing.isdisjoint(ids) and self.gather().issuperset(ids)
 
 
 def _frozen(key: list) -> tuple:
