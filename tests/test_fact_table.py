@@ -54,8 +54,8 @@ FACTS = {
     5: fact("posts/same.md", "now"),
 }
 IN_USE = {1, 3, 5}
-# The previous output's pages' ids, end to end, as the build hands them over.
-NAMED = pack_ids([1, 3]) + pack_ids([3, 5])
+# The previous output's pages' ids, as the build hands them over.
+NAMED = [pack_ids([1, 3]), pack_ids([3, 5])]
 
 
 def trusted_ids(trusted: TrustedFacts) -> set[int]:

@@ -105,9 +105,9 @@ def _keep_unchanged_pages(state: BuildState, index) -> None:
     records = stored_records() if state.previous else {}
     state.stored = {path: key for path, (key, _reads) in records.items()}
     related_posts(index)
-    # Every page's fact ids, end to end: one join, not a set of them, which
-    # only a page that shows a stored fragment needs (TrustedFacts).
-    named = b"".join([ids for _key, ids in records.values() if ids])
+    # Each page's fact ids; a set of them all is made only if a page that
+    # shows a stored fragment needs it (TrustedFacts).
+    named = [ids for _key, ids in records.values() if ids]
     state.facts = FactTable(state.rule, bool(named))
     state.current_facts = CurrentFacts(index, state.site, state.rule)
     state.trusted = trusted = state.facts.trusted(state.current_facts, named)

@@ -246,9 +246,9 @@ class FactTable:
         self._failing: set[int] = set()
         self._new: dict[int, tuple[str, str, str]] = {}
 
-    def trusted(self, current: CurrentFacts, named: bytes) -> TrustedFacts:
-        """The facts this build trusts: those of ``named`` (the previous
-        output's pages' ids, packed end to end) that hold now.
+    def trusted(self, current: CurrentFacts, named: list[bytes]) -> TrustedFacts:
+        """The facts this build trusts: those ``named`` by the previous
+        output's pages (each page's ids, packed) that hold now.
 
         Most facts are about a subject that did not change since the last
         build: a row, or the site index (blog/reads/values.py, fact_subject).
@@ -305,29 +305,31 @@ class FactTable:
 class TrustedFacts:
     """The facts a build trusts: the ones the previous output's pages name,
     less the ones that fail now (``failing``). A fact no recorded page names
-    is never trusted, though it may be in the table: a failed build may have
-    stored it, and its subject's last change may have been missed since.
+    is never trusted, though the table may hold it: a failed build may have
+    stored it, true then and false now, while its subject is as it was at
+    the last recorded build (so it is not checked).
 
     The ids the pages name are put in a set on the first question, not
     before: only a page that shows a stored fragment asks (a list page, the
     archive), and an edit of one post's body renders none. At 50,000 posts
     the set (368,000 ids of 67,000 pages) took 0.15 s to make."""
 
-    def __init__(self, named: bytes = b"", failing: set[int] | None = None) -> None:
-        """``named``: the pages' ids, packed end to end (reads.pack_ids);
-        ``failing``: those of their facts that do not hold now."""
+    def __init__(self, named: list[bytes] | None = None, failing: set[int] | None = None) -> None:
+        """``named``: each page's ids (reads.pack_ids); ``failing``: those
+        of their facts that do not hold now."""
         self.failing: set[int] = failing or set()
-        self._packed = named
+        self._pages = named or []
         self._named: set[int] | None = None
 
     def __bool__(self) -> bool:
         """Whether any fact is trusted (not on a first build, nor with new code)."""
-        return bool(self._packed)
+        return bool(self._pages)
 
     def gather(self) -> set[int]:
         """The ids the pages name, in a set made once."""
         if self._named is None:
-            self._named = set(unpack_ids(self._packed))
+            # One unpack of them all end to end, not one per page: 0.05 s of 0.2 at 50,000 posts.
+            self._named = set(unpack_ids(b"".join(self._pages)))
         return self._named
 
     def hold(self, packed: bytes) -> bool:
