@@ -100,8 +100,9 @@ class SiteIndex:
         # root-relative links): set by use_content_files, made when first asked.
         self._content_files: dict[str, Path] = {}
         self._published_files: set[str] | None = None
-        self._by_tag: dict[str, list[Post]] = {tag.slug: [] for tag in tags}
-        self._positions_by_tag: dict[str, list[int]] = {tag.slug: [] for tag in tags}
+        # Each tag's posts, and their positions in ``posts``: made when first asked (_tagged).
+        self._by_tag: dict[str, list[Post]] | None = None
+        self._positions_by_tag: dict[str, list[int]] = {}
         self._aliases: dict[str, Post] | None = None
         # Tag slug (None: every post) -> when its posts last changed; made when first asked.
         self._last_changes: dict[str | None, dt.datetime] | None = None
@@ -110,13 +111,10 @@ class SiteIndex:
         # Each post's related posts, as positions in ``posts``: worked out for
         # every post at once by the build (blog/build/related.py).
         self._related: list[list[int]] | None = None
-        for position, (row, post) in enumerate(zip(fields, posts, strict=True)):
-            # As load_index set them; a post handed in without them loads its own.
-            tags = row.get("_tag_list")
-            for tag in post.tag_list if tags is None else tags:
-                slug = tag.__dict__["slug"]
-                self._by_tag[slug].append(post)
-                self._positions_by_tag[slug].append(position)
+        for row, post in zip(fields, posts, strict=True):
+            if "_tag_list" not in row:
+                # load_index sets them; a post handed in without them loads its own, now.
+                row["_tag_list"] = list(post.tag_list)
         # Each series' parts, oldest first (same date: by slug).
         self._series: dict[str, list[Post]] = {}
         in_series = [(row, post) for row, post in zip(fields, posts, strict=True) if row["series_slug"]]
@@ -172,11 +170,11 @@ class SiteIndex:
         those of a bundle no one sees (a draft) not at all; the others where
         they are in content/."""
         placed = {}
-        for doc in self._posts:
-            # From __dict__, past the recorded fields: every build asks this of every post.
-            fields = doc.__dict__
-            if is_bundle(fields["source"]):
-                placed[posixpath.dirname(fields["source"])] = fields["path"]
+        for source in self._bundle_sources:
+            post = self._by_source.get(source)
+            if post is not None:
+                # From __dict__, past the recorded fields: every build asks this.
+                placed[posixpath.dirname(source)] = post.__dict__["path"]
         placed.update(
             (posixpath.dirname(page.source), f"{page.slug}/") for page in self._pages if is_bundle(page.source)
         )
@@ -225,7 +223,25 @@ class SiteIndex:
         return tag.__dict__.get("_count") if tag else None
 
     def posts_tagged(self, slug: str) -> list[Post]:
-        return _recorded("posts_tagged", (slug,), self._by_tag.get(slug, []))
+        return _recorded("posts_tagged", (slug,), self._tagged().get(slug, []))
+
+    def _tagged(self) -> dict[str, list[Post]]:
+        """Each tag's visible posts, newest first; made when first asked, with
+        their positions in ``posts`` (_positions_by_tag). An edit whose pages
+        show no tag's list and whose related posts are as they were never
+        asks (0.03 s at 50,000 posts)."""
+        if self._by_tag is None:
+            by_tag: dict[str, list[Post]] = {tag.slug: [] for tag in self._tags_list}
+            positions: dict[str, list[int]] = {tag.slug: [] for tag in self._tags_list}
+            for position, post in enumerate(self._posts):
+                for tag in post.__dict__["_tag_list"]:
+                    slug = tag.__dict__["slug"]
+                    by_tag[slug].append(post)
+                    positions[slug].append(position)
+            # Positions first: ``_by_tag`` set says both are (the preview serves threads).
+            self._positions_by_tag = positions
+            self._by_tag = by_tag
+        return self._by_tag
 
     # One page of a list of posts (every post, or a tag's: ``tag`` None or a
     # slug), for blog/views.py's PostsPaginator. Django's Paginator over the
@@ -281,7 +297,7 @@ class SiteIndex:
         return _recorded("archive", (), self._archive)
 
     def _listed(self, tag: str | None) -> list[Post]:
-        return self._posts if tag is None else self._by_tag.get(tag, [])
+        return self._posts if tag is None else self._tagged().get(tag, [])
 
     @property
     def series_slugs(self) -> list[str]:
@@ -363,6 +379,7 @@ class SiteIndex:
         # the list positions in ascending order makes most_common(), which
         # keeps first-seen order among equal counts, prefer the newest post.
         tags = post.__dict__["_tag_list"]
+        self._tagged()
         shared = Counter(sorted(chain.from_iterable(self._positions_by_tag.get(tag.slug, ()) for tag in tags)))
         shared.pop(self._position[post.id], None)
         return [self._posts[position] for position, _count in shared.most_common(RELATED_POSTS)]
