@@ -65,14 +65,14 @@ def trusted_ids(trusted: TrustedFacts) -> set[int]:
 @pytest.fixture
 def recorded(db) -> None:
     """The table as a previous build left it, with its code and options."""
-    first = FactTable(RULE, named=False)
+    first = FactTable(RULE, any_named=False)
     first.add(FACTS)
     first.save(StandIn())
     assert stored_ids() == set(FACTS)
 
 
 def test_only_the_facts_pages_name_are_trusted_and_failing_ones_go_with_the_build(recorded):
-    table = FactTable(RULE, named=True)
+    table = FactTable(RULE, any_named=True)
     current = StandIn(
         changed={"blog.post posts/changed.md", "blog.post posts/failing.md"}, failing_keys={"posts/failing.md"}
     )
@@ -91,7 +91,7 @@ def test_only_the_facts_pages_name_are_trusted_and_failing_ones_go_with_the_buil
 
 
 def test_a_fact_no_page_names_that_fails_goes_with_the_build(recorded):
-    table = FactTable(RULE, named=True)
+    table = FactTable(RULE, any_named=True)
     current = StandIn(changed={"blog.post posts/changed.md"}, failing_keys={"posts/changed.md"})
     trusted = table.trusted(current, NAMED)
     assert trusted.failing == {1, 2}
@@ -102,17 +102,17 @@ def test_a_fact_no_page_names_that_fails_goes_with_the_build(recorded):
 
 
 def test_a_failed_build_keeps_what_the_recorded_pages_name(recorded):
-    table = FactTable(RULE, named=True)
+    table = FactTable(RULE, any_named=True)
     current = StandIn(changed={"blog.post posts/failing.md"}, failing_keys={"posts/failing.md"})
     assert trusted_ids(table.trusted(current, NAMED)) == {1, 5}
     # No save: the build failed, and the pages that name 3 are still recorded.
-    again = FactTable(RULE, named=True)
+    again = FactTable(RULE, any_named=True)
     assert 3 in stored_ids()
     assert trusted_ids(again.trusted(current, NAMED)) == {1, 5}
 
 
 def test_new_options_forget_every_fact(recorded):
-    table = FactTable(Visibility(drafts=True), named=True)
+    table = FactTable(Visibility(drafts=True), any_named=True)
     trusted = table.trusted(StandIn(), NAMED)
     assert not trusted
     assert stored_ids() == set()

@@ -108,7 +108,7 @@ def _keep_unchanged_pages(state: BuildState, index) -> None:
     # Each page's fact ids; a set of them all is made only if a page that
     # shows a stored fragment needs it (TrustedFacts).
     named = [ids for _key, ids in records.values() if ids]
-    state.facts = FactTable(state.rule, bool(named))
+    state.facts = FactTable(state.rule, any_named=bool(named))
     state.current_facts = CurrentFacts(index, state.site, state.rule)
     state.trusted = trusted = state.facts.trusted(state.current_facts, named)
     # A page whose facts all hold would come out as the previous build wrote

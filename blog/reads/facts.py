@@ -229,15 +229,15 @@ class FactTable:
     page names, whose subject did not change since the last build, holds;
     the others are checked."""
 
-    def __init__(self, rule: Visibility, named: bool) -> None:
-        """``named``: whether the previous output's pages name any fact."""
+    def __init__(self, rule: Visibility, any_named: bool) -> None:
+        """``any_named``: whether the previous output's pages name any fact."""
         # Imported here, not at the top: blog.build imports this module, and
         # importing a module of blog.build first loads all of blog.build.
         from ..build.fingerprints import generator_fingerprint
 
         self._ground = {"generator": generator_fingerprint(), "drafts": rule.drafts, "future": rule.future}
         # With new code or options no stored fact is known to hold: they go.
-        self._known = named and CacheEntry.read(GROUND_ENTRY) == self._ground
+        self._known = any_named and CacheEntry.read(GROUND_ENTRY) == self._ground
         if not self._known:
             Fact.objects.all().delete()
             CacheEntry.objects.filter(key__in=[ROWS_ENTRY, INDEX_ENTRY]).delete()
@@ -322,7 +322,7 @@ class TrustedFacts:
         self._named: set[int] | None = None
 
     def __bool__(self) -> bool:
-        """Whether any fact is trusted (not on a first build, nor with new code)."""
+        """Whether any stored fact may be trusted: none on a first build, nor with new code."""
         return bool(self._pages)
 
     def gather(self) -> set[int]:
