@@ -77,7 +77,7 @@ def render(recorder: Recorder, context: Context, template_name: str, post, kept:
         html, packed = remembered
         recorder.merge_ids(packed)
         return html
-    # With no stored fact holding (a first build, or new code) nothing is asked.
+    # With no stored fact trusted (a first build, or new code) nothing is asked.
     stored = None
     if recorder.trusted:
         stored = _stored(_database(context.render_context), recorder.trusted, key(*name))
