@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from functools import reduce
 from itertools import chain, groupby
 from pathlib import Path
+from typing import NamedTuple
 
 from django.core.paginator import InvalidPage, Paginator
 from django.db import connection, models, transaction
@@ -101,8 +102,7 @@ class SiteIndex:
         self._content_files: dict[str, Path] = {}
         self._published_files: set[str] | None = None
         # Each tag's posts, and their positions in ``posts``: made when first asked (_tagged).
-        self._by_tag: dict[str, list[Post]] | None = None
-        self._positions_by_tag: dict[str, list[int]] = {}
+        self._tag_lists: TagLists | None = None
         self._aliases: dict[str, Post] | None = None
         # Tag slug (None: every post) -> when its posts last changed; made when first asked.
         self._last_changes: dict[str | None, dt.datetime] | None = None
@@ -223,25 +223,22 @@ class SiteIndex:
         return tag.__dict__.get("_count") if tag else None
 
     def posts_tagged(self, slug: str) -> list[Post]:
-        return _recorded("posts_tagged", (slug,), self._tagged().get(slug, []))
+        return _recorded("posts_tagged", (slug,), self._tagged().posts.get(slug, []))
 
-    def _tagged(self) -> dict[str, list[Post]]:
-        """Each tag's visible posts, newest first; made when first asked, with
-        their positions in ``posts`` (_positions_by_tag). An edit whose pages
-        show no tag's list and whose related posts are as they were never
-        asks (0.03 s at 50,000 posts)."""
-        if self._by_tag is None:
-            by_tag: dict[str, list[Post]] = {tag.slug: [] for tag in self._tags_list}
-            positions: dict[str, list[int]] = {tag.slug: [] for tag in self._tags_list}
+    def _tagged(self) -> TagLists:
+        """Each tag's visible posts, newest first, and their positions in
+        ``posts``; made when first asked. An edit whose pages show no tag's
+        list and whose related posts are as they were never asks (0.03 s at
+        50,000 posts)."""
+        if self._tag_lists is None:
+            lists = TagLists({tag.slug: [] for tag in self._tags_list}, {tag.slug: [] for tag in self._tags_list})
             for position, post in enumerate(self._posts):
                 for tag in post.__dict__["_tag_list"]:
                     slug = tag.__dict__["slug"]
-                    by_tag[slug].append(post)
-                    positions[slug].append(position)
-            # Positions first: ``_by_tag`` set says both are (the preview serves threads).
-            self._positions_by_tag = positions
-            self._by_tag = by_tag
-        return self._by_tag
+                    lists.posts[slug].append(post)
+                    lists.positions[slug].append(position)
+            self._tag_lists = lists
+        return self._tag_lists
 
     # One page of a list of posts (every post, or a tag's: ``tag`` None or a
     # slug), for blog/views.py's PostsPaginator. Django's Paginator over the
@@ -297,7 +294,7 @@ class SiteIndex:
         return _recorded("archive", (), self._archive)
 
     def _listed(self, tag: str | None) -> list[Post]:
-        return self._posts if tag is None else self._tagged().get(tag, [])
+        return self._posts if tag is None else self._tagged().posts.get(tag, [])
 
     @property
     def series_slugs(self) -> list[str]:
@@ -379,10 +376,17 @@ class SiteIndex:
         # the list positions in ascending order makes most_common(), which
         # keeps first-seen order among equal counts, prefer the newest post.
         tags = post.__dict__["_tag_list"]
-        self._tagged()
-        shared = Counter(sorted(chain.from_iterable(self._positions_by_tag.get(tag.slug, ()) for tag in tags)))
+        positions = self._tagged().positions
+        shared = Counter(sorted(chain.from_iterable(positions.get(tag.slug, ()) for tag in tags)))
         shared.pop(self._position[post.id], None)
         return [self._posts[position] for position, _count in shared.most_common(RELATED_POSTS)]
+
+
+class TagLists(NamedTuple):
+    """Each tag's visible posts (by slug), and their positions in the index's posts."""
+
+    posts: dict[str, list[Post]]
+    positions: dict[str, list[int]]
 
 
 def _year(post: Post) -> int:
