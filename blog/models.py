@@ -113,8 +113,9 @@ class PostQuerySet(models.QuerySet):
 # sync's digests, which change with every edit and which no page shows.
 BODY_FIELDS = ("body_html", "toc_html")
 NOT_LOADED = (*BODY_FIELDS, "source_digest", "row_digest", "index_digest")
-# The columns the site index loads that none of its lookups answers from:
-# they are there for the pages to show. A page that shows one reads it as a
+# The columns of a post none of the site index's lookups answers from: they
+# are there for the pages to show (the build's index loads them only when a
+# page reads one: SiteIndex.load_shown). A page that shows one reads it as a
 # field of its row, which records it (blog/reads/recorder.py), so a new title
 # renders the pages that show the title without the index's holdings changing
 # (``index_digest``), which would make the build ask every stored lookup
@@ -137,6 +138,7 @@ NOT_INDEXED = (
     "reading_minutes",
     "series",
 )
+_SHOWN = frozenset(NOT_INDEXED)
 
 
 class Document(models.Model):
@@ -243,6 +245,19 @@ class Post(Document):
 
     def get_absolute_url(self) -> str:
         return reversed_url("blog:post", (self.path.removesuffix("/"),))
+
+    def refresh_from_db(self, using=None, fields=None, **kwargs) -> None:
+        """Django's loading of deferred fields, which calls this with the one
+        field read. A post of the build's site index was loaded without the
+        columns only pages show: the first read of one loads them for a batch
+        of posts at once (SiteIndex.load_shown), not a query per field."""
+        if fields and _SHOWN.issuperset(fields):
+            # Imported here: blog.site_index imports this module.
+            from .site_index import load_shown
+
+            if load_shown(self) and all(name in self.__dict__ for name in fields):
+                return
+        super().refresh_from_db(using, fields, **kwargs)
 
     @property
     def tag_list(self) -> list[Tag]:

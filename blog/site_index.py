@@ -32,7 +32,7 @@ from . import reads
 from .content.internal_links import BUNDLE_NAMES, is_bundle
 from .content.rows import json_value, plain_rows
 from .digests import digest
-from .models import NOT_LOADED, CacheEntry, Page, Post, PostTag, Tag
+from .models import NOT_INDEXED, NOT_LOADED, CacheEntry, Page, Post, PostTag, Tag
 from .paths import alias_file, output_file_for
 from .visibility import current
 
@@ -54,6 +54,10 @@ BUILT_IN_FILES = (
     "404.html",
 )
 GENERATION_KEY = "generation"
+# The build's index leaves out the columns only pages show (NOT_INDEXED); the
+# first page that reads one of a post loads them for this many posts around
+# it, in the index's order (SiteIndex.load_shown).
+SHOWN_BATCH = 900
 
 
 # Posts and tags are named by ``id`` here and in blog/build/related.py, not ``pk``: the
@@ -75,12 +79,18 @@ class SiteIndex:
         pages: list[Page],
         bundle_sources: list[str] = (),
         loaded: str | None = None,
+        shown_later: bool = False,
     ) -> None:
         """``bundle_sources``: every post's source that is a page bundle's,
         visible or not. ``loaded``: a digest of what the lookups answer from,
         as load_index read it (see ``holdings``); an index made of lists
-        handed to it has none, and never holds what a stored one did."""
+        handed to it has none, and never holds what a stored one did.
+        ``shown_later``: the posts were loaded without the columns of
+        NOT_INDEXED (load_shown)."""
         self._loaded = loaded or uuid.uuid4().hex
+        # The first positions of the batches of posts whose NOT_INDEXED
+        # columns are still to load; none if the posts have them.
+        self._shown_later = set(range(0, len(posts), SHOWN_BATCH)) if shown_later else set()
         # Its posts by row id and row_digest, for the next load to reuse
         # (reused_posts); filled by load_index when asked to.
         self.reusable: Reusable = {}
@@ -121,6 +131,33 @@ class SiteIndex:
         for row, post in sorted(in_series, key=lambda pair: (pair[0]["date"], pair[0]["slug"])):
             self._series.setdefault(row["series_slug"], []).append(post)
         self._series_slugs = sorted(self._series)
+
+    def load_shown(self, post: Post) -> bool:
+        """Load the columns of NOT_INDEXED for the batch of posts ``post`` is
+        in, if it is one of this index's posts and they were left out; say
+        whether they were. No lookup reads them (blog/models.py), and an edit
+        renders a page or two that show a few other posts: loading every
+        post's title, summary and description for them took 0.13 s of an
+        edit at 50,000 posts (docs/benchmarks.md, issue 17, session 18). The
+        content cannot change during a build, so rows read now are the rows
+        the index was loaded from."""
+        position = self._position.get(post.__dict__["id"])
+        if position is None or self._posts[position] is not post:
+            return False
+        start = position - position % SHOWN_BATCH
+        if start not in self._shown_later:
+            return False
+        self._shown_later.discard(start)
+        batch = self._posts[start : start + SHOWN_BATCH]
+        names, converters = _columns(NOT_INDEXED)
+        query = Post.objects.filter(id__in=[row.__dict__["id"] for row in batch]).values_list("id", *names)
+        rows = {row[0]: row[1:] for row in plain_rows(query)}
+        for row in batch:
+            values = list(rows[row.__dict__["id"]])
+            for position, convert in converters:
+                values[position] = convert(values[position])
+            row.__dict__.update(zip(names, values, strict=True))
+        return True
 
     @property
     def posts(self) -> list[Post]:
@@ -415,17 +452,18 @@ def _from_row(field: models.Field):
     return None
 
 
-def listed_posts(queryset: models.QuerySet, loaded=None) -> list[Post]:
-    """The posts of ``queryset`` without the fields NOT_LOADED, as the ORM would
-    load them with ``.defer(*NOT_LOADED)``, but built straight from the rows:
-    every build loads every post, and the ORM's per-row work (signals,
-    converters, ``Model.__init__``) is half the cost of a large site's index.
+def listed_posts(queryset: models.QuerySet, loaded=None, shown: bool = True) -> list[Post]:
+    """The posts of ``queryset`` without the fields NOT_LOADED (nor, unless
+    ``shown``, those of NOT_INDEXED), as the ORM would load them with
+    ``.defer(...)``, but built straight from the rows: every build loads
+    every post, and the ORM's per-row work (signals, converters,
+    ``Model.__init__``) is half the cost of a large site's index.
     Each post's ``index_digest``, a digest of the fields the lookups read that
     the sync stored with the row, goes into ``loaded`` (a hashlib hash), if given."""
     if loaded is None:
-        names, converters = _listed_fields()
+        names, converters = _listed_fields(shown)
         return _built(plain_rows(queryset.values_list(*names)), names, converters)
-    posts, digests = _with_digests(queryset, "index_digest")
+    posts, digests = _with_digests(queryset, "index_digest", shown)
     # 1 ms at 10,000 posts, where a digest of the rows themselves took 40.
     loaded.update("".join(digests).encode())
     return posts
@@ -467,16 +505,23 @@ def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Pos
     return posts, dict(zip(pairs, posts, strict=True))
 
 
-def _with_digests(queryset: models.QuerySet, column: str) -> tuple[list[Post], list[str]]:
+def _with_digests(queryset: models.QuerySet, column: str, shown: bool = True) -> tuple[list[Post], list[str]]:
     """The posts of ``queryset`` as listed_posts builds them, and each one's digest ``column``."""
-    names, converters = _listed_fields()
+    names, converters = _listed_fields(shown)
     rows = plain_rows(queryset.values_list(*names, column))
     return _built([row[:-1] for row in rows], names, converters), [row[-1] for row in rows]
 
 
-def _listed_fields() -> tuple[list[str], list]:
-    """The names of the fields the index loads, and the converters its rows need by position."""
-    fields = [field for field in Post._meta.concrete_fields if field.attname not in NOT_LOADED]
+def _listed_fields(shown: bool = True) -> tuple[list[str], list]:
+    """The names of the fields the index loads (with ``shown``, those of
+    NOT_INDEXED too), and the converters its rows need by position."""
+    left_out = NOT_LOADED if shown else NOT_LOADED + NOT_INDEXED
+    return _columns([field.attname for field in Post._meta.concrete_fields if field.attname not in left_out])
+
+
+def _columns(names) -> tuple[list[str], list]:
+    """``names`` (a post's fields), and the converters a row of them needs by position."""
+    fields = [Post._meta.get_field(name) for name in names]
     converters = [(position, convert) for position, field in enumerate(fields) if (convert := _from_row(field))]
     return [field.attname for field in fields], converters
 
@@ -502,15 +547,19 @@ def _built(rows: list[tuple], names: list[str], converters: list) -> list[Post]:
     return posts
 
 
-def load_index(holdings: bool = False, earlier: SiteIndex | None = None) -> SiteIndex:
+def load_index(holdings: bool = False, earlier: SiteIndex | None = None, shown_later: bool = False) -> SiteIndex:
     """The index of the visible posts. With ``holdings``, it can tell whether it
     holds what an earlier one held (``SiteIndex.holdings``): the build asks,
     the preview does not. (The digest, made of each row's ``index_digest``,
     costs a few milliseconds at 10,000 posts.) With ``earlier``, the index
-    loaded before it, it reuses that one's posts where it can (reused_posts)."""
+    loaded before it, it reuses that one's posts where it can (reused_posts).
+    With ``shown_later``, the columns of NOT_INDEXED are loaded when a page
+    reads them (SiteIndex.load_shown): only where the content cannot change
+    meanwhile, in a build. The preview's server syncs in one thread while
+    another renders, and loads everything in one transaction."""
     loaded = hashlib.blake2b(digest_size=16) if holdings else None
     if earlier is None:
-        posts, reusable = listed_posts(Post.objects.published(), loaded), {}
+        posts, reusable = listed_posts(Post.objects.published(), loaded, shown=not shown_later), {}
     else:
         posts, reusable = reused_posts(Post.objects.published(), earlier.reusable)
     visible_ids = {post.id for post in posts}
@@ -547,6 +596,7 @@ def load_index(holdings: bool = False, earlier: SiteIndex | None = None) -> Site
         pages=pages,
         bundle_sources=bundle_sources,
         loaded=loaded.hexdigest() if loaded is not None else None,
+        shown_later=shown_later and earlier is None,
     )
     index.reusable = reusable
     return index
@@ -580,13 +630,18 @@ def bump_generation() -> None:
     CacheEntry.write(GENERATION_KEY, uuid.uuid4().hex)
 
 
+def load_shown(post: Post) -> bool:
+    """SiteIndex.load_shown of the pinned index, if there is one."""
+    return _pinned is not None and _pinned.load_shown(post)
+
+
 @contextmanager
 def pinned_index():
     """Load the index once, with its holdings, and serve it to every page until
     the block ends."""
     global _pinned
     _pinned = None
-    _pinned = load_index(holdings=True)
+    _pinned = load_index(holdings=True, shown_later=True)
     try:
         yield _pinned
     finally:

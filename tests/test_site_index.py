@@ -52,6 +52,43 @@ def test_a_listed_post_loads_its_body_when_asked(site_db):
     assert post.body_html.strip()
 
 
+def test_the_builds_index_loads_what_pages_show_a_batch_at_a_time(site_db, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from blog import site_index
+
+    monkeypatch.setattr(site_index, "SHOWN_BATCH", 2)
+    orm = {post.pk: post for post in Post.objects.all()}
+    with visible(Visibility(drafts=True, future=True)), site_index.pinned_index() as index:
+        posts = index.posts
+        assert len(posts) > 4
+        for post in posts:
+            assert post.get_deferred_fields() == set(NOT_LOADED + NOT_INDEXED)
+        third = posts[2]
+        with CaptureQueriesContext(connection) as first_read:
+            title = third.title
+        # One query for the batch, whichever field a page reads first.
+        assert len(first_read) == 1
+        assert title == orm[third.pk].title
+        with CaptureQueriesContext(connection) as later_reads:
+            for post in posts[2:4]:
+                for name in NOT_INDEXED:
+                    # repr as well: page keys are digests of these values' reprs.
+                    assert repr(getattr(post, name)) == repr(getattr(orm[post.pk], name)), name
+                    assert type(getattr(post, name)) is type(getattr(orm[post.pk], name)), name
+        assert len(later_reads) == 0
+        # The other batches are as they were, and a body is still a query of its own.
+        assert "title" not in vars(posts[0]) and "title" not in vars(posts[4])
+        with CaptureQueriesContext(connection) as body_read:
+            assert third.body_html == orm[third.pk].body_html
+        assert len(body_read) == 1
+        # A post that is not the index's loads a deferred field as Django does.
+        elsewhere = Post.objects.defer("title").get(pk=third.pk)
+        assert elsewhere.title == title
+        assert "title" not in vars(posts[0])
+
+
 def test_the_index_holds_the_visible_posts_in_order(site_db):
     with visible(Visibility(drafts=False, future=False)):
         index = load_index()
