@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
+from .html_tree import parse_html
+
 
 def _fragment_sources(cache) -> set[str]:
     with closing(sqlite3.connect(cache / "blog.sqlite3")) as database:
@@ -57,3 +59,38 @@ def test_an_edited_post_gets_fragments_of_its_new_text(copy_fixture, build):
             )
         ]
     assert len(summaries) == 1 and "Zola keeps" in summaries[0] and "Zola nests" not in summaries[0]
+
+
+def _archive_entries(cache) -> dict[str, tuple[int, str]]:
+    """Each stored archive entry: its post's source -> (row id, HTML)."""
+    with closing(sqlite3.connect(cache / "blog.sqlite3")) as database:
+        rows = database.execute(
+            "SELECT source, rowid, html FROM blog_summaryfragment WHERE key LIKE 'includes/archive_entry.html%'"
+        )
+        return {source: (rowid, html) for source, rowid, html in rows}
+
+
+def test_a_new_title_renders_one_archive_entry_and_reuses_the_others(copy_fixture, build):
+    """The archive reads its stored entries together ({% archive_entries %}):
+    after one post's new title only that entry is rendered and stored again
+    (a stored row is replaced, with a new row id, only when it is rendered)."""
+    content = copy_fixture("site")
+    first = build(content)
+    assert first.ok, first.process.stderr
+    before = _archive_entries(first.cache)
+    assert len(before) >= 5
+    post = content / "posts" / "zola-post.md"
+    post.write_text(
+        post.read_text(encoding="utf-8").replace("Zola keeps tags under taxonomies", "Zola files tags away"),
+        encoding="utf-8",
+    )
+    second = build(content)
+    assert second.ok, second.process.stderr
+    after = _archive_entries(second.cache)
+    assert after.keys() == before.keys()
+    changed = {source for source in after if after[source] != before[source]}
+    assert changed == {"posts/zola-post.md"}
+    assert "Zola files tags away" in after["posts/zola-post.md"][1]
+    archive = parse_html(second.read("archive/index.html"))
+    titles = [link.text() for entries in archive.with_class("archive-list", "ul") for link in entries.iter("a")]
+    assert "Zola files tags away" in titles and "Zola keeps tags under taxonomies" not in titles

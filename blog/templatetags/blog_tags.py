@@ -99,6 +99,17 @@ def archive_entry(context, post) -> str:
     return _reused_fragment(context, post, ARCHIVE_ENTRY_TEMPLATE, kept=False)
 
 
+@register.simple_tag(takes_context=True)
+def archive_entries(context, posts) -> str:
+    """``{% archive_entry post %}`` for each of ``posts``, one after another.
+    The archive's template writes its lists with this: a build reads the
+    stored entries of a list in one query, not one each (blog/build/fragments.py)."""
+    recorder = reads.current()
+    if recorder is not None:
+        return mark_safe(fragments.render_each(recorder, context, ARCHIVE_ENTRY_TEMPLATE, posts, kept=False))
+    return mark_safe("".join([_reused_fragment(context, post, ARCHIVE_ENTRY_TEMPLATE, kept=False) for post in posts]))
+
+
 def _reused_fragment(context, post, template_name: str, kept: bool) -> str:
     """``template_name`` rendered for ``post``, once.
 
