@@ -75,14 +75,29 @@ _DATABASE = "blog.build.fragments database"
 
 
 def render_each(recorder: Recorder, context: Context, template_name: str, posts, kept: bool) -> str:
-    """render() for each of ``posts``, one after another. The stored fragments
-    of those this process has not rendered yet are read together, in a query
-    per READ_BATCH: the archive shows every post, and its reads, one query
-    each, were 0.2 s of a title's edit at 50,000 posts."""
-    stored = None
-    if recorder.trusted:
-        wanted = [key(template_name, post.__dict__["source"]) for post in posts]
-        stored = _stored_of(_database(context.render_context), wanted)
+    """render() for each of ``posts``, one after another. Their stored
+    fragments are read together, in a query per READ_BATCH: the archive
+    shows every post, and its reads, one query each, were 0.2 s of a title's
+    edit at 50,000 posts. When every one is stored (and none was rendered in
+    this process), the facts of them all are checked at once: they all hold
+    exactly when each one's do, and a check per post, with the page's log
+    told of each one's facts, was another 0.3 s there."""
+    if not recorder.trusted:
+        return "".join([render(recorder, context, template_name, post, kept) for post in posts])
+    names = [(template_name, post.__dict__["source"]) for post in posts]
+    stored = _stored_of(_database(context.render_context), [key(*name) for name in names])
+    if len(stored) == len(names) and not any(name in recorder.fragments for name in names):
+        packed = b"".join([ids for _html, ids in stored.values()])
+        if recorder.trusted.hold(packed):
+            recorder.merge_ids(packed)
+            shown = []
+            for name in names:
+                html, ids = stored[key(*name)]
+                html = mark_safe(html)  # template output, escaped when it was rendered
+                if kept:
+                    recorder.fragments[name] = (html, ids)
+                shown.append(html)
+            return "".join(shown)
     return "".join([render(recorder, context, template_name, post, kept, stored) for post in posts])
 
 
