@@ -154,8 +154,8 @@ class SiteIndex:
         rows = {row[0]: row[1:] for row in plain_rows(query)}
         for row in batch:
             values = list(rows[row.__dict__["id"]])
-            for position, convert in converters:
-                values[position] = convert(values[position])
+            for column, convert in converters:
+                values[column] = convert(values[column])
             row.__dict__.update(zip(names, values, strict=True))
         return True
 

@@ -158,3 +158,32 @@ def test_the_archive_reuses_stored_entries_until_the_post_changes(tmp_path):
     entries = archive_entries(output)
     assert "Post 8" not in entries
     assert PLANTED not in entries["Post 8, retitled"]
+
+
+def test_an_archive_template_that_loops_with_archive_entry_shows_and_reuses_the_same_entries(tmp_path):
+    """A template of one's own written before ``{% archive_entries %}``: the
+    archive's lists as a loop of ``{% archive_entry post %}``."""
+    project = tmp_path / "project"
+    project.mkdir()
+    copy_project(project)
+    template = project / "templates" / "blog" / "archive.html"
+    looped = template.read_text(encoding="utf-8").replace(
+        "{% archive_entries posts %}", "{% for post in posts %}{% archive_entry post %}{% endfor %}"
+    )
+    assert "archive_entries" not in looped
+    template.write_text(looped, encoding="utf-8")
+    content, output, cache = tmp_path / "content", tmp_path / "output", tmp_path / "cache"
+    write_site(content)
+    assert run_build(content, output, cache, project=project).ok
+    built_in = tmp_path / "built-in"
+    assert run_build(content, built_in, tmp_path / "built-in-cache").ok
+    assert archive_entries(output) == archive_entries(built_in)
+    assert len(archive_entries(output)) == POSTS
+
+    assert plant(cache, ">Post 8</a>", fragment_start="<li><time") == 1
+    write_post(content, 20, "Newest")
+    build = run_build(content, output, cache, project=project)
+    assert build.ok, build.process.stderr
+    entries = archive_entries(output)
+    assert "Newest" in entries
+    assert PLANTED in entries["Post 8"], "the archive rendered the entry again instead of reusing it"
