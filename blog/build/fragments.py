@@ -85,14 +85,15 @@ def render_each(recorder: Recorder, context: Context, template_name: str, posts,
     if not recorder.trusted:
         return "".join([render(recorder, context, template_name, post, kept) for post in posts])
     names = [(template_name, post.__dict__["source"]) for post in posts]
-    stored = _stored_of(_database(context.render_context), [key(*name) for name in names])
+    keys = [key(*name) for name in names]
+    stored = _stored_of(_database(context.render_context), keys)
     if len(stored) == len(names) and not any(name in recorder.fragments for name in names):
         packed = b"".join([ids for _html, ids in stored.values()])
         if recorder.trusted.hold(packed):
             recorder.merge_ids(packed)
             shown = []
-            for name in names:
-                html, ids = stored[key(*name)]
+            for name, stored_key in zip(names, keys, strict=True):
+                html, ids = stored[stored_key]
                 html = mark_safe(html)  # template output, escaped when it was rendered
                 if kept:
                     recorder.fragments[name] = (html, ids)
