@@ -89,6 +89,32 @@ def test_the_builds_index_loads_what_pages_show_a_batch_at_a_time(site_db, monke
         assert "title" not in vars(posts[0])
 
 
+@pytest.mark.parametrize("drafts,future", [(False, False), (True, True)])
+def test_sqlite_reads_every_listed_post_from_an_index_not_from_the_rows(site_db, drafts, future):
+    """Post rows hold the bodies, which spread them over many pages: each
+    query the index makes over every post must be answered from an index
+    (``post_listing``, blog/models.py), the build's and the preview's alike.
+    A column that the index loads and ``post_listing`` leaves out fails this."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with visible(Visibility(drafts=drafts, future=future)), CaptureQueriesContext(connection) as queries:
+        earlier = load_index(holdings=True, shown_later=True)
+        load_index(earlier=load_index(earlier=SiteIndex([], [], [])))
+    assert earlier.posts
+    listings = [query["sql"] for query in queries if 'FROM "blog_post"' in query["sql"] and "ORDER BY" in query["sql"]]
+    # Not the few rows read by id, which SQLite finds each by its key, nor the
+    # preview's first load, which reads every column: the rows themselves.
+    over_every_post = [sql for sql in listings if " IN (" not in sql and "summary_html" not in sql]
+    assert any('"index_digest"' in sql for sql in over_every_post)
+    assert any('"row_digest"' in sql for sql in over_every_post)
+    with connection.cursor() as cursor:
+        for sql in over_every_post:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "USING COVERING INDEX" in plan, (sql, plan)
+
+
 def test_the_index_holds_the_visible_posts_in_order(site_db):
     with visible(Visibility(drafts=False, future=False)):
         index = load_index()
