@@ -261,7 +261,7 @@ class Post(Document):
                 name="post_listing",
             ),
             # Every post's row digest, which each build compares with the
-            # last build's (blog/reads/facts.py, row_digests): 78 -> 24 ms at 50,000 posts.
+            # last build's (blog/reads/built_rows.py): 78 -> 24 ms at 50,000 posts.
             models.Index(fields=["source", "row_digest"], name="post_row_digest"),
         ]
 
@@ -398,6 +398,19 @@ class Fact(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class BuiltRow(models.Model):
+    """A recorded row (blog/reads/recorder.py) as of the last build that
+    recorded its pages: its subject (blog/reads/values.py, row_subject) and
+    its digest then. The next build compares them with the rows now, in
+    SQL (blog/reads/built_rows.py), to find the few rows that changed."""
+
+    subject = models.TextField(primary_key=True)
+    digest = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.subject
 
 
 # Every field read of these rows is recorded while the build renders; rows of

@@ -9,8 +9,8 @@ whether each stored fact still holds; a page is rendered again when one of
 its ids does not.
 
 Rows are the many facts: every page reads fields of several. A row's fact
-holds while the row is as it was at the last build (``RowStates``); only the
-rows that changed since are loaded, to compare the fields that were read.
+holds while the row is as it was at the last build (blog/reads/built_rows.py);
+only the rows that changed since are loaded, to compare the fields that were read.
 
 A change to the generator's code or to the build's options makes every fact
 unknown: what the code does with what it reads is not a fact.
@@ -31,6 +31,7 @@ from ..models import CacheEntry, Fact, Post, delete_where_in
 from ..site_index import SiteIndex
 from ..siteconfig import SETTINGS_FACT, SiteConfig
 from ..visibility import Visibility
+from . import built_rows
 from .recorder import NOW, RECORDED_MODELS
 from .static_storage import STATIC
 from .template_loader import MISSING, RESOLVED, SOURCE
@@ -41,15 +42,11 @@ from .values import (
     field_value,
     identities,
     identity_field,
-    row_subject,
-    row_values,
     unpack_ids,
 )
 
 # The facts' common ground: which code and options they were read with.
 GROUND_ENTRY = "facts"
-# Every recorded row's digest as of the last build.
-ROWS_ENTRY = "rows"
 # The site index's holdings as of the last build (SiteIndex.holdings).
 INDEX_ENTRY = "index"
 # Facts and fragments are stored in batches of about this many.
@@ -63,21 +60,6 @@ def now_parameter(rule: Visibility) -> str:
     return connection.ops.adapt_datetimefield_value(rule.cutoff())
 
 
-def row_digests(model) -> dict:
-    """identity -> a digest of the whole row, for every row of ``model``: the
-    one the content sync stored, or one made of its columns here."""
-    meta = model._meta
-    identity = identity_field(model)
-    if "row_digest" in {f.attname for f in meta.concrete_fields}:
-        return dict(model.objects.order_by().values_list(identity, "row_digest"))
-    attnames = [f.attname for f in meta.concrete_fields]
-    digests = {}
-    for values in model.objects.values_list(*attnames):
-        row = dict(zip(attnames, values, strict=True))
-        digests[row[identity]] = digest(row_values(meta, row))
-    return digests
-
-
 class CurrentFacts:
     """Whether each fact holds now, worked out once per key."""
 
@@ -86,12 +68,9 @@ class CurrentFacts:
         self.site = site
         self.rule = rule
         self._now = now_parameter(rule)
-        # The rows as of the last build, and now: label -> identity -> digest.
-        self._rows_before: dict[str, dict] = CacheEntry.read(ROWS_ENTRY) or {}
         self._index_before: str | None = CacheEntry.read(INDEX_ENTRY)
         # What the index holds now: compared with the last build's, then stored.
         self.index_holdings = index.holdings()
-        self.rows: dict[str, dict] = {}
         self._dates: dict[str, object] | None = None
         self._digests: dict[tuple, str] = {}
         self._instances: dict[tuple, object] = {}
@@ -102,18 +81,16 @@ class CurrentFacts:
             if now is None:
                 now = self._digests[key] = self.digest(key)
             return now == value
+        # A row's facts are checked only when the row changed since the last
+        # build (changed_subjects): did the fields the page read? Few rows
+        # change between builds; each is loaded whole here.
         _kind, label, identity, names = key
         try:
-            row = self.row(label, identity)
+            instance = self._instance(label, identity)
         except LookupError:
             return False  # a model that is no more
-        if row == GONE:
-            return False
-        if row == self._rows_before.get(label, {}).get(identity):
-            return True  # as it was when the fact was last known to hold
-        # The row changed: did the fields the page read? Few rows change
-        # between builds; each is loaded whole here.
-        instance = self._instance(label, identity)
+        if instance is None:
+            return False  # a row that is no more
         return digest([field_value(instance, name) for name in names]) == value
 
     def digest(self, key: tuple) -> str:
@@ -136,45 +113,26 @@ class CurrentFacts:
         return GONE  # a kind this version does not know
 
     def _instance(self, label: str, identity):
-        """The row, loaded once however many facts read it."""
-        instance = self._instances.get((label, identity))
-        if instance is None:
+        """The row, loaded once however many facts read it; None if it is gone."""
+        if (label, identity) not in self._instances:
             model = apps.get_model(label)
-            instance = self._instances[label, identity] = model.objects.get(**{identity_field(model): identity})
-        return instance
-
-    def row(self, label: str, identity) -> str:
-        return self._rows_now(label).get(identity, GONE)
-
-    def _rows_now(self, label: str) -> dict:
-        """identity -> digest of every row of the model ``label``, loaded once."""
-        rows = self.rows.get(label)
-        if rows is None:
-            rows = self.rows[label] = row_digests(apps.get_model(label))
-        return rows
+            self._instances[label, identity] = model.objects.filter(**{identity_field(model): identity}).first()
+        return self._instances[label, identity]
 
     def changed_subjects(self) -> set[str]:
         """The subjects (blog/reads/values.py, fact_subject) that are not as they
         were at the last build: the rows changed, added or gone, and the site
         index if its holdings changed. Every fact about any other subject holds."""
-        changed = set()
-        for model in RECORDED_MODELS:
-            label = model._meta.label_lower
-            before, now = self._rows_before.get(label, {}), self._rows_now(label)
-            changed.update(
-                row_subject(label, identity)
-                for identity in before.keys() | now.keys()
-                if before.get(identity) != now.get(identity)
-            )
+        changed = set().union(*(built_rows.changed(model) for model in RECORDED_MODELS))
         if self.index_holdings != self._index_before:
             changed.add(INDEX_SUBJECT)
         return changed
 
-    def all_rows(self) -> dict[str, dict]:
-        """Every recorded row's digest now, for the next build to compare with."""
+    @staticmethod
+    def record_rows() -> None:
+        """Store every recorded row as it is now, for the next build to compare with."""
         for model in RECORDED_MODELS:
-            self._rows_now(model._meta.label_lower)
-        return self.rows
+            built_rows.record(model)
 
     def _lookup(self, name: str, arguments: list) -> str:
         if name == SCHEDULED_LOOKUP:
@@ -240,7 +198,8 @@ class FactTable:
         self._known = any_named and CacheEntry.read(GROUND_ENTRY) == self._ground
         if not self._known:
             Fact.objects.all().delete()
-            CacheEntry.objects.filter(key__in=[ROWS_ENTRY, INDEX_ENTRY]).delete()
+            CacheEntry.objects.filter(key=INDEX_ENTRY).delete()
+            built_rows.forget()
         # The stored facts that fail now: deleted once the build that
         # renders every page naming them is recorded.
         self._failing: set[int] = set()
@@ -297,7 +256,7 @@ class FactTable:
         (each page that named one was rendered again): those go."""
         self.flush()
         delete_where_in(Fact, "id", self._failing)
-        CacheEntry.write(ROWS_ENTRY, current.all_rows())
+        current.record_rows()
         CacheEntry.write(INDEX_ENTRY, current.index_holdings)
         CacheEntry.write(GROUND_ENTRY, self._ground)
 
