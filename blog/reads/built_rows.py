@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db import connection
 
 from ..digests import digest
-from ..models import BuiltRow, delete_where_in
+from ..models import QUERY_BATCH, BuiltRow
 from .values import identity_field, row_subject, row_values
 
 # The column in which the content sync stores a digest of the whole row.
@@ -35,22 +35,31 @@ def changed(model) -> set[str]:
     return {subject for subject in now.keys() | before.keys() if now.get(subject) != before.get(subject)}
 
 
-def record(model) -> None:
-    """Store ``model``'s rows as they are now, for the next build to compare with."""
-    table = BuiltRow._meta.db_table
+def record(model, subjects: set[str]) -> None:
+    """Store the rows of ``subjects`` (``model``'s, as ``changed`` found them)
+    as they are now, for the next build to compare with: those still there
+    with their digest, the others not at all. The content cannot change
+    during a build: the rows are the ones that were compared."""
+    built = BuiltRow._meta.db_table
+    table, identity, prefix = _names(model)
+    subjects = sorted(subjects)
     with connection.cursor() as cursor:
-        if _has_digest_column(model):
-            sql, params = _differing(model)
-            cursor.execute(f'INSERT OR REPLACE INTO "{table}" (subject, digest) {sql}', params)
-            sql, params = _gone(model)
-            cursor.execute(f'DELETE FROM "{table}" WHERE subject IN ({sql})', params)
-            return
-        now, before = _digests_now(model), _recorded(model)
-        cursor.executemany(
-            f'INSERT OR REPLACE INTO "{table}" (subject, digest) VALUES (%s, %s)',
-            [(subject, one) for subject, one in now.items() if before.get(subject) != one],
-        )
-    delete_where_in(BuiltRow, "subject", before.keys() - now.keys())
+        for start in range(0, len(subjects), QUERY_BATCH):
+            batch = subjects[start : start + QUERY_BATCH]
+            marks = ", ".join(["%s"] * len(batch))
+            cursor.execute(f'DELETE FROM "{built}" WHERE subject IN ({marks})', batch)
+            if _has_digest_column(model):
+                cursor.execute(
+                    f'INSERT INTO "{built}" (subject, digest) SELECT %s || "{identity}", "{DIGEST_COLUMN}" '
+                    f'FROM "{table}" WHERE "{identity}" IN ({marks})',
+                    [prefix, *(subject[len(prefix) :] for subject in batch)],
+                )
+        if not _has_digest_column(model):
+            now = _digests_now(model)
+            cursor.executemany(
+                f'INSERT INTO "{built}" (subject, digest) VALUES (%s, %s)',
+                [(subject, now[subject]) for subject in subjects if subject in now],
+            )
 
 
 def forget() -> None:

@@ -74,6 +74,8 @@ class CurrentFacts:
         self._dates: dict[str, object] | None = None
         self._digests: dict[tuple, str] = {}
         self._instances: dict[tuple, object] = {}
+        # Each recorded model's rows that changed since the last build (_changed_rows).
+        self._changed: dict[type, set[str]] = {}
 
     def holds(self, key: tuple, value: str) -> bool:
         if key[0] != "row":
@@ -123,16 +125,21 @@ class CurrentFacts:
         """The subjects (blog/reads/values.py, fact_subject) that are not as they
         were at the last build: the rows changed, added or gone, and the site
         index if its holdings changed. Every fact about any other subject holds."""
-        changed = set().union(*(built_rows.changed(model) for model in RECORDED_MODELS))
+        changed = set().union(*(self._changed_rows(model) for model in RECORDED_MODELS))
         if self.index_holdings != self._index_before:
             changed.add(INDEX_SUBJECT)
         return changed
 
-    @staticmethod
-    def record_rows() -> None:
+    def _changed_rows(self, model) -> set[str]:
+        """The subjects of ``model``'s rows that changed since the last build, found once."""
+        if model not in self._changed:
+            self._changed[model] = built_rows.changed(model)
+        return self._changed[model]
+
+    def record_rows(self) -> None:
         """Store every recorded row as it is now, for the next build to compare with."""
         for model in RECORDED_MODELS:
-            built_rows.record(model)
+            built_rows.record(model, self._changed_rows(model))
 
     def _lookup(self, name: str, arguments: list) -> str:
         if name == SCHEDULED_LOOKUP:
