@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -42,7 +42,8 @@ from .render_inputs import InputsNow, RenderInputs
 from .rows import json_value, plain_rows
 from .site_checks import conflicts, dangling_links, output_claims, shown
 from .source_names import SourceNames
-from .sources import ContentFile, display_path, list_content, read_site, sources_in
+from .sources import ContentFile, Source, display_path, list_content, read_site, sources_in
+from .stored_files import StoredFiles
 
 if TYPE_CHECKING:
     from ..build.progress import Progress
@@ -80,40 +81,6 @@ class SyncReport:
     removed: int = 0
     # Section and template files (Zola's and Hugo's _index.md, theme files): read, not published.
     skipped: int = 0
-
-
-class _Known(NamedTuple):
-    """What the cache remembers of a source file."""
-
-    path: str
-    mtime_ns: int
-    size: int
-    digest: str
-    warnings: str  # as stored: JSON text
-    images: str  # as stored: JSON text, {path: [size, mtime_ns]}
-    image_copies: str  # as stored: JSON text, {output file: cached file}
-    inputs: str  # as stored: JSON text
-
-    def problems(self) -> list[ContentProblem]:
-        if self.warnings == "[]":  # nearly every file: no parse
-            return []
-        return [ContentProblem(*warning) for warning in json_value(self.warnings)]
-
-    def images_hold(self, content_dir: str, image_cache: str) -> bool:
-        """Whether every image the file used is as it was read, and every copy
-        made of them is still in the cache. Nearly every file has none."""
-        if self.images == "{}" and self.image_copies == "{}":
-            return True
-        for relative, (size, mtime_ns) in json_value(self.images).items():
-            try:
-                stat = os.stat(os.path.join(content_dir, relative))
-            except OSError:
-                return False
-            if (stat.st_size, stat.st_mtime_ns) != (size, mtime_ns):
-                return False
-        return all(
-            os.path.isfile(os.path.join(image_cache, cached)) for cached in json_value(self.image_copies).values()
-        )
 
 
 @dataclass
@@ -357,47 +324,33 @@ def sync_content(
     stored_fingerprint = CacheEntry.read(FINGERPRINT_ENTRY)
     # Naive dates depend on the time zone, and HTML on the renderer: when
     # either changed, every file is read again.
-    # Plain rows, not model instances: this runs on every build and every
-    # preview request, over every source file.
-    known = (
-        {
-            row.path: row
-            for row in map(
-                _Known._make,
-                plain_rows(
-                    SourceFile.objects.values_list(
-                        "path", "mtime_ns", "size", "digest", "warnings", "images", "image_copies", "inputs"
-                    )
-                ),
-            )
-        }
-        if stored_fingerprint == fingerprint
-        else {}
-    )
+    stored = StoredFiles.load() if stored_fingerprint == fingerprint else StoredFiles()
 
-    tasks, stats, seen = [], {}, set()
     sources = sources_in(files)
+    seen = {source.relative for source in sources}
     names = SourceNames.of(source.relative for source in sources)
     liquid_site = LiquidSite(str(content_dir), site.base_url, site.time_zone, liquid_everywhere, names, old_addresses)
     inputs_now = InputsNow(content_dir, names, {"base_url": site.base_url})
     progress.phase("scan", len(sources))
+    # A file is as it was stored when its stat is, and so is whatever else
+    # it was rendered from (an image, a Liquid include or data file).
+    stat_as_stored = stored.stats.intersection(files)
+    changed: list[tuple[Source, bool]] = []
     for source in sources:
-        relative = source.relative
-        seen.add(relative)
-        stats[relative] = (source.mtime_ns, source.size)
-        row = known.get(relative)
-        # A file whose inputs (an image, a Liquid include or data file) changed
-        # is rendered again even if its own bytes did not.
-        inputs_hold = (
-            row is not None
-            and row.images_hold(str(content_dir), images.cache_dir)
-            and (row.inputs in ("[]", []) or inputs_now.hold(json_value(row.inputs)))
-        )
-        if inputs_hold and row.mtime_ns == source.mtime_ns and row.size == source.size:
+        noted = stored.noted.get(source.relative)
+        inputs_hold = noted is None or noted.inputs_hold(str(content_dir), images.cache_dir, inputs_now)
+        if inputs_hold and (source.relative, source.mtime_ns, source.size) in stat_as_stored:
             report.unchanged += 1
-            report.warnings += row.problems()
+            if noted is not None:
+                report.warnings += noted.problems()
             continue
-        previous_digest = row.digest if inputs_hold else ""
+        changed.append((source, inputs_hold))
+    # A file saved again with the same bytes, and the same inputs, is not rendered again.
+    previous_digests = stored.digests([source.relative for source, inputs_hold in changed if inputs_hold])
+    stats = {source.relative: (source.mtime_ns, source.size) for source, _inputs_hold in changed}
+    tasks = []
+    for source, inputs_hold in changed:
+        relative = source.relative
         absolute = os.path.join(str(content_dir), relative)
         task = _FileTask(
             absolute,
@@ -409,7 +362,7 @@ def sync_content(
             site.base_path,
             images,
             liquid_site,
-            previous_digest,
+            previous_digests.get(relative, "") if inputs_hold else "",
         )
         tasks.append(task)
 
@@ -434,7 +387,7 @@ def sync_content(
             report.warnings += result.warnings
             if result.unchanged:
                 # Saved again but not changed: remember the new stat, keep the HTML.
-                report.warnings += known[result.relative].problems()
+                report.warnings += stored.problems(result.relative)
                 mtime_ns, size = stats[result.relative]
                 SourceFile.objects.filter(path=result.relative).update(mtime_ns=mtime_ns, size=size)
                 report.unchanged += 1
@@ -451,7 +404,7 @@ def sync_content(
         # third of an edit's sync at 10,000 posts.
         # Every row this sync stored is of a file it saw: the rows gone are
         # among those it found (none, if it started from an empty table).
-        gone = known.keys() - seen
+        gone = stored.gone(files, seen)
         stale_documents = (_column(Post, "source") | _column(Page, "source")) - seen
         if gone or stale_documents:
             report.removed = len(gone | stale_documents)
