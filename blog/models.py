@@ -188,12 +188,12 @@ class Document(models.Model):
         """The row's digest, of every stored field and ``more``."""
         return digest(reads.row_values(self._meta, {**self.__dict__, "row_digest": None}), *more)
 
-    def digest_indexed(self) -> str:
-        """The digest of the fields the site index's lookups answer from."""
+    def digest_indexed(self, *more) -> str:
+        """The digest of the fields the site index's lookups answer from, and ``more``."""
         indexed = {
             name: value for name, value in self.__dict__.items() if name not in NOT_LOADED and name not in NOT_INDEXED
         }
-        return digest(reads.row_values(self._meta, indexed))
+        return digest(reads.row_values(self._meta, indexed), *more)
 
     @property
     def body(self) -> str:

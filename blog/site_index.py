@@ -192,7 +192,8 @@ class SiteIndex:
         the fields the lookups read (``Document.index_digest``: not the id,
         which changes when the sync replaces a row, and which no lookup
         answers with; not the fields of blog/models.py's NOT_INDEXED, which
-        pages read as fields of the row), the tags, and the content files.
+        pages read as fields of the row; a post's tags are in it), the tags'
+        names and counts, and the content files.
         The lookups read nothing else, so two indexes with the same holdings
         give every lookup the same answer: the build passes every stored
         lookup without asking it again while the holdings are as they were
@@ -585,11 +586,10 @@ def load_index(holdings: bool = False, earlier: SiteIndex | None = None, shown_l
     )
     bundle_sources = [source for (source,) in plain_rows(maybe_bundles) if is_bundle(source)]
     if loaded is not None:
-        # Posts are in the order of their rows in ``loaded``, and so are their tags here.
-        named_tags = [[tag.__dict__["slug"] for tag in tag_lists.get(post.id, ())] for post in posts]
+        # Each post's tags are in its ``index_digest`` (the sync's), already in ``loaded``.
         tag_rows = [(tag.slug, tag.name, tag.count) for tag in tags]
         page_digests = plain_rows(Page.objects.published().values_list("index_digest"))
-        loaded.update(repr((named_tags, tag_rows, page_digests, bundle_sources)).encode())
+        loaded.update(repr((tag_rows, page_digests, bundle_sources)).encode())
     index = SiteIndex(
         posts=posts,
         tags=tags,

@@ -165,6 +165,19 @@ def test_a_change_the_lookups_may_see_changes_the_holdings(synced_copy, change):
     assert _holdings_after(synced_copy) != before
 
 
+def test_a_tag_moved_from_one_post_to_another_changes_the_holdings(synced_copy):
+    # Every tag keeps its name and its count: only which posts it lists
+    # changes, which the posts' index digests carry.
+    before = _holdings_after(synced_copy)
+    with visible(Visibility(drafts=False, future=False)):
+        tags_before = {(tag.slug, tag.name, tag.count) for tag in load_index().tags}
+    _replace(synced_copy / "posts" / "pelican-post.md", "Tags: python, static sites", "Tags: static sites")
+    _replace(synced_copy / "posts" / "no-comments.md", "tags: markdown, toc", "tags: markdown, toc, python")
+    assert _holdings_after(synced_copy) != before
+    with visible(Visibility(drafts=False, future=False)):
+        assert {(tag.slug, tag.name, tag.count) for tag in load_index().tags} == tags_before
+
+
 def test_a_new_title_and_summary_leave_the_holdings_as_they_were(synced_copy):
     # No lookup answers from them (NOT_INDEXED): the pages that show them
     # read them as fields of the post's row, and render again for that.

@@ -561,8 +561,9 @@ def _store(results: list[_FileResult], site: SiteConfig, reach: _Reach) -> None:
         )
         labels[doc.source_path] = list(zip(result.tag_slugs, doc.tags, strict=True))
         reach.claims |= old_claims.get(doc.source_path) != (doc.path, list(doc.aliases))
-        # The tags as the author wrote them are part of the post (Post.tag_list).
-        post.index_digest = post.digest_indexed()
+        # The tags as the author wrote them are part of the post (Post.tag_list);
+        # which tags it has, of what the index's lookups answer from.
+        post.index_digest = post.digest_indexed(result.tag_slugs)
         post.row_digest = post.digest_row(labels[doc.source_path])
         posts.append(post)
     Page.objects.bulk_create(pages)
