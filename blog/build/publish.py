@@ -86,7 +86,9 @@ def stored_links(paths) -> dict[str, PageLinks]:
 
 
 def _any_volatile(plan: Plan) -> bool:
-    return any(plan.reads.get(page.relative, ()) is None for page in plan.pages)
+    """Whether a page read what cannot be recorded: its reads are None. Only
+    pages have reads, and every page kept or rendered has them."""
+    return None in plan.reads.values()
 
 
 def _remember(state: BuildState, changed: set[str], links: LinkCheck) -> None:
