@@ -28,7 +28,7 @@ def changed(model) -> set[str]:
     if _has_digest_column(model):
         with connection.cursor() as cursor:
             cursor.execute(*_differing(model))
-            found = {subject for subject, _digest in cursor.fetchall()}
+            found = {subject for (subject,) in cursor.fetchall()}
             cursor.execute(*_gone(model))
             return found | {subject for (subject,) in cursor.fetchall()}
     now, before = _digests_now(model), _recorded(model)
@@ -72,13 +72,13 @@ def _has_digest_column(model) -> bool:
 
 
 def _differing(model) -> tuple[str, list]:
-    """SQL for the subject and digest of each row of ``model`` whose digest is
-    not the one recorded for it (or none is)."""
+    """SQL for the subject of each row of ``model`` whose digest is not the
+    one recorded for it (or none is)."""
     table, identity, prefix = _names(model)
     sql = (
-        f'SELECT %s || row."{identity}", row."{DIGEST_COLUMN}" FROM "{table}" row '
-        f'LEFT JOIN "{BuiltRow._meta.db_table}" built ON built.subject = %s || row."{identity}" '
-        f'WHERE built.digest IS NOT row."{DIGEST_COLUMN}"'
+        f'SELECT %s || live."{identity}" FROM "{table}" live '
+        f'LEFT JOIN "{BuiltRow._meta.db_table}" built ON built.subject = %s || live."{identity}" '
+        f'WHERE built.digest IS NOT live."{DIGEST_COLUMN}"'
     )
     return sql, [prefix, prefix]
 
@@ -90,7 +90,7 @@ def _gone(model) -> tuple[str, list]:
     # space, and "!" is the character after the space.
     sql = (
         f'SELECT subject FROM "{BuiltRow._meta.db_table}" built WHERE subject >= %s AND subject < %s '
-        f'AND NOT EXISTS (SELECT 1 FROM "{table}" row WHERE row."{identity}" = substr(built.subject, %s))'
+        f'AND NOT EXISTS (SELECT 1 FROM "{table}" live WHERE live."{identity}" = substr(built.subject, %s))'
     )
     return sql, [prefix, prefix[:-1] + "!", len(prefix) + 1]
 
