@@ -67,7 +67,8 @@ golden: $(DEV_STAMP)
 
 # Benchmark: N synthetic posts (default 2000); Hugo and Pelican too when
 # `make bench-peers` has made their side venv.
-# Extra options go in BENCH_ARGS, e.g. BENCH_ARGS="--runs 5 --markdown out.md".
+# Extra options go in BENCH_ARGS, e.g. BENCH_ARGS="--runs 5 --markdown out.md";
+# BENCH_ARGS="--baseline COMMIT" also measures another commit's code, run by run in turn.
 # PUBLISH=1 also times `publish` to a local moto server (bench/publish.py).
 N ?= 2000
 bench: $(DEV_STAMP)

@@ -1,6 +1,6 @@
 """Time our build in every case of issue 4, and Hugo and Pelican cold, in one run.
 
-    python -m bench.run --posts 2000 [--runs 3] [--markdown FILE]
+    python -m bench.run --posts 2000 [--runs 3] [--baseline COMMIT] [--markdown FILE]
 
 Each build runs in a fresh process; its wall time and peak RSS (the largest
 resident set of that process and the processes it waited for, from
@@ -8,6 +8,11 @@ resident set of that process and the processes it waited for, from
 copy of the repository's code and templates (manage.py, blog/, templates/,
 static/), so the benchmark can edit a template without touching the working
 tree. Progress goes to stderr, the Markdown report to stdout.
+
+With ``--baseline``, a commit's code is measured too, on a copy of the same
+corpus, each run of each case built by one code and then the other: on a
+shared machine, whose speed drifts within minutes, only builds taken in turn
+compare.
 """
 
 from __future__ import annotations
@@ -145,13 +150,14 @@ def count_files(folder: Path) -> int:
 class OurBuild:
     """``manage.py build`` run from a copy of the code, on its own content copy."""
 
-    def __init__(self, work: Path, content: Path) -> None:
+    def __init__(self, work: Path, content: Path, commit: str | None = None) -> None:
+        """``commit``: build with that commit's code; the working tree's by default."""
         self.app = work / "app"
         self.content = content
         self.output = work / "ours-output"
         self.cache = work / "ours-cache"
         self.log = work / "ours.log"
-        copy_app(self.app)
+        copy_app(self.app, commit)
         self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
         for name in ("BLOG_CONTENT_DIR", "BLOG_CACHE_DIR"):
             self.env.pop(name, None)
@@ -257,6 +263,9 @@ class Report:
     posts: int
     runs: int
     ours: dict[str, Measurement]
+    # The baseline commit's code, measured in turn with ours (--baseline).
+    baseline: dict[str, Measurement] = field(default_factory=dict)
+    baseline_commit: str = ""
     hugo: Measurement | None = None
     pelican: Measurement | None = None
     files: dict[str, int] = field(default_factory=dict)
@@ -276,7 +285,34 @@ CASE_LABELS = {
 }
 
 
-def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, work: Path, search: str = "") -> Report:
+def _preparations(build: OurBuild, posts: int) -> dict[str, Callable[[int], None]]:
+    """What each case does to ``build``'s site before a run is timed."""
+    return {
+        "cold": lambda run: build.clean(),
+        "unchanged": lambda run: None,
+        "edit": build.edit_post_body,
+        "retitle": build.edit_post_title,
+        "add": lambda run: build.add_post(run, posts),
+        "template": build.edit_template,
+        "edit_after_template": build.edit_after_template,
+    }
+
+
+def _copy_content(content: Path, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(content, target)
+    return target
+
+
+def run_benchmark(
+    posts: int,
+    runs: int,
+    cases: tuple[str, ...],
+    peers: bool,
+    work: Path,
+    search: str = "",
+    baseline: str | None = None,
+) -> Report:
     _reset(work)
     _progress(f"writing a corpus of {posts} posts under {work}")
     site = corpus.generate(posts, work / "corpus", search=search)
@@ -296,28 +332,28 @@ def run_benchmark(posts: int, runs: int, cases: tuple[str, ...], peers: bool, wo
         report.versions["Pelican"] = peer_version([str(pelican), "--version"])
         report.pelican, report.files["Pelican"] = measure_pelican(pelican, site.pelican, work, runs)
 
-    prepare: dict[str, Callable[[int], None]] = {
-        "cold": lambda run: ours.clean(),
-        "unchanged": lambda run: None,
-        "edit": ours.edit_post_body,
-        "retitle": ours.edit_post_title,
-        "add": lambda run: ours.add_post(run, posts),
-        "template": ours.edit_template,
-        "edit_after_template": ours.edit_after_template,
-    }
+    builds = [(ours, report.ours, "ours")]
+    if baseline:
+        # The same corpus, in a folder of its own: the cases change it.
+        theirs = OurBuild(work / "baseline", _copy_content(site.ours, work / "baseline" / "content"), baseline)
+        builds.append((theirs, report.baseline, f"baseline {baseline}"))
+        report.baseline_commit = baseline
+    prepares = [_preparations(build, posts) for build, _measured, _name in builds]
     if cases and cases[0] != "cold":
-        _progress("ours: a first build for the incremental cases")
-        ours.clean()
-        ours.build()
+        for build, _measured, name in builds:
+            _progress(f"{name}: a first build for the incremental cases")
+            build.clean()
+            build.build()
     for case in cases:
-        measurement = Measurement(CASE_LABELS[case])
+        for _build, measured, _name in builds:
+            measured[case] = Measurement(CASE_LABELS[case])
         for run in range(runs):
-            prepare[case](run)
-            measurement.samples.append(ours.build())
-            _progress(f"ours {case}: {_describe(measurement.samples[-1])}")
-            if case == "cold" and "ours" not in report.files:
-                report.files["ours"] = count_files(ours.output)
-        report.ours[case] = measurement
+            for (build, measured, name), prepare in zip(builds, prepares, strict=True):
+                prepare[case](run)
+                measured[case].samples.append(build.build())
+                _progress(f"{name} {case}: {_describe(measured[case].samples[-1])}")
+                if case == "cold" and build is ours and "ours" not in report.files:
+                    report.files["ours"] = count_files(ours.output)
     report.load["end"] = _load_average()
     return report
 
@@ -450,6 +486,11 @@ def render_markdown(report: Report) -> str:
             goal, verdict = "none at this size", "n/a"
         label = "ours: peak memory of any one process (max of all runs)"
         lines.append(f"| {label} | | | | {peak / MB:.0f} | {goal} | {verdict} |")
+    for measurement in report.baseline.values():
+        lines.append(
+            f"| baseline {report.baseline_commit}: {measurement.label} | {measurement.seconds:.2f} "
+            f"| {_runs(measurement)} | {measurement.cpu_seconds:.2f} | {measurement.peak_rss / MB:.0f} | | |"
+        )
     for peer in (report.hugo, report.pelican):
         if peer:
             lines.append(
@@ -501,6 +542,9 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="site.toml's search setting (default: the product's default, Pagefind for this corpus)",
     )
+    parser.add_argument(
+        "--baseline", metavar="COMMIT", help="also measure this commit's code, each run in turn with ours"
+    )
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     parser.add_argument("--workdir", type=Path, help=f"scratch folder, emptied first (default {WORK_ROOT}/N)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder afterwards")
@@ -513,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--posts and --runs must be at least 1")
     work = (args.workdir or WORK_ROOT / str(args.posts)).resolve()
     try:
-        report = run_benchmark(args.posts, args.runs, cases, not args.no_peers, work, args.search)
+        report = run_benchmark(args.posts, args.runs, cases, not args.no_peers, work, args.search, args.baseline)
     except BenchError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
