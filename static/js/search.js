@@ -109,8 +109,7 @@
     return { words: words.trim(), tag: tag };
   }
 
-  // The results for `text`, at most `limit`, or null when a later search
-  // has replaced this one while it waited.
+  // The results for `text`, at most `limit`.
   function search(text, choices, limit) {
     return pagefind().then(function (module) {
       // The tag list is a file of its own (tens of kB on a large site):
@@ -126,10 +125,7 @@
         if (choices.sort === "newest") {
           options.sort = { date: "desc" };
         }
-        return module.debouncedSearch(query.words || null, options, TYPING_PAUSE).then(function (found) {
-          if (found === null) {
-            return null;
-          }
+        return module.search(query.words || null, options).then(function (found) {
           if (options.sort) {
             return newestFirst(found, limit);
           }
@@ -139,6 +135,37 @@
         });
       });
     });
+  }
+
+  // A box's searches: each waits for a pause in the typing, and only the
+  // newest one asked shows its results. Searches end in any order (one that
+  // names a tag first fetches the tag list): Pagefind's own debounced search
+  // drops a search when another starts after it, and a search of the text
+  // as it was could start after the search of the text as it is, so that
+  // the newest results were dropped and nothing was shown.
+  function newestOnly() {
+    var asked = 0;
+    var timer = null;
+    function cancel() {
+      asked += 1;
+      clearTimeout(timer);
+    }
+    function ask(question, answer, failed) {
+      cancel();
+      var number = asked;
+      timer = setTimeout(function () {
+        question().then(function (results) {
+          if (number === asked) {
+            answer(results);
+          }
+        }, function () {
+          if (number === asked) {
+            failed();
+          }
+        });
+      }, TYPING_PAUSE);
+    }
+    return { ask: ask, cancel: cancel };
   }
 
   // Pagefind's excerpt is text with <mark> around the words found: kept as
@@ -209,16 +236,17 @@
     panel.setAttribute("aria-live", "polite");
     panel.hidden = true;
     form.appendChild(panel);
+    var searches = newestOnly();
     input.addEventListener("input", function () {
       var text = input.value;
       if (!text.trim()) {
+        searches.cancel();
         panel.hidden = true;
         return;
       }
-      search(text, {}, HEADER_RESULTS).then(function (results) {
-        if (results === null || input.value !== text) {
-          return;
-        }
+      searches.ask(function () {
+        return search(text, {}, HEADER_RESULTS);
+      }, function (results) {
         show(panel, results, text);
         panel.hidden = false;
       }, function () {
@@ -245,6 +273,7 @@
     var webLink = document.getElementById("search-web");
     var webSearch = webLink ? new URL(webLink.href) : null;
     var site = webSearch ? webSearch.searchParams.get("q") : "";
+    var searches = newestOnly();
 
     function run() {
       var text = input.value;
@@ -257,15 +286,16 @@
         webSearch.searchParams.set("q", (text.replace(TAG_TOKEN, " ").trim() + " " + site).trim());
         webLink.href = webSearch.href;
       }
-      search(text, { tag: tagMenu.value, sort: sortMenu.value }, PAGE_RESULTS).then(function (results) {
-        if (results === null || input.value !== text) {
-          return;
-        }
-        if (!text.trim() && !tagMenu.value) {
-          container.textContent = "";
-          return;
-        }
-        show(container, results, text || tagMenu.value);
+      var choices = { tag: tagMenu.value, sort: sortMenu.value };
+      if (!text.trim() && !choices.tag) {
+        searches.cancel();
+        container.textContent = "";
+        return;
+      }
+      searches.ask(function () {
+        return search(text, choices, PAGE_RESULTS);
+      }, function (results) {
+        show(container, results, text || choices.tag);
       }, function () {
         container.textContent = "";
       });
