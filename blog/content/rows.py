@@ -15,7 +15,11 @@ _EMPTY_JSON = {"[]": list, "{}": dict, "null": lambda: None}
 def plain_rows(queryset: models.QuerySet) -> list[tuple]:
     """The rows of a ``values_list`` queryset as SQLite gives them: a JSON field
     stays text (see ``json_value``), a date stays naive."""
-    sql, params = queryset.query.sql_with_params()
+    return sql_rows(*queryset.query.sql_with_params())
+
+
+def sql_rows(sql: str, params) -> list[tuple]:
+    """The rows of a query written in SQL, as SQLite gives them (plain_rows)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

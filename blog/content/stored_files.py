@@ -13,12 +13,10 @@ import os
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db import connection
-
 from ..errors import ContentProblem
 from ..models import QUERY_BATCH, SourceFile
 from .render_inputs import InputsNow
-from .rows import json_value, plain_rows
+from .rows import json_value, plain_rows, sql_rows
 
 # A file's stat as list_content gives it: (path in content/, mtime_ns, size).
 Stat = tuple[str, int, int]
@@ -75,7 +73,7 @@ class StoredFiles:
             f"SELECT {columns} FROM {SourceFile._meta.db_table} "
             "WHERE warnings != '[]' OR images != '{}' OR image_copies != '{}' OR inputs != '[]'"
         )
-        return cls(stats, {row.path: row for row in map(StoredFile._make, _rows(sql, []))})
+        return cls(stats, {row.path: row for row in map(StoredFile._make, sql_rows(sql, []))})
 
     def gone(self, files: tuple[Stat, ...], sources: set[str]) -> set[str]:
         """The stored files that are no longer ``sources`` (paths in
@@ -97,9 +95,3 @@ class StoredFiles:
             batch = paths[start : start + QUERY_BATCH]
             found.update(plain_rows(SourceFile.objects.filter(path__in=batch).values_list("path", "digest")))
         return found
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from ..content.rows import sql_rows
 from ..digests import digest
 from ..models import QUERY_BATCH, BuiltRow
 from .values import identity_field, row_subject, row_values
@@ -26,11 +27,7 @@ DIGEST_COLUMN = "row_digest"
 def changed(model) -> set[str]:
     """The subjects of ``model``'s rows that are new, gone, or not as last recorded."""
     if _has_digest_column(model):
-        with connection.cursor() as cursor:
-            cursor.execute(*_differing(model))
-            found = {subject for (subject,) in cursor.fetchall()}
-            cursor.execute(*_gone(model))
-            return found | {subject for (subject,) in cursor.fetchall()}
+        return {subject for (subject,) in sql_rows(*_differing(model)) + sql_rows(*_gone(model))}
     now, before = _digests_now(model), _recorded(model)
     return {subject for subject in now.keys() | before.keys() if now.get(subject) != before.get(subject)}
 
@@ -86,19 +83,23 @@ def _differing(model) -> tuple[str, list]:
 def _gone(model) -> tuple[str, list]:
     """SQL for the recorded subjects of ``model`` whose row is gone."""
     table, identity, prefix = _names(model)
-    # The model's subjects sort together: all start with the label and a
-    # space, and "!" is the character after the space.
     sql = (
         f'SELECT subject FROM "{BuiltRow._meta.db_table}" built WHERE subject >= %s AND subject < %s '
         f'AND NOT EXISTS (SELECT 1 FROM "{table}" live WHERE live."{identity}" = substr(built.subject, %s))'
     )
-    return sql, [prefix, prefix[:-1] + "!", len(prefix) + 1]
+    return sql, [prefix, _past(prefix), len(prefix) + 1]
 
 
 def _names(model) -> tuple[str, str, str]:
     """The table, the identity's column, and the start of every subject of ``model``."""
     meta = model._meta
     return meta.db_table, meta.get_field(identity_field(model)).column, row_subject(meta.label_lower, "")
+
+
+def _past(prefix: str) -> str:
+    """The first text after every subject that starts with ``prefix`` (a
+    label and a space): "!" is the character after the space."""
+    return prefix[:-1] + "!"
 
 
 def _digests_now(model) -> dict[str, str]:
@@ -116,5 +117,5 @@ def _recorded(model) -> dict[str, str]:
     """Subject -> digest, as recorded for ``model``'s rows."""
     _table, _identity, prefix = _names(model)
     return dict(
-        BuiltRow.objects.filter(subject__gte=prefix, subject__lt=prefix[:-1] + "!").values_list("subject", "digest")
+        BuiltRow.objects.filter(subject__gte=prefix, subject__lt=_past(prefix)).values_list("subject", "digest")
     )
