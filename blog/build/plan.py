@@ -17,10 +17,10 @@ from django_distill.request import get_uri_values
 
 from ..content.jekyll_data import DATA_DIR
 from ..content.liquid_site import INCLUDES_DIR, JEKYLL_CONFIG
-from ..content.rows import json_value, plain_rows
 from ..content.sources import MARKDOWN_SUFFIXES, ContentFile, display_path
+from ..content.stored_files import stored_image_copies
 from ..errors import ContentErrors, ContentProblem
-from ..models import CacheEntry, SourceFile
+from ..models import CacheEntry
 from ..paths import output_file_for
 from ..reads import unpack_ids
 from ..reads.facts import CurrentFacts, FactTable
@@ -87,13 +87,12 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
 
 def image_copies(image_cache: Path | None) -> dict[str, str]:
     """The resized copies of images the posts and pages use: output file ->
-    its file's name in the image cache. Plain rows: this runs on every build."""
+    its file's name in the image cache."""
     if image_cache is None:
         return {}
     copies = {}
-    for (stored,) in plain_rows(SourceFile.objects.values_list("image_copies")):
-        if stored != "{}":
-            copies.update(json_value(stored))
+    for stored in stored_image_copies():
+        copies.update(stored)
     return copies
 
 

@@ -19,10 +19,15 @@ import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+# The package alone, for its version; its modules are imported where an image
+# is read (load_image and below): they cost 25 ms of every build's start, and
+# the build of an edit reads no image.
 import PIL
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # The folder of resized copies, beside the build's database.
 IMAGE_CACHE = "images"
@@ -100,6 +105,8 @@ def load_image(content_dir: Path, relative: str, options: ImageOptions) -> Local
         data = path.read_bytes()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         raise ImageProblem("the image does not exist", f"add content/{relative}, or fix the path") from None
+    from PIL import Image, UnidentifiedImageError
+
     # Pillow's guard against decompression bombs, at the site's limit: it
     # checks the size the header gives before any pixel is decoded, warns above
     # the limit (an error here) and refuses above twice the limit.
@@ -140,6 +147,8 @@ class _Source:
     its copies, which keep no EXIF, are turned before they are resized."""
 
     def __init__(self, opened: Image.Image) -> None:
+        from PIL import ExifTags
+
         self.opened = opened
         self.format = opened.format
         width, height = opened.size
@@ -149,6 +158,8 @@ class _Source:
     @cached_property
     def upright(self) -> Image.Image:
         """The pixels, decoded (only when a copy must be made) and turned upright."""
+        from PIL import ImageOps
+
         return ImageOps.exif_transpose(self.opened)
 
 
@@ -204,6 +215,8 @@ def _cached_copy(source: _Source, digest: str, width: int, height: int, suffix: 
 
 
 def _encode(image: Image.Image, width: int, height: int, suffix: str) -> bytes:
+    from PIL import Image
+
     if suffix == "jpg" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     elif image.mode not in ("RGB", "RGBA", "L", "LA"):

@@ -43,7 +43,7 @@ from .rows import json_value, plain_rows
 from .site_checks import conflicts, dangling_links, output_claims, shown
 from .source_names import SourceNames
 from .sources import ContentFile, Source, display_path, list_content, read_site, sources_in
-from .stored_files import StoredFiles
+from .stored_files import StoredFiles, stored_image_copies
 
 if TYPE_CHECKING:
     from ..build.progress import Progress
@@ -433,12 +433,7 @@ def sync_content(
         if report.rendered or report.removed:
             # Copies no stored file uses any more (its image was replaced or
             # is no longer shown) are deleted, once the new rows are safe.
-            in_use = {
-                cached
-                for (copies,) in plain_rows(SourceFile.objects.values_list("image_copies"))
-                if copies != "{}"
-                for cached in json_value(copies).values()
-            }
+            in_use = {cached for copies in stored_image_copies() for cached in copies.values()}
             transaction.on_commit(lambda: prune_cache(Path(images.cache_dir), in_use))
         report.skipped = SourceFile.objects.count() - Post.objects.count() - Page.objects.count()
     activate_site(site)
