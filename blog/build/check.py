@@ -20,7 +20,7 @@ def check_links(state: BuildState) -> LinkCheck:
     build's answer can be brought up to date, in the pages rendered again and
     the links that were broken before."""
     plan, rendered = state.plan, state.rendered
-    pages = {page.relative for page in plan.pages}
+    pages = plan.page_files
     broken = _recheck_links(state, pages)
     if broken is None:
         links = stored_links(pages - rendered.keys()) | rendered
@@ -33,7 +33,7 @@ def check_links(state: BuildState) -> LinkCheck:
     return LinkCheck(broken, findings, describe(findings, sources))
 
 
-def _recheck_links(state: BuildState, pages: set[str]) -> dict[str, list[Broken]] | None:
+def _recheck_links(state: BuildState, pages: frozenset[str]) -> dict[str, list[Broken]] | None:
     """The broken links of every page, from the last build's, or None.
 
     A link on a page that was not rendered again breaks only if the file it

@@ -55,8 +55,7 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
     # A page bundle's files go beside its post's URL (blog/site_index.py).
     content_files, plan.skipped = index.published_content(), state.content_files.skipped
     copies_of_images = image_copies(state.image_cache)
-    pages = {page.relative for page in plan.pages}
-    generated = plan.keys.keys() | pages
+    generated = plan.keys.keys() | plan.page_files
     clashes = [relative for relative in content_files if relative in generated or relative in copies_of_images]
     clashes += [relative for relative in copies_of_images if relative in generated]
     if clashes:
@@ -101,26 +100,28 @@ def _keep_unchanged_pages(state: BuildState, index) -> None:
     stored key: it would come out as the previous build wrote it."""
     plan = state.plan
     state.previous = trusted_previous(state.output)
-    records = stored_records() if state.previous else {}
-    state.stored = {path: key for path, (key, _reads) in records.items()}
+    records = stored_records() if state.previous else []
+    state.stored = {path: key for path, key, _reads in records}
     related_posts(index)
     # Each page's fact ids; a set of them all is made only if a page that
     # shows a stored fragment needs it (TrustedFacts).
-    named = [ids for _key, ids in records.values() if ids]
+    named = [ids for _path, _key, ids in records if ids]
     state.facts = FactTable(state.rule, any_named=bool(named))
     state.current_facts = CurrentFacts(index, state.site, state.rule)
     state.trusted = trusted = state.facts.trusted(state.current_facts, named)
+    # The new site's copied files whose key is not the one stored for the
+    # previous output. Its pages have no key yet: a page gets one below only
+    # if it keeps the stored one, or once it is rendered (blog/build/render.py).
+    state.rekeyed = {path for path, key in plan.keys.items() if state.stored.get(path) != key}
     # A page whose facts all hold would come out as the previous build wrote
     # it. The table holds every fact a recorded page names (FactTable), so a
     # page's facts all hold when none of them is among the few that fail.
     if trusted:
-        for page in plan.pages:
-            key, page_reads = records.get(page.relative, ("", None))
-            if page_reads is not None and trusted.failing.isdisjoint(unpack_ids(page_reads)):
-                plan.keys[page.relative] = key
-                plan.reads[page.relative] = page_reads
-    # The new site's files whose key is not the one stored for the previous output.
-    state.rekeyed = {path for path, key in plan.keys.items() if state.stored.get(path) != key}
+        pages, failing = plan.page_files, trusted.failing
+        for path, key, page_reads in records:
+            if page_reads is not None and path in pages and failing.isdisjoint(unpack_ids(page_reads)):
+                plan.keys[path] = key
+                plan.reads[path] = page_reads
     state.posts, state.pages = len(index.posts), len(index.pages)
 
 

@@ -64,10 +64,9 @@ def trusted_previous(output_folder: Path) -> Path | None:
     return output_folder
 
 
-def stored_records() -> dict[str, tuple[str, bytes | None]]:
-    """Each file of the previous output: its key and, for a page, its facts."""
-    rows = plain_rows(OutputFile.objects.values_list("path", "key", "reads"))
-    return {path: (key, page_reads) for path, key, page_reads in rows}
+def stored_records() -> list[tuple[str, str, bytes | None]]:
+    """Each file of the previous output: (path, key, and for a page, its facts)."""
+    return plain_rows(OutputFile.objects.values_list("path", "key", "reads"))
 
 
 def stored_links(paths) -> dict[str, PageLinks]:

@@ -69,6 +69,11 @@ class Plan:
     reads: dict[str, bytes | None] = field(default_factory=dict)
 
     @cached_property
+    def page_files(self) -> frozenset[str]:
+        """The pages' files, asked once every page is listed."""
+        return frozenset(page.relative for page in self.pages)
+
+    @cached_property
     def build_id(self) -> str:
         """Depends only on what the tree holds, so identical builds write identical
         markers, even from two clones whose files have different mtimes: content
