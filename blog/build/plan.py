@@ -72,6 +72,7 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
         )
     for relative, source in content_files.items():
         stat = source.stat()
+        # Size and mtime: the build id counts such a key by its size (blog/build/tree_id.py).
         plan.keys[relative] = f"{stat.st_size}:{stat.st_mtime_ns}"
         plan.copies[relative] = source
         plan.content.add(relative)

@@ -64,6 +64,12 @@ def trusted_previous(output_folder: Path) -> Path | None:
     return output_folder
 
 
+def previous_tree_id() -> int | None:
+    """The id of the previous output's tree as a number, if blog/build/tree_id.py made it."""
+    entry = CacheEntry.read(OUTPUT_ENTRY)
+    return int(entry["build_id"], 16) if entry and entry.get("summed") else None
+
+
 def stored_records() -> list[tuple[str, str, bytes | None]]:
     """Each file of the previous output: (path, key, and for a page, its facts)."""
     return plain_rows(OutputFile.objects.values_list("path", "key", "reads"))
@@ -128,10 +134,11 @@ def _remember(state: BuildState, changed: set[str], links: LinkCheck) -> None:
             INPUTS_ENTRY: "" if _any_volatile(plan) else state.inputs,
             LINK_PROBLEMS: [p.as_list() for p in links.problems],
             LINK_FINDINGS: {
-                "build": plan.build_id,
+                "build": state.build_id,
                 "broken": {page: [list(entry) for entry in entries] for page, entries in links.broken.items()},
             },
-            OUTPUT_ENTRY: {"path": str(state.output), "build_id": plan.build_id},
+            # "summed": the id is the sum tree_id makes, which the next build starts from.
+            OUTPUT_ENTRY: {"path": str(state.output), "build_id": state.build_id, "summed": True},
         }
         for key, value in entries.items():
             CacheEntry.write(key, value)

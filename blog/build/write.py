@@ -6,7 +6,9 @@ last, after the search index, the marker is written."""
 from __future__ import annotations
 
 from . import output
+from .publish import previous_tree_id
 from .state import BuildState
+from .tree_id import tree_id
 from .writer import SiteWriter
 
 
@@ -44,5 +46,11 @@ def write_files(state: BuildState) -> None:
 
 def write_marker(state: BuildState) -> None:
     """Last, once every file of the new site is in the plan: the marker names
-    the tree by every file's key."""
-    state.writer.write(output.MARKER, output.marker(state.plan.build_id))
+    the tree by every file's key, from the previous tree's id when the
+    previous output is the tree the cache describes (blog/build/tree_id.py)."""
+    previous_id = previous_tree_id() if state.previous else None
+    if previous_id is None:
+        state.build_id = tree_id(state.plan.keys, {}, 0)
+    else:
+        state.build_id = tree_id(state.plan.keys, state.stored, previous_id)
+    state.writer.write(output.MARKER, output.marker(state.build_id))
