@@ -55,7 +55,7 @@ FACTS = {
 }
 IN_USE = {1, 3, 5}
 # The previous output's pages' ids, as the build hands them over.
-NAMED = [pack_ids([1, 3]), pack_ids([3, 5])]
+NAMED = {"a/index.html": pack_ids([1, 3]), "b/index.html": pack_ids([3, 5])}
 
 
 def trusted_ids(trusted: TrustedFacts) -> set[int]:
@@ -116,3 +116,23 @@ def test_new_options_forget_every_fact(recorded):
     trusted = table.trusted(StandIn(), NAMED)
     assert not trusted
     assert stored_ids() == set()
+
+
+def test_a_page_asks_about_the_facts_it_named_before_without_every_pages_set(recorded):
+    table = FactTable(RULE, any_named=True)
+    trusted = table.trusted(StandIn(changed={"blog.post posts/changed.md"}), NAMED)
+    everywhere = trusted_ids(trusted)
+    assert everywhere == {1, 3, 5}
+
+    def every_pages_set() -> set[int]:
+        raise AssertionError("the set of every page's ids was made")
+
+    real_gather, trusted.gather = trusted.gather, every_pages_set
+    # What b/index.html named before is trusted on its own ids.
+    assert trusted.hold(pack_ids([3, 5]), "b/index.html")
+    # Anything else needs every page's ids, and gets the same answer as without a page.
+    trusted.gather = real_gather
+    for page in ("a/index.html", "b/index.html", "new/index.html", ""):
+        assert {id_ for id_ in FACTS if trusted.hold(pack_ids([id_]), page)} == everywhere
+        assert trusted.hold(pack_ids([1, 5]), page)
+        assert not trusted.hold(pack_ids([1, 4]), page)

@@ -89,7 +89,7 @@ def render_each(recorder: Recorder, context: Context, template_name: str, posts,
     stored = _stored_of(_database(context.render_context), keys)
     if len(stored) == len(names) and not any(name in recorder.fragments for name in names):
         packed = b"".join([ids for _html, ids in stored.values()])
-        if recorder.trusted.hold(packed):
+        if recorder.trusted.hold(packed, recorder.page):
             recorder.merge_ids(packed)
             if kept:
                 for name, stored_key in zip(names, keys, strict=True):
@@ -131,7 +131,7 @@ def render(
             stored = _stored(_database(context.render_context), key(*name))
         else:
             stored = stored_fragments.get(key(*name))
-        if stored is not None and not recorder.trusted.hold(stored[1]):
+        if stored is not None and not recorder.trusted.hold(stored[1], recorder.page):
             stored = None
     if stored is None:
         with recorder.log() as log:

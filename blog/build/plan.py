@@ -106,7 +106,7 @@ def _keep_unchanged_pages(state: BuildState, index) -> None:
     related_posts(index)
     # Each page's fact ids; a set of them all is made only if a page that
     # shows a stored fragment needs it (TrustedFacts).
-    named = [ids for _path, _key, ids in records if ids]
+    named = {path: ids for path, _key, ids in records if ids}
     state.facts = FactTable(state.rule, any_named=bool(named))
     state.current_facts = CurrentFacts(index, state.site, state.rule)
     state.trusted = trusted = state.facts.trusted(state.current_facts, named)

@@ -96,6 +96,7 @@ _writer: SiteWriter | None = None
 
 def _render_one(task: RenderTask) -> _RenderedPage | template_errors.PageProblem:
     recorder = reads.current()
+    recorder.page = task.relative
     try:
         with template_errors.propagating(), recorder.log() as log:
             _status, _headers, body = render_uri(task.uri, task.status_codes)

@@ -212,9 +212,9 @@ class FactTable:
         self._failing: set[int] = set()
         self._new: dict[int, tuple[str, str, str]] = {}
 
-    def trusted(self, current: CurrentFacts, named: list[bytes]) -> TrustedFacts:
+    def trusted(self, current: CurrentFacts, named: dict[str, bytes]) -> TrustedFacts:
         """The facts this build trusts: those ``named`` by the previous
-        output's pages (each page's ids, packed) that hold now.
+        output's pages (each page's ids, packed, by its output file) that hold now.
 
         Most facts are about a subject that did not change since the last
         build: a row, or the site index (blog/reads/values.py, fact_subject).
@@ -275,17 +275,21 @@ class TrustedFacts:
     stored it, true then and false now, while its subject is as it was at
     the last recorded build (so it is not checked).
 
-    The ids the pages name are put in a set on the first question, not
-    before: only a page that shows a stored fragment asks (a list page, the
-    archive), and an edit of one post's body renders none. At 50,000 posts
-    the set (368,000 ids of 67,000 pages) took 0.15 s to make."""
+    A page asks about the fragments it shows (a list page, the archive): a
+    fragment's facts are trusted if the page's own previous version named
+    them all, and otherwise if any recorded page did. A page rendered again
+    mostly shows what it showed before, and its own ids are few: the set of
+    every page's ids (368,000 ids of 67,000 pages at 50,000 posts) took
+    0.15-0.17 s to make, and is made only if some page needs it."""
 
-    def __init__(self, named: list[bytes] | None = None, failing: set[int] | None = None) -> None:
-        """``named``: each page's ids (reads.pack_ids); ``failing``: those
-        of their facts that do not hold now."""
+    def __init__(self, named: dict[str, bytes] | None = None, failing: set[int] | None = None) -> None:
+        """``named``: each page's ids (reads.pack_ids), by its output file;
+        ``failing``: those of their facts that do not hold now."""
         self.failing: set[int] = failing or set()
-        self._pages = named or []
+        self._pages = named or {}
         self._named: set[int] | None = None
+        # The last page that asked, and the ids its previous version named.
+        self._asking: tuple[str, set[int]] = ("", set())
 
     def __bool__(self) -> bool:
         """Whether any stored fact may be trusted: none on a first build, nor with new code."""
@@ -295,13 +299,23 @@ class TrustedFacts:
         """The ids the pages name, in a set made once."""
         if self._named is None:
             # One unpack of them all end to end, not one per page: 0.05 s of 0.2 at 50,000 posts.
-            self._named = set(unpack_ids(b"".join(self._pages)))
+            self._named = set(unpack_ids(b"".join(self._pages.values())))
         return self._named
 
-    def hold(self, packed: bytes) -> bool:
-        """Whether every fact of ``packed`` (reads.pack_ids) is trusted."""
+    def hold(self, packed: bytes, page: str = "") -> bool:
+        """Whether every fact of ``packed`` (reads.pack_ids) is trusted, asked
+        by the page ``page`` (its output file) when it shows them."""
         ids = unpack_ids(packed)
-        return self.failing.isdisjoint(ids) and self.gather().issuperset(ids)
+        if not self.failing.isdisjoint(ids):
+            return False
+        return self._named_by(page).issuperset(ids) or self.gather().issuperset(ids)
+
+    def _named_by(self, page: str) -> set[int]:
+        """The ids the previous version of ``page`` named (none for a new page)."""
+        if self._asking[0] != page:
+            previous = self._pages.get(page)
+            self._asking = (page, set() if previous is None else set(unpack_ids(previous)))
+        return self._asking[1]
 
 
 def _frozen(key: list) -> tuple:

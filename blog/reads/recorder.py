@@ -95,6 +95,8 @@ class Recorder:
         # The stored facts the build trusts: a stored fragment is used if
         # all of its facts are among them (blog/build/fragments.py).
         self.trusted: TrustedFacts | None = None
+        # The output file of the page being rendered, which asks the trusted facts.
+        self.page = ""
         # Fact ids worked out in this process, by key, and the facts not yet
         # sent to the build's main process to be stored. A key is enough: in
         # one process a key has one digest, the one memoised in _digests,
