@@ -18,7 +18,8 @@ django.setup()
 from django.core.handlers.wsgi import WSGIHandler
 import blog.management.commands.build, blog.urls
 WSGIHandler()
-print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in {"liquid", "django", "PIL", "latex2mathml"})))
+watched = {"liquid", "django", "PIL", "latex2mathml"}
+print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in watched)))
 """
 
 
