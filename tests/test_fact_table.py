@@ -54,8 +54,12 @@ FACTS = {
     5: fact("posts/same.md", "now"),
 }
 IN_USE = {1, 3, 5}
-# The previous output's pages' ids, as the build hands them over.
-NAMED = {"a/index.html": pack_ids([1, 3]), "b/index.html": pack_ids([3, 5])}
+# The previous output's records, as the build hands them over: a copied file, and two pages' ids.
+NAMED = [
+    ("logo.png", "120:1", None),
+    ("a/index.html", "k1", pack_ids([1, 3])),
+    ("b/index.html", "k2", pack_ids([3, 5])),
+]
 
 
 def trusted_ids(trusted: TrustedFacts) -> set[int]:

@@ -104,12 +104,11 @@ def _keep_unchanged_pages(state: BuildState, index) -> None:
     records = stored_records() if state.previous else []
     state.stored = {path: key for path, key, _reads in records}
     related_posts(index)
-    # Each page's fact ids; a set of them all is made only if a page that
-    # shows a stored fragment needs it (TrustedFacts).
-    named = {path: ids for path, _key, ids in records if ids}
-    state.facts = FactTable(state.rule, any_named=bool(named))
+    # Each page's fact ids, asked of the records only if a page that shows a
+    # stored fragment needs them (TrustedFacts).
+    state.facts = FactTable(state.rule, any_named=any(ids for _path, _key, ids in records))
     state.current_facts = CurrentFacts(index, state.site, state.rule)
-    state.trusted = trusted = state.facts.trusted(state.current_facts, named)
+    state.trusted = trusted = state.facts.trusted(state.current_facts, records)
     # The new site's copied files whose key is not the one stored for the
     # previous output. Its pages have no key yet: a page gets one below only
     # if it keeps the stored one, or once it is rendered (blog/build/render.py).
