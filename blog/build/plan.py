@@ -29,6 +29,7 @@ from .fingerprints import code_fingerprint, tree_fingerprint
 from .publish import stored_records, trusted_previous
 from .related import related_posts
 from .state import BuildState, ContentFiles, Plan, SitePage
+from .tree_id import copied_file_key
 
 STATIC_DIR = "static"
 MANIFEST = "staticfiles.json"
@@ -72,8 +73,7 @@ def _plan(state: BuildState, index, renderer: DistillRenderer) -> Plan:
         )
     for relative, source in content_files.items():
         stat = source.stat()
-        # Size and mtime: the build id counts such a key by its size (blog/build/tree_id.py).
-        plan.keys[relative] = f"{stat.st_size}:{stat.st_mtime_ns}"
+        plan.keys[relative] = copied_file_key(stat.st_size, stat.st_mtime_ns)
         plan.copies[relative] = source
         plan.content.add(relative)
     for relative, cached in copies_of_images.items():

@@ -34,11 +34,17 @@ def _digest(path: str, key: str) -> int:
     return int.from_bytes(hashlib.blake2b(f"{path}\0{bytes_named(key)}".encode(), digest_size=16).digest())
 
 
+def copied_file_key(size: int, mtime_ns: int) -> str:
+    """The key of a file copied from content/ (blog/build/plan.py): its size
+    and mtime, which change when it does. Made here, beside bytes_named, which
+    reads it back."""
+    return f"{size}:{mtime_ns}"
+
+
 def bytes_named(key: str) -> str:
-    """What a file's key says of its bytes. A file copied from content/ is
-    keyed by its size and mtime ("1234:1700000000000000000", blog/build/plan.py),
-    and two clones of the same content give its copies different mtimes: the
-    tree counts its size. Every other key names the bytes themselves: a digest
-    of them, or the name of an image's resized copy, which is made of one."""
+    """What a file's key says of its bytes. Two clones of the same content give
+    a copied file different mtimes: the tree counts its size (copied_file_key).
+    Every other key names the bytes themselves: a digest of them, or the name
+    of an image's resized copy, which is made of one."""
     size, colon, _mtime = key.partition(":")
     return size if colon and size.isdigit() else key
