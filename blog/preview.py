@@ -5,7 +5,8 @@ templates as the build:
 
 - every request first syncs the content folder into the preview's own database
   (a stat scan: only changed files are read), so a saved post shows on the next
-  request, with no build;
+  request, with no build; once the file watcher is known to be watching, only
+  a request after a change it reported does (sync_for_request);
 - drafts and scheduled posts are shown, with the badges the templates draw;
 - a content error, or an error in a template, is shown as a page listing every
   problem in the words the build prints, until the file is fixed;
@@ -80,6 +81,11 @@ _last_report: list[str] = []
 # Set by the file watcher when something in the content folder changed; the
 # thread that prepares the change then syncs it and reloads the browser.
 _content_saved = threading.Event()
+# How many changes in the content folder the file watcher has reported, and
+# how many it had reported when the last sync without errors began to walk
+# the folder (sync_for_request).
+_reported = 0
+_walked_at = 0
 _preparing: threading.Thread | None = None
 
 
@@ -114,15 +120,18 @@ def sync() -> None:
 
     Raises ContentErrors; the database then keeps the last good state.
     """
-    global _synced_files
+    global _synced_files, _walked_at
     with _sync_lock:
+        # Read before the walk: a change reported from here on may have come
+        # after the walk passed its file.
+        reported = _reported
         # One walk of the folder, a few hundredths of a second at 10,000
         # posts: much cheaper than a sync, which also asks the database about
         # every file; and the sync is handed the same walk.
         files = list_content(_content_dir)
         if files == _synced_files:
-            # Nothing saved since the last good sync. A page asks for several
-            # URLs (the page, its images, ...); only the first one pays.
+            # Nothing saved since the last good sync.
+            _walked_at = reported
             return
         try:
             report = sync_content(_content_dir, files=files)
@@ -131,7 +140,26 @@ def sync() -> None:
             _print_once([str(problem) for problem in errors.problems])
             raise
         _synced_files = files
+        _walked_at = reported
         _print_once([f"warning: {warning}" for warning in report.warnings])
+
+
+def sync_for_request() -> None:
+    """The sync each request makes first; none when the file watcher has
+    reported no change in the content folder since the last good sync began
+    its walk, and had reported one before it (so it was watching while the
+    folder was walked: a change the walk missed was reported after it).
+
+    A saved post is synced by the thread that reloads the browser
+    (_prepare_changes); its reload, and the images and other files the page
+    then asks for, would each walk the folder again to find nothing new:
+    0.05-0.1 s of the 0.44 s from save to screen at 10,000 posts
+    (docs/benchmarks.md, issue 17, session 21). Without the watcher
+    (``runserver --noreload``), and until it first reports a change, every
+    request walks the folder."""
+    if 0 < _walked_at == _reported and _synced_files is not None:
+        return
+    sync()
 
 
 def _print_once(lines: list[str]) -> None:
@@ -163,7 +191,7 @@ class PreviewMiddleware:
             # or the page could not reload itself once the author fixes it.
             return self.get_response(request)
         try:
-            sync()
+            sync_for_request()
         except ContentErrors as errors:
             response = error_page(errors)
         else:
@@ -290,8 +318,11 @@ def _content_changed(file_path: Path, **kwargs: Any) -> bool | None:
     New and deleted files count too: the file watcher reports the file itself
     (Django's StatReloader, without django-watchfiles, reports its folder).
     """
+    global _reported
     if _content_dir is None or not (file_path == _content_dir or _content_dir in file_path.parents):
         return None
+    # Counted even when ignored below: the walk lists files ending in "~".
+    _reported += 1
     if file_path.name.startswith(".") or file_path.name.endswith("~"):
         # Editors' swap and backup files change while the author types.
         return True
