@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -43,7 +43,7 @@ EDITED_TEMPLATE = Path("templates") / "base.html"
 MB = 1024 * 1024
 # From this many posts on, the issue's 10,000-post targets apply.
 LARGE_SITE = 10_000
-CASES = ("cold", "unchanged", "edit", "retitle", "add", "template", "edit_after_template")
+CASES = ("cold", "unchanged", "edit", "retitle", "add", "add_newest", "template", "edit_after_template")
 
 
 class BenchError(Exception):
@@ -190,6 +190,15 @@ class OurBuild:
     def add_post(self, run: int, total: int) -> None:
         corpus.add_ours_post(self.content, corpus.make_post(total + 1 + run))
 
+    def add_newest_post(self, run: int, total: int) -> None:
+        """A post dated after every other, as an author's new post is: every
+        page of the home page's list and of its tags' lists shifts by one. The
+        posts "add" makes fall anywhere in the corpus's years, and shift only
+        the pages after them (docs/benchmarks.md, issue 17, session 21)."""
+        post = corpus.make_post(total + 1_000_000 + run)
+        newest = replace(post, date=corpus.LAST_DATE + dt.timedelta(days=1 + run, hours=9))
+        corpus.add_ours_post(self.content, newest)
+
     def _middle_post(self) -> Path:
         """A post from the middle of the list, so neither the newest nor the oldest."""
         sources = sorted((self.content / "posts").glob("*.md"))
@@ -280,6 +289,7 @@ CASE_LABELS = {
     "edit": "one post's body edited",
     "retitle": "one post's title edited",
     "add": "one new post added",
+    "add_newest": "one new post added, dated after every other",
     "template": "a template edited",
     "edit_after_template": "one post's body edited after a template edit",
 }
@@ -293,6 +303,7 @@ def _preparations(build: OurBuild, posts: int) -> dict[str, Callable[[int], None
         "edit": build.edit_post_body,
         "retitle": build.edit_post_title,
         "add": lambda run: build.add_post(run, posts),
+        "add_newest": lambda run: build.add_newest_post(run, posts),
         "template": build.edit_template,
         "edit_after_template": build.edit_after_template,
     }
@@ -435,6 +446,7 @@ def targets(report: Report) -> dict[str, tuple[str, bool | None]]:
         "retitle": edited,
         "edit_after_template": edited,
         "add": (1.5, 3.0),
+        "add_newest": (1.5, 3.0),
     }
     for case, (small_limit, large_limit) in limits.items():
         if case in ours:
