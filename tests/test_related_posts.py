@@ -9,7 +9,7 @@ import pytest
 
 from blog.build.related import _update_related
 from blog.models import Post, Tag
-from blog.site_index import SiteIndex
+from blog.site_index import RELATED_POSTS, SiteIndex
 
 TAGS = [f"tag-{n}" for n in range(8)]
 
@@ -71,6 +71,31 @@ def test_updated_related_posts_equal_a_full_count(seed):
         updated = answers(index, _update_related(index, stored, current))
         full = answers(index, {post.pk: index.related(post) for post in index.posts})
         assert updated == full
+
+
+def plainly_related(entries: list[tuple[str, list[str]]], source: str) -> list[str]:
+    """The definition, written plainly: the other posts sharing any of the
+    post's tags, those sharing the most first, ties to the newest (the
+    earlier in ``entries``)."""
+    tags = set(dict(entries)[source])
+    sharing = [
+        (-len(tags.intersection(others)), number, other)
+        for number, (other, others) in enumerate(entries)
+        if other != source and tags.intersection(others)
+    ]
+    return [other for _shared, _number, other in sorted(sharing)][:RELATED_POSTS]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_counted_related_posts_are_the_definitions(seed):
+    """count_related ranks the posts of each set of tags once, from the pairs
+    of tags they share: the answer is the plain definition's, for posts with
+    no tag, one, or all of them, and for any number of posts."""
+    rng = random.Random(seed)
+    entries = [(f"post-{n}", rng.sample(TAGS, rng.choice([0, 1, 1, 2, 2, 3, 4, 8]))) for n in range(rng.randint(1, 80))]
+    index = make_index(entries)
+    counted = {post.source: [other.source for other in index.count_related(post)] for post in index.posts}
+    assert counted == {source: plainly_related(entries, source) for source, _tags in entries}
 
 
 def test_an_added_post_joins_the_related_posts_of_posts_sharing_its_tags(monkeypatch):
