@@ -116,7 +116,7 @@ class SiteIndex:
         self._tag_lists: TagLists | None = None
         # Two tags' slugs -> the positions of the posts that have both; a
         # post's tags, sorted -> the ranking of the posts sharing them (count_related).
-        self._pairs: dict[tuple[str, str], frozenset[int]] = {}
+        self._pairs: dict[tuple[str, str], list[int]] = {}
         self._most_shared: dict[tuple[str, ...], list[int]] = {}
         self._aliases: dict[str, Post] | None = None
         # Whether any post or page has a WordPress ID; found when first asked.
@@ -437,32 +437,39 @@ class SiteIndex:
         own = self._position[post.id]
         return [self._posts[position] for position in ranked if position != own][:RELATED_POSTS]
 
-    def _in_both(self, first: str, second: str) -> frozenset[int]:
-        """The positions of the posts tagged both ``first`` and ``second``, found
-        once: many sets of tags hold the same pair."""
+    def _in_both(self, first: str, second: str) -> list[int]:
+        """The positions of the posts tagged both ``first`` and ``second``,
+        ascending, found once: many sets of tags hold the same pair."""
         found = self._pairs.get((first, second))
         if found is None:
             positions = self._tagged().positions
-            found = frozenset(positions.get(first, ())).intersection(positions.get(second, ()))
+            found = sorted(frozenset(positions.get(first, ())).intersection(positions.get(second, ())))
             self._pairs[first, second] = found
         return found
 
 
-def most_shared(columns: list[list[int]], pairs: list[frozenset[int]]) -> list[int]:
+def most_shared(columns: list[list[int]], pairs: list[list[int]]) -> list[int]:
     """The RELATED_POSTS + 1 positions found in the most of ``columns`` (a
     post's tags' positions, each ascending), ties to the lowest position (the
     newest post): as Counter.most_common() ranks them when counted in
     ascending order. ``pairs``: the positions in both columns of each pair of
-    columns. A position in c columns is in c(c-1)/2 pairs, which ranks them
-    as c does, and the pairs are few beside the columns; a position in one
-    column only is in no pair, and the lowest of those are at the columns' heads."""
+    columns, ascending. A position in c columns is in c(c-1)/2 pairs, which
+    ranks them as c does, and the pairs are few beside the columns; a position
+    in one column only is in no pair, and the lowest of those are at the
+    columns' heads."""
     wanted = RELATED_POSTS + 1
-    in_pairs = Counter(chain.from_iterable(pairs))
-    # Ascending, then by count: a stable sort keeps equal counts ascending.
-    ranked = sorted(in_pairs)
-    ranked.sort(key=in_pairs.__getitem__, reverse=True)
-    del ranked[wanted:]
+    if len(pairs) == 1:
+        # Every position of the one pair is in both columns: ascending is the ranking.
+        in_pairs = pairs[0]
+        ranked = in_pairs[:wanted]
+    else:
+        in_pairs = Counter(chain.from_iterable(pairs))
+        # Ascending, then by count: a stable sort keeps equal counts ascending.
+        ranked = sorted(in_pairs)
+        ranked.sort(key=in_pairs.__getitem__, reverse=True)
+        del ranked[wanted:]
     if len(ranked) < wanted:
+        # Then fewer than ``wanted`` positions are in pairs: "in" looks through a few at most.
         for position in heapq.merge(*columns):
             if position not in in_pairs:
                 ranked.append(position)
