@@ -7,6 +7,7 @@ and the database are real."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from blog import preview
 from blog.errors import ContentErrors
 from blog.models import Post
+from blog.siteconfig import activate_site
 
 
 @dataclass
@@ -25,7 +27,7 @@ class Served:
 
 
 @pytest.fixture
-def content(db, copy_fixture, monkeypatch) -> Served:
+def content(db, copy_fixture, monkeypatch) -> Iterator[Served]:
     """The minimal fixture as the preview's content folder, with the preview's
     state as a fresh server's, and every walk of the folder counted."""
     served = Served(copy_fixture("minimal").resolve())
@@ -44,7 +46,9 @@ def content(db, copy_fixture, monkeypatch) -> Served:
         return walk(folder)
 
     monkeypatch.setattr(preview, "list_content", counted)
-    return served
+    yield served
+    # The sync made the fixture's site the active one.
+    activate_site(None)
 
 
 def post_file(content: Served, text: str) -> Path:
