@@ -195,6 +195,8 @@ class OurBuild:
         page of the home page's list and of its tags' lists shifts by one. The
         posts "add" makes fall anywhere in the corpus's years, and shift only
         the pages after them (docs/benchmarks.md, issue 17, session 21)."""
+        # Numbers of their own: the same number as an "add" run's would make the
+        # same post (its slug and tags), if both cases run on one corpus.
         post = corpus.make_post(total + 1_000_000 + run)
         newest = replace(post, date=corpus.LAST_DATE + dt.timedelta(days=1 + run, hours=9))
         corpus.add_ours_post(self.content, newest)
