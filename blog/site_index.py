@@ -28,6 +28,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.db.models.base import ModelState
+from django.db.models.functions import Cast
 
 from . import reads
 from .content.internal_links import BUNDLE_NAMES, is_bundle
@@ -156,14 +157,14 @@ class SiteIndex:
             return False
         self._shown_later.discard(start)
         batch = self._posts[start : start + SHOWN_BATCH]
-        names, converters = _columns(NOT_INDEXED)
-        query = Post.objects.filter(id__in=[row.__dict__["id"] for row in batch]).values_list("id", *names)
+        columns = _columns(NOT_INDEXED)
+        query = Post.objects.filter(id__in=[row.__dict__["id"] for row in batch]).values_list("id", *columns.selected)
         rows = {row[0]: row[1:] for row in plain_rows(query)}
         for row in batch:
             values = list(rows[row.__dict__["id"]])
-            for column, convert in converters:
+            for column, convert in columns.converters:
                 values[column] = convert(values[column])
-            row.__dict__.update(zip(names, values, strict=True))
+            row.__dict__.update(zip(columns.names, values, strict=True))
         return True
 
     @property
@@ -499,16 +500,23 @@ def _recorded(lookup: str, arguments: tuple, result):
 
 
 def _from_row(field: models.Field):
-    """How a value of ``field`` comes back from SQLite, turned into what the ORM
-    would give: the few field types a post has that need a conversion."""
+    """How a value of ``field`` comes back from SQLite (as Columns selects it),
+    turned into what the ORM would give: the few field types a post has that
+    need a conversion."""
     if isinstance(field, models.DateTimeField):
-        # SQLite holds UTC (USE_TZ); its adapter has made a naive datetime.
-        return lambda value: value if value is None else value.replace(tzinfo=dt.UTC)
+        return _utc_datetime
     if isinstance(field, models.JSONField):
         return json_value
     if isinstance(field, models.BooleanField):
         return bool
     return None
+
+
+def _utc_datetime(text: str | None) -> dt.datetime | None:
+    """A date as SQLite holds it (UTC, USE_TZ), selected as text: parsed with its
+    offset, a fifth of the cost of the naive datetime SQLite's adapter makes
+    and ``.replace(tzinfo=...)`` (0.06 s of every load at 50,000 posts)."""
+    return None if text is None else dt.datetime.fromisoformat(text + "+00:00")
 
 
 def listed_posts(queryset: models.QuerySet, loaded=None, shown: bool = True) -> list[Post]:
@@ -520,8 +528,8 @@ def listed_posts(queryset: models.QuerySet, loaded=None, shown: bool = True) -> 
     Each post's ``index_digest``, a digest of the fields the lookups read that
     the sync stored with the row, goes into ``loaded`` (a hashlib hash), if given."""
     if loaded is None:
-        names, converters = _listed_fields(shown)
-        return _built(plain_rows(queryset.values_list(*names)), names, converters)
+        columns = _listed_fields(shown)
+        return _built(plain_rows(queryset.values_list(*columns.selected)), columns)
     posts, digests = _with_digests(queryset, "index_digest", shown)
     # 1 ms at 10,000 posts, where a digest of the rows themselves took 40.
     loaded.update("".join(digests).encode())
@@ -541,13 +549,13 @@ def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Pos
     if not earlier:
         posts, digests = _with_digests(queryset, "row_digest")
         return posts, {(post.id, one): post for post, one in zip(posts, digests, strict=True)}
-    names, converters = _listed_fields()
+    columns = _listed_fields()
     pairs = plain_rows(queryset.values_list("id", "row_digest"))
     unknown = [pair[0] for pair in pairs if pair not in earlier]
     read: dict[int, Post] = {}
     for start in range(0, len(unknown), READ_BY_ID):
-        chunk = Post.objects.filter(id__in=unknown[start : start + READ_BY_ID]).values_list(*names)
-        read.update((post.id, post) for post in _built(plain_rows(chunk), names, converters))
+        chunk = Post.objects.filter(id__in=unknown[start : start + READ_BY_ID]).values_list(*columns.selected)
+        read.update((post.id, post) for post in _built(plain_rows(chunk), columns))
     posts = []
     for pair in pairs:
         post = earlier.get(pair)
@@ -566,23 +574,36 @@ def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Pos
 
 def _with_digests(queryset: models.QuerySet, column: str, shown: bool = True) -> tuple[list[Post], list[str]]:
     """The posts of ``queryset`` as listed_posts builds them, and each one's digest ``column``."""
-    names, converters = _listed_fields(shown)
-    rows = plain_rows(queryset.values_list(*names, column))
-    return _built([row[:-1] for row in rows], names, converters), [row[-1] for row in rows]
+    rows = plain_rows(queryset.values_list(*_listed_fields(shown).selected, column))
+    return _built([row[:-1] for row in rows], _listed_fields(shown)), [row[-1] for row in rows]
 
 
-def _listed_fields(shown: bool = True) -> tuple[list[str], list]:
+def _listed_fields(shown: bool = True) -> Columns:
     """The names of the fields the index loads (with ``shown``, those of
     NOT_INDEXED too), and the converters its rows need by position."""
     left_out = NOT_LOADED if shown else NOT_LOADED + NOT_INDEXED
     return _columns([field.attname for field in Post._meta.concrete_fields if field.attname not in left_out])
 
 
-def _columns(names) -> tuple[list[str], list]:
-    """``names`` (a post's fields), and the converters a row of them needs by position."""
+class Columns(NamedTuple):
+    """Some of a post's fields, as the index reads them from SQLite."""
+
+    names: list[str]
+    # What to select for each, in a ``values_list``: dates as text (_utc_datetime).
+    selected: list
+    # (position, function) for each value a row holds in another form than the ORM's.
+    converters: list
+
+
+def _columns(names) -> Columns:
+    """The Columns of ``names``, a post's fields."""
     fields = [Post._meta.get_field(name) for name in names]
+    selected = [
+        Cast(field.attname, models.TextField()) if isinstance(field, models.DateTimeField) else field.attname
+        for field in fields
+    ]
     converters = [(position, convert) for position, field in enumerate(fields) if (convert := _from_row(field))]
-    return [field.attname for field in fields], converters
+    return Columns([field.attname for field in fields], selected, converters)
 
 
 # Rows read by id at a time: below SQLite's oldest limit on parameters.
@@ -591,15 +612,18 @@ READ_BY_ID = 900
 Reusable = dict[tuple[int, str], Post]
 
 
-def _built(rows: list[tuple], names: list[str], converters: list) -> list[Post]:
-    posts = []
-    alias = connection.alias
-    for row in rows:
-        values = list(row)
-        for position, convert in converters:
-            values[position] = convert(values[position])
+def _built(rows: list[tuple], columns: Columns) -> list[Post]:
+    """Posts made from ``rows`` of ``columns.selected``. Converted a column
+    at a time, with ``map``, not a row at a time (0.02 s less at 50,000 posts)."""
+    if not rows:
+        return []
+    values = list(zip(*rows, strict=True))
+    for position, convert in columns.converters:
+        values[position] = map(convert, values[position])
+    names, alias, posts = columns.names, connection.alias, []
+    for row in zip(*values, strict=True):
         post = Post.__new__(Post)
-        post.__dict__.update(zip(names, values, strict=True))
+        post.__dict__.update(zip(names, row, strict=True))
         post._state = state = ModelState()
         state.adding, state.db = False, alias
         posts.append(post)
