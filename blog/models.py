@@ -7,7 +7,6 @@ read them.
 from __future__ import annotations
 
 from django.db import models
-from django.urls import reverse
 
 from . import reads, visibility
 from .content import internal_links
@@ -341,7 +340,7 @@ class Page(Document):
         ordering = ["slug"]
 
     def get_absolute_url(self) -> str:
-        return reverse("blog:page", args=[self.slug])
+        return reversed_url("blog:page", (self.slug,))
 
 
 class OutputFile(models.Model):
