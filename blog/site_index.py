@@ -417,8 +417,11 @@ class SiteIndex:
         return _recorded("related", (post,), self._related_to(post))
 
     def _related_to(self, post: Post) -> list[Post]:
-        if self._related is not None:
-            return [self._posts[other] for other in self._related[self._position[post.id]]]
+        position = self._position.get(post.id)
+        if self._related is not None and position is not None:
+            return [self._posts[other] for other in self._related[position]]
+        # Also a post the index does not hold (a draft the build hides, asked
+        # about by a template tag of the author's): counted, among the index's.
         return self.count_related(post)
 
     def count_related(self, post: Post) -> list[Post]:
@@ -435,7 +438,7 @@ class SiteIndex:
             columns = [positions.get(slug, []) for slug in slugs]
             pairs = [self._in_both(first, second) for first, second in combinations(slugs, 2)]
             ranked = self._most_shared[slugs] = most_shared(columns, pairs)
-        own = self._position[post.id]
+        own = self._position.get(post.id)
         return [self._posts[position] for position in ranked if position != own][:RELATED_POSTS]
 
     def _in_both(self, first: str, second: str) -> list[int]:

@@ -98,6 +98,22 @@ def test_counted_related_posts_are_the_definitions(seed):
     assert counted == {source: plainly_related(entries, source) for source, _tags in entries}
 
 
+@pytest.mark.parametrize("answer_kept", [False, True])
+def test_a_post_the_index_does_not_hold_has_related_posts(answer_kept):
+    """A template tag may ask about a post the index leaves out (a draft the
+    build hides, an unsaved post): it gets the index's posts sharing its tags,
+    not an error."""
+    x, y, z = TAGS[:3]
+    index = make_index([("a", [x]), ("b", [x, y]), ("c", [z])])
+    if answer_kept:
+        index.remember_related([[1], [0], []])
+    outside = Post(pk=10**7, source="draft", slug="draft")
+    outside.tag_list = [tag for tag in index.tags if tag.slug in (x, y)]
+    assert [post.source for post in index.related(outside)] == ["b", "a"]
+    outside.pk = None
+    assert [post.source for post in index.related(outside)] == ["b", "a"]
+
+
 def test_an_added_post_joins_the_related_posts_of_posts_sharing_its_tags(monkeypatch):
     x, y, z = TAGS[:3]
     entries = [("a", [x]), ("b", [x, y]), ("c", [z])]
