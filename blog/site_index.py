@@ -518,7 +518,7 @@ def _from_row(field: models.Field):
 def _utc_datetime(text: str | None) -> dt.datetime | None:
     """A date as SQLite holds it (UTC, USE_TZ), selected as text: parsed with its
     offset, a fifth of the cost of the naive datetime SQLite's adapter makes
-    and ``.replace(tzinfo=...)`` (0.06 s of every load at 50,000 posts)."""
+    and ``.replace(tzinfo=...)``: 0.03 s less of every load at 50,000 posts."""
     return None if text is None else dt.datetime.fromisoformat(text + "+00:00")
 
 
@@ -577,13 +577,14 @@ def reused_posts(queryset: models.QuerySet, earlier: Reusable) -> tuple[list[Pos
 
 def _with_digests(queryset: models.QuerySet, column: str, shown: bool = True) -> tuple[list[Post], list[str]]:
     """The posts of ``queryset`` as listed_posts builds them, and each one's digest ``column``."""
-    rows = plain_rows(queryset.values_list(*_listed_fields(shown).selected, column))
-    return _built([row[:-1] for row in rows], _listed_fields(shown)), [row[-1] for row in rows]
+    columns = _listed_fields(shown)
+    rows = plain_rows(queryset.values_list(*columns.selected, column))
+    return _built([row[:-1] for row in rows], columns), [row[-1] for row in rows]
 
 
 def _listed_fields(shown: bool = True) -> Columns:
-    """The names of the fields the index loads (with ``shown``, those of
-    NOT_INDEXED too), and the converters its rows need by position."""
+    """The Columns of the fields the index loads (with ``shown``, those of
+    NOT_INDEXED too)."""
     left_out = NOT_LOADED if shown else NOT_LOADED + NOT_INDEXED
     return _columns([field.attname for field in Post._meta.concrete_fields if field.attname not in left_out])
 

@@ -2,7 +2,7 @@
 
 A new cache (a cold build, a first preview, every test that builds a site)
 ran all fifteen, which copy the post and page tables again and again to put
-new columns before the bodies: 0.31 s; this makes the same tables in 0.03 s.
+new columns before the bodies: 0.31 s; this makes the same tables in 0.04 s.
 A cache part of the way through them goes on with the old files, which stay
 for that (Django's ``replaces``). The columns are in the order the old
 migrations leave them, bodies last (SQLite reads a row's columns in order,
