@@ -58,6 +58,16 @@ def build_env() -> dict[str, str]:
     return env
 
 
+def run_python(script: str, *args: str, timeout: float = 60) -> str:
+    """Run ``script`` in a fresh Python process as a build runs (from the
+    project's folder, with its settings, without our test's content folder),
+    and return what it printed; the test fails, with its errors, if it does."""
+    command = [sys.executable, "-c", script, *args]
+    process = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=build_env(), timeout=timeout)
+    assert process.returncode == 0, process.stderr
+    return process.stdout
+
+
 def copy_project(copy: Path) -> Path:
     """Copy what a build needs of the project into the folder ``copy``."""
     for part in PROJECT_PARTS:

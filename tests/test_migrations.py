@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from django.core.management import call_command
 
-from .conftest import ROOT, build_env
+from .conftest import run_python
 
 # Makes the cache database in the folder argv[1]. argv[2]: "new", as a build
 # does; or the name of the last of the old migrations to apply, one by one,
 # as they were before the squash, and then (argv[3] == "then-new") what a
 # build does next. Prints the migrations a build would still apply.
 MAKE_CACHE = """
+import json
 import sys
 from pathlib import Path
 
@@ -45,22 +44,14 @@ else:
     if sys.argv[3:] == ["then-new"]:
         use_cache_dir(folder)
 executor = MigrationExecutor(connections["default"])
-print([migration.name for migration, _backwards in executor.migration_plan(executor.loader.graph.leaf_nodes())])
+plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+print(json.dumps([migration.name for migration, _backwards in plan]))
 """
 
 
 def make_cache(folder: Path, *how: str) -> list[str]:
     folder.mkdir()
-    done = subprocess.run(
-        [sys.executable, "-c", MAKE_CACHE, str(folder), *how],
-        capture_output=True,
-        text=True,
-        env=build_env(),
-        cwd=ROOT,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.replace("'", '"'))
+    return json.loads(run_python(MAKE_CACHE, str(folder), *how, timeout=120))
 
 
 def schema(folder: Path) -> list[str]:

@@ -5,7 +5,6 @@ share a date."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import subprocess
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SITE_FIXTURE, Build, run_build
+from .conftest import ROOT, SITE_FIXTURE, Build, build_env, run_build
 from .html_tree import parse_html
 from .output_trees import tree_difference, tree_digest
 
@@ -81,11 +80,9 @@ def copy_in_reverse_order(source: Path, target: Path) -> None:
 
 
 def build_with_reversed_listing(content: Path, output: Path, cache: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "blog.settings"}
-    env.pop("BLOG_CONTENT_DIR", None)
     command = [sys.executable, "-c", REVERSED_LISTING, "manage.py", "build"]
     command += ["--content", str(content), "--output", str(output), "--cache-dir", str(cache)]
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    return subprocess.run(command, capture_output=True, text=True, env=build_env(), cwd=ROOT, timeout=300)
 
 
 def test_building_twice_gives_identical_trees(site_build, tmp_path):

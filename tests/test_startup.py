@@ -4,10 +4,7 @@ sites use stay out of it, as a build that changes one post is mostly start-up
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
-from tests.conftest import ROOT, build_env
+from tests.conftest import run_python
 
 # The modules a build imports before it reads the content: the command, the
 # URL configuration and the middleware (the preview's among them).
@@ -24,11 +21,7 @@ print(" ".join(sorted(name for name in sys.modules if name.split(".")[0] in watc
 
 
 def loaded_at_startup() -> set[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", STARTUP], capture_output=True, text=True, cwd=ROOT, env=build_env(), timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    return set(result.stdout.split())
+    return set(run_python(STARTUP).split())
 
 
 def test_python_liquid_and_djangos_test_client_are_not_loaded_by_every_build():
