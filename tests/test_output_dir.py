@@ -6,6 +6,7 @@ system works; two builds at once never interleave; a killed build leaves no lock
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from blog.build.output import LOCK_FILE, MARKER, read_marker, spare_folder
+from blog.build.writer import relink_files
 
 from .conftest import ROOT, build_command, build_env, run_build
 from .output_trees import tree_difference, tree_digest
@@ -134,6 +136,35 @@ def test_a_spare_whose_refresh_was_cut_short_is_not_used(built, tmp_path):
     assert build.ok, build.process.stderr
     assert_equals_clean_build(content, output, tmp_path)
     assert files_with_inodes(spare) == files_with_inodes(output)
+
+
+def test_relinking_replaces_files_makes_folders_and_copies_where_there_are_no_hard_links(tmp_path, monkeypatch):
+    """The spare's refresh (relink_files): a file the target has is replaced by
+    a link, a file in a folder it lacks gets the folder, and on a file system
+    without hard links each is a copy, never a write through the old link."""
+    source, target = tmp_path / "source", tmp_path / "target"
+    for relative in ("kept.html", "other.html", "new/deeper/page.html"):
+        (source / relative).parent.mkdir(parents=True, exist_ok=True)
+        (source / relative).write_text(f"new {relative}", encoding="utf-8")
+    target.mkdir()
+    (target / "kept.html").write_text("old", encoding="utf-8")
+    relink_files(source, target, ["kept.html", "new/deeper/page.html"])
+    assert files_with_inodes(target) == {
+        relative: inode for relative, inode in files_with_inodes(source).items() if relative != "other.html"
+    }
+
+    # The target's kept.html is now a link to another of the source's files.
+    (target / "kept.html").unlink()
+    os.link(source / "other.html", target / "kept.html")
+
+    def no_hard_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "this file system has no hard links")
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    relink_files(source, target, ["kept.html"])
+    assert (target / "kept.html").read_text(encoding="utf-8") == "new kept.html"
+    assert (target / "kept.html").stat().st_ino != (source / "kept.html").stat().st_ino
+    assert (source / "other.html").read_text(encoding="utf-8") == "new other.html"
 
 
 def start_build(content: Path, output: Path, cache: Path, **options) -> subprocess.Popen:

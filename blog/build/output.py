@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .writer import link_or_copy
+from .writer import link_or_copy, relink_files
 
 # A file in every output folder this tool writes; without it the tool refuses
 # to replace a folder, so a mistyped --output cannot wipe someone's home.
@@ -188,16 +188,7 @@ def refresh_spare(output: Path, changed: Iterable[str] | None, gone: Iterable[st
             for name in names
         )
     (spare / MARKER).unlink(missing_ok=True)
-    made: set[Path] = set()
-    for relative in changed:
-        if relative == MARKER:
-            continue
-        target = spare / relative
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.unlink(missing_ok=True)
-        link_or_copy(output / relative, target)
+    relink_files(output, spare, (relative for relative in changed if relative != MARKER))
     for relative in gone:
         target = spare / relative
         target.unlink(missing_ok=True)
