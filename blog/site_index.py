@@ -17,7 +17,9 @@ import heapq
 import operator
 import posixpath
 import uuid
+from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import reduce
 from itertools import chain, combinations, groupby
@@ -115,10 +117,8 @@ class SiteIndex:
         self._published_files: set[str] | None = None
         # Each tag's posts, and their positions in ``posts``: made when first asked (_tagged).
         self._tag_lists: TagLists | None = None
-        # Two tags' slugs -> the positions of the posts that have both; a
-        # post's tags, sorted -> the ranking of the posts sharing them (count_related).
+        # Two tags' slugs -> the positions of the posts that have both (_in_both).
         self._pairs: dict[tuple[str, str], list[int]] = {}
-        self._most_shared: dict[tuple[str, ...], list[int]] = {}
         self._aliases: dict[str, Post] | None = None
         # Whether any post or page has a WordPress ID; found when first asked.
         self._wordpress_ids: bool | None = None
@@ -413,7 +413,7 @@ class SiteIndex:
         self._related = related
 
     def related(self, post: Post) -> list[Post]:
-        """Up to RELATED_POSTS posts sharing the most tags; ties go to the newest."""
+        """Up to RELATED_POSTS older posts sharing the most tags; ties go to the newest of them."""
         return _recorded("related", (post,), self._related_to(post))
 
     def _related_to(self, post: Post) -> list[Post]:
@@ -425,21 +425,36 @@ class SiteIndex:
         return self.count_related(post)
 
     def count_related(self, post: Post) -> list[Post]:
-        """related(), counted: the posts sharing the most of ``post``'s tags,
-        ties to the newest. Posts with the same tags share the ranking, worked
-        out once per set of tags (with one post more, for the post itself):
-        a cold build asks this of every post, and counting each post's anew
-        took 3.2 s at 10,000 posts and 81 s at 50,000, where a popular tag
-        holds thousands of posts (docs/benchmarks.md, issue 17, session 21)."""
-        slugs = tuple(sorted(tag.__dict__["slug"] for tag in post.__dict__["_tag_list"]))
-        ranked = self._most_shared.get(slugs)
-        if ranked is None:
-            positions = self._tagged().positions
-            columns = [positions.get(slug, []) for slug in slugs]
-            pairs = [self._in_both(first, second) for first, second in combinations(slugs, 2)]
-            ranked = self._most_shared[slugs] = most_shared(columns, pairs)
-        own = self._position.get(post.id)
-        return [self._posts[position] for position in ranked if position != own][:RELATED_POSTS]
+        """related(), counted: the posts older than ``post`` sharing the most
+        of its tags, ties to the newest of them. A post the index does not
+        hold has no place in its order, and is ranked against all its posts."""
+        ranking = self._ranking(_tag_slugs(post))
+        return [self._posts[position] for position in ranking.older_than(self._position.get(post.id, -1))]
+
+    def count_every_related(self) -> list[list[int]]:
+        """count_related of every post, as positions in ``posts``. Posts
+        with the same tags share a ranking, worked out once: a cold build
+        asks for every post's, and counting each post's anew took 3.2 s at
+        10,000 posts and 81 s at 50,000, where a popular tag holds
+        thousands of posts (docs/benchmarks.md, issue 17, session 21). A
+        ranking is dropped once its posts are answered: kept for every set
+        of tags, they would hold millions of positions at 50,000 posts."""
+        with_tags: dict[tuple[str, ...], list[int]] = {}
+        for position, post in enumerate(self._posts):
+            with_tags.setdefault(_tag_slugs(post), []).append(position)
+        related: list[list[int]] = [[] for _post in self._posts]
+        for slugs, positions in with_tags.items():
+            ranking = self._ranking(slugs)
+            for position in positions:
+                related[position] = ranking.older_than(position)
+        return related
+
+    def _ranking(self, slugs: tuple[str, ...]) -> SharedTags:
+        """The ranking of the posts sharing any of the tags ``slugs``."""
+        positions = self._tagged().positions
+        columns = [positions.get(slug, []) for slug in slugs]
+        pairs = [self._in_both(first, second) for first, second in combinations(slugs, 2)]
+        return SharedTags.of(columns, pairs)
 
     def _in_both(self, first: str, second: str) -> list[int]:
         """The positions of the posts tagged both ``first`` and ``second``,
@@ -452,34 +467,62 @@ class SiteIndex:
         return found
 
 
-def most_shared(columns: list[list[int]], pairs: list[list[int]]) -> list[int]:
-    """The RELATED_POSTS + 1 positions found in the most of ``columns`` (a
-    post's tags' positions, each ascending), ties to the lowest position (the
-    newest post): as Counter.most_common() ranks them when counted in
-    ascending order. ``pairs``: the positions in both columns of each pair of
-    columns, ascending. A position in c columns is in c(c-1)/2 pairs, which
-    ranks them as c does, and the pairs are few beside the columns; a position
-    in one column only is in no pair, and the lowest of those are at the
-    columns' heads."""
-    wanted = RELATED_POSTS + 1
-    if len(pairs) == 1:
-        # Every position of the one pair is in both columns: ascending is the ranking.
-        in_pairs = pairs[0]
-        ranked = in_pairs[:wanted]
-    else:
+def _tag_slugs(post: Post) -> tuple[str, ...]:
+    """A post's tags' slugs, sorted: read past the recorded fields, as this
+    runs over every post."""
+    return tuple(sorted(tag.__dict__["slug"] for tag in post.__dict__["_tag_list"]))
+
+
+class SharedTags(NamedTuple):
+    """The posts sharing any of a set of tags, ranked for each post that has
+    that set: the posts found under the most of the tags first, ties to the
+    lowest position (the newest).
+
+    ``columns``: each tag's positions, ascending. ``levels``: the positions
+    found under two tags or more, those under the most first, each level
+    ascending. They come from the pairs of tags: a position under c of the
+    tags is in c(c-1)/2 of the pairs, which ranks them as c does, and the
+    pairs are few beside the columns."""
+
+    columns: list[list[int]]
+    levels: list[list[int]]
+
+    @classmethod
+    def of(cls, columns: list[list[int]], pairs: list[list[int]]) -> SharedTags:
+        """``pairs``: the positions in both columns of each pair of columns, ascending."""
+        if len(pairs) <= 1:
+            # Every position of the one pair is in both columns: one level, as it is.
+            return cls(columns, [pair for pair in pairs if pair])
         in_pairs = Counter(chain.from_iterable(pairs))
-        # Ascending, then by count: a stable sort keeps equal counts ascending.
-        ranked = sorted(in_pairs)
-        ranked.sort(key=in_pairs.__getitem__, reverse=True)
-        del ranked[wanted:]
-    if len(ranked) < wanted:
-        # Then fewer than ``wanted`` positions are in pairs: "in" looks through a few at most.
-        for position in heapq.merge(*columns):
-            if position not in in_pairs:
-                ranked.append(position)
-                if len(ranked) == wanted:
+        by_count: dict[int, list[int]] = {}
+        for position in sorted(in_pairs):
+            by_count.setdefault(in_pairs[position], []).append(position)
+        return cls(columns, [by_count[count] for count in sorted(by_count, reverse=True)])
+
+    def older_than(self, own: int) -> list[int]:
+        """The first RELATED_POSTS positions after ``own``, in rank order."""
+        found: list[int] = []
+        for level in self.levels:
+            start = bisect_right(level, own)
+            found += level[start : start + RELATED_POSTS - len(found)]
+            if len(found) == RELATED_POSTS:
+                return found
+        # Then the positions under one tag only: a position under c tags
+        # comes c times in a row from the merged columns. Fewer than
+        # RELATED_POSTS positions after ``own`` are in the levels, so this
+        # passes over a few of them at most.
+        tails = [_after(column, own) for column in self.columns]
+        for position, times in groupby(heapq.merge(*tails)):
+            if len(list(times)) == 1:
+                found.append(position)
+                if len(found) == RELATED_POSTS:
                     break
-    return ranked
+        return found
+
+
+def _after(column: list[int], own: int) -> Iterator[int]:
+    """The positions of ascending ``column`` after ``own``, without copying it."""
+    return (column[index] for index in range(bisect_right(column, own), len(column)))
 
 
 class TagLists(NamedTuple):

@@ -38,8 +38,10 @@ def stored_answer(entries) -> dict:
     }
 
 
-def answers(index: SiteIndex, related: dict) -> dict[str, list[str]]:
-    return {post.source: [other.source for other in related[post.pk]] for post in index.posts}
+def answers(index: SiteIndex, related: list[list[int]]) -> dict[str, list[str]]:
+    """Each post's related posts by source, from their positions in the index."""
+    posts = index.posts
+    return {post.source: [posts[other].source for other in others] for post, others in zip(posts, related, strict=True)}
 
 
 def mutate(rng: random.Random, entries: list, counter: types.SimpleNamespace) -> list:
@@ -69,33 +71,40 @@ def test_updated_related_posts_equal_a_full_count(seed):
         index = make_index(entries)
         current = [[source, slugs] for source, slugs in entries]
         updated = answers(index, _update_related(index, stored, current))
-        full = answers(index, {post.pk: index.related(post) for post in index.posts})
+        full = answers(index, index.count_every_related())
         assert updated == full
+        assert full == {source: plainly_related(entries, source) for source, _tags in entries}
 
 
 def plainly_related(entries: list[tuple[str, list[str]]], source: str) -> list[str]:
-    """The definition, written plainly: the other posts sharing any of the
-    post's tags, those sharing the most first, ties to the newest (the
-    earlier in ``entries``)."""
+    """The definition, written plainly: the older posts (the later in
+    ``entries``) sharing any of the post's tags, those sharing the most
+    first, ties to the newest (the earlier in ``entries``)."""
+    own = [other for other, _tags in entries].index(source)
     tags = set(dict(entries)[source])
     sharing = [
         (-len(tags.intersection(others)), number, other)
         for number, (other, others) in enumerate(entries)
-        if other != source and tags.intersection(others)
+        if number > own and tags.intersection(others)
     ]
     return [other for _shared, _number, other in sorted(sharing)][:RELATED_POSTS]
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_counted_related_posts_are_the_definitions(seed):
-    """count_related ranks the posts of each set of tags once, from the pairs
-    of tags they share: the answer is the plain definition's, for posts with
-    no tag, one, or all of them, and for any number of posts."""
+    """count_related ranks each post's older posts from the pairs of tags
+    they share, and count_every_related ranks those of each set of tags once
+    for all the posts that have it: both answer as the plain definition
+    does, for posts with no tag, one, or all of them, and for any number of
+    posts, many of them with the same tags."""
     rng = random.Random(seed)
-    entries = [(f"post-{n}", rng.sample(TAGS, rng.choice([0, 1, 1, 2, 2, 3, 4, 8]))) for n in range(rng.randint(1, 80))]
+    tag_sets = [rng.sample(TAGS, rng.choice([0, 1, 1, 2, 2, 3, 4, 8])) for _set in range(rng.randint(1, 12))]
+    entries = [(f"post-{n}", rng.choice(tag_sets)) for n in range(rng.randint(1, 80))]
     index = make_index(entries)
+    definition = {source: plainly_related(entries, source) for source, _tags in entries}
     counted = {post.source: [other.source for other in index.count_related(post)] for post in index.posts}
-    assert counted == {source: plainly_related(entries, source) for source, _tags in entries}
+    assert counted == definition
+    assert answers(index, index.count_every_related()) == definition
 
 
 @pytest.mark.parametrize("answer_kept", [False, True])
@@ -114,11 +123,13 @@ def test_a_post_the_index_does_not_hold_has_related_posts(answer_kept):
     assert [post.source for post in index.related(outside)] == ["b", "a"]
 
 
-def test_an_added_post_joins_the_related_posts_of_posts_sharing_its_tags(monkeypatch):
+def test_an_added_post_joins_the_related_posts_of_newer_posts_sharing_its_tags(monkeypatch):
     x, y, z = TAGS[:3]
-    entries = [("a", [x]), ("b", [x, y]), ("c", [z])]
+    entries = [("a", [x]), ("b", [x, y]), ("c", [z]), ("d", [y])]
     stored = stored_answer(entries)
-    entries = [("new", [x, y]), *entries]
+    assert stored["related"] == {"a": ["b"], "b": ["d"], "c": [], "d": []}
+    # Dated between b and c.
+    entries = [("a", [x]), ("b", [x, y]), ("older", [x, y]), ("c", [z]), ("d", [y])]
     index = make_index(entries)
     counted = []
     full_count = SiteIndex.count_related
@@ -126,9 +137,21 @@ def test_an_added_post_joins_the_related_posts_of_posts_sharing_its_tags(monkeyp
         SiteIndex, "count_related", lambda self, post: counted.append(post.source) or full_count(self, post)
     )
     updated = answers(index, _update_related(index, stored, [[s, t] for s, t in entries]))
-    assert updated == {"new": ["b", "a"], "a": ["new", "b"], "b": ["new", "a"], "c": []}
+    assert updated == {"a": ["b", "older"], "b": ["older", "d"], "older": ["d"], "c": [], "d": []}
     # Only the new post is counted from scratch; the others are updated.
-    assert counted == ["new"]
+    assert counted == ["older"]
+
+
+def test_a_post_added_as_the_newest_leaves_the_others_related_posts_as_they_were():
+    """Only older posts rank: a new post, dated last, changes no other post's
+    related posts, so its build leaves their pages alone."""
+    x, y = TAGS[:2]
+    entries = [("a", [x]), ("b", [x, y]), ("c", [y])]
+    stored = stored_answer(entries)
+    entries = [("newest", [x, y]), *entries]
+    index = make_index(entries)
+    updated = answers(index, _update_related(index, stored, [[s, t] for s, t in entries]))
+    assert updated == {"newest": ["b", "a", "c"], **stored["related"]}
 
 
 def test_the_last_builds_answer_is_not_used_by_other_code(site_db, monkeypatch):
@@ -138,21 +161,21 @@ def test_the_last_builds_answer_is_not_used_by_other_code(site_db, monkeypatch):
     from blog.build import related
     from blog.site_index import load_index
 
-    full_count = SiteIndex.count_related
+    every = SiteIndex.count_every_related
 
     def related_by(code: str, count) -> dict[str, list[str]]:
         monkeypatch.setattr(related, "code_fingerprint", lambda: code)
-        monkeypatch.setattr(SiteIndex, "count_related", count)
+        monkeypatch.setattr(SiteIndex, "count_every_related", count)
         index = load_index(holdings=True)
         related.related_posts(index)
         return {post.source: [other.source for other in index.related(post)] for post in index.posts}
 
-    full = related_by("the code as it is", full_count)
+    full = related_by("the code as it is", every)
     assert any(len(others) > 1 for others in full.values())
-    fewer = related_by("code that shows one related post", lambda index, post: full_count(index, post)[:1])
+    fewer = related_by("code that shows one related post", lambda index: [others[:1] for others in every(index)])
     assert fewer == {source: others[:1] for source, others in full.items()}
     # And back: the first code's answer is worked out again, not the second's kept.
-    assert related_by("the code as it is", full_count) == full
+    assert related_by("the code as it is", every) == full
 
 
 def test_the_stored_answer_follows_a_change_of_tags(site_db):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from ..models import CacheEntry, Post
+from ..models import CacheEntry
 from ..site_index import RELATED_POSTS, SiteIndex
 from .fingerprints import code_fingerprint
 
@@ -19,15 +19,15 @@ RELATED_POSTS_ENTRY = "related_posts"
 def related_posts(index: SiteIndex) -> None:
     """Work out every visible post's related posts, and have ``index`` serve
     them: counting them for every post costs 0.2 s at 10,000 posts and 2.7 s
-    at 50,000 (SiteIndex.count_related), so the last build's answer is kept
-    where it holds.
+    at 50,000 (SiteIndex.count_every_related), so the last build's answer is
+    kept where it holds.
 
     The answer is made of the posts' order and tags, all in the index's
     holdings (SiteIndex.holdings): with the same holdings and the same code it
-    is the last build's. Otherwise a post's related posts change only when a
-    post sharing one of its tags comes, goes, moves in the list or changes its
-    tags; posts are named by their source file here, which stays the same
-    when a post is re-read."""
+    is the last build's. Otherwise a post's related posts change only when an
+    older post sharing one of its tags comes, goes, moves in the list or
+    changes its tags, or when the post's own tags change; posts are named by
+    their source file here, which stays the same when a post is re-read."""
     code, holdings = code_fingerprint(), index.holdings()
     stored = CacheEntry.read(RELATED_ENTRY)
     if not isinstance(stored, dict) or stored.get("code") != code or not isinstance(stored.get("related"), list):
@@ -55,9 +55,7 @@ def related_posts(index: SiteIndex) -> None:
                     for source, others in zip(sources, stored["related"], strict=True)
                 },
             }
-        related = _update_related(index, previous, current)
-        position = {post.id: number for number, post in enumerate(posts)}
-        positions = [[position[other.id] for other in related[post.id]] for post in posts]
+        positions = _update_related(index, previous, current)
     # Both or neither: the positions are of that list.
     with transaction.atomic():
         CacheEntry.write(RELATED_ENTRY, {"code": code, "holdings": holdings, "related": positions})
@@ -66,40 +64,42 @@ def related_posts(index: SiteIndex) -> None:
     index.remember_related(positions)
 
 
-def _update_related(index: SiteIndex, stored: dict | None, current: list) -> dict[int, list[Post]]:
-    """Related posts for ``current`` (source, tags) pairs, from the stored answer
-    for the last build's list where that is exact, counted afresh elsewhere."""
+def _update_related(index: SiteIndex, stored: dict | None, current: list) -> list[list[int]]:
+    """Related posts for ``current`` (source, tags) pairs, as positions in
+    the index's posts: from the stored answer for the last build's list where
+    that is exact, counted afresh elsewhere. Only older posts rank, so a post
+    added as the newest, as a new post usually is, changes no other post's."""
     old_tags = dict(stored["posts"]) if stored and "posts" in stored else {}
     new_tags = dict(current)
     kept = [source for source, tags in current if old_tags.get(source) == tags]
     kept_set = set(kept)
     if not old_tags or [source for source, _tags in stored["posts"] if source in kept_set] != kept:
-        # No stored answer, or a post moved past another (a new date): ties
-        # between them would break the other way, so count everything.
-        return {post.id: index.count_related(post) for post in index.posts}
+        # No stored answer, or a post moved past another (a new date): which
+        # posts are older than which changed, so count everything.
+        return index.count_every_related()
     gone = set(old_tags) - kept_set
-    arrived = [source for source in new_tags if source not in kept_set]
-    by_source = {post.source: post for post in index.posts}
     position = {source: number for number, (source, _tags) in enumerate(current)}
     # Posts that share a tag with an arrival: it may now rank among theirs.
     arrivals_by_tag: dict[str, list[str]] = {}
-    for source in arrived:
-        for tag in new_tags[source]:
-            arrivals_by_tag.setdefault(tag, []).append(source)
-    related = {}
+    for source, _tags in current:
+        if source not in kept_set:
+            for tag in new_tags[source]:
+                arrivals_by_tag.setdefault(tag, []).append(source)
+    related = []
     for post in index.posts:
         source = post.source
         previous = stored["related"].get(source)
         if previous is None or source not in kept_set or any(other in gone for other in previous):
-            related[post.id] = index.count_related(post)
+            related.append([position[other.source] for other in index.count_related(post)])
             continue
+        own = position[source]
         tags = set(new_tags[source])
-        arrivals = {other for tag in tags for other in arrivals_by_tag.get(tag, ())}
+        arrivals = {other for tag in tags for other in arrivals_by_tag.get(tag, ()) if position[other] > own}
         if not arrivals:
-            related[post.id] = [by_source[other] for other in previous]
+            related.append([position[other] for other in previous])
             continue
-        # The new top few are among the old top few and the arrivals.
-        candidates = (arrivals | set(previous)) - {source}
+        # The new top few are among the old top few and the older arrivals.
+        candidates = arrivals.union(previous)
         ranked = sorted(candidates, key=lambda other: (-len(tags.intersection(new_tags[other])), position[other]))
-        related[post.id] = [by_source[other] for other in ranked[:RELATED_POSTS]]
+        related.append([position[other] for other in ranked[:RELATED_POSTS]])
     return related
