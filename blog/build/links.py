@@ -29,6 +29,10 @@ from ..siteconfig import SiteConfig
 _ATTRIBUTE = re.compile(r"""\s(?=[hsi])(href|src|srcset|id)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 # Links that are not to a place: nothing to resolve.
 _NOT_PLACES = ("mailto:", "tel:", "javascript:", "data:", "sms:")
+# A link that is a plain path from the site's root, which urljoin would only
+# put after the page's scheme and host: no "//" host, no "." or ".." segment,
+# no query, fragment or parameters, nothing urlsplit strips (blanks, controls).
+_PLAIN_PATH = re.compile(r"(?!.*/\.)/(?!/)[^?#;\\\s\x00-\x1f\x7f]*")
 CHECKED_SUFFIXES = (".html", ".xml")
 
 
@@ -93,7 +97,11 @@ def site_path(site_root: str, parts) -> str | None:
     """The output file an absolute URL of the site (split by urlsplit) names
     (a folder's URL names its index.html), or None outside ``site_root``. A
     path that is a folder without its slash is the caller's to try."""
-    location = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return site_file(site_root, f"{parts.scheme}://{parts.netloc}{parts.path}")
+
+
+def site_file(site_root: str, location: str) -> str | None:
+    """site_path of ``location``, an absolute URL without query or fragment."""
     if location + "/" == site_root:
         location = site_root
     if not location.startswith(site_root):
@@ -129,6 +137,10 @@ class LinkChecker:
         self.files = files
         self.ids_of = ids_of
         self._root = site.origin + site.base_path
+        # The scheme and host urljoin gives every link of a page of the site.
+        root = urlsplit(self._root)
+        self._origin, self._host = f"{root.scheme}://{root.netloc}", root.netloc
+        self._checks_paths = root.scheme in ("http", "https")
         # Most links are the same on every page (navigation, tags, feeds) and do
         # not depend on the page they are on: each of those is resolved once.
         self._resolved: dict[str, tuple[str, str]] = {}
@@ -143,13 +155,25 @@ class LinkChecker:
             elif link in self._resolved:
                 target, reason = self._resolved[link]
             else:
-                target = urljoin(base, link)
-                reason = self._broken(target)
+                target, reason = self.resolve(base, link)
                 if link.startswith(("/", "http:", "https:")):
                     self._resolved[link] = (target, reason)
             if reason:
                 broken.append(Broken(link, target, reason))
         return broken
+
+    def resolve(self, base: str, link: str) -> tuple[str, str]:
+        """Where ``link``, on the page at the URL ``base``, leads, and why it is
+        broken ("" if it is not). A plain path from the site's root (a post's,
+        a tag's: most links) is put after the scheme and host by hand, as
+        urljoin would: urljoin and urlsplit, pure Python, were three quarters
+        of checking the 1,100 pages a new post renders again at 10,000 posts
+        (docs/benchmarks.md, issue 17, session 24)."""
+        if self._checks_paths and _PLAIN_PATH.fullmatch(link):
+            target = self._origin + link
+            return target, self._missing(target, "")
+        target = urljoin(base, link)
+        return target, self._broken(target)
 
     def _missing_id(self, fragment: str, target: str) -> str:
         """Why ``#fragment`` is broken on ``target``, or "" if it is fine or
@@ -169,17 +193,21 @@ class LinkChecker:
         if absolute.lower().startswith(_NOT_PLACES):
             return ""
         parts = urlsplit(absolute)
-        site_root = self._root
-        if parts.scheme not in ("http", "https") or parts.netloc != urlsplit(site_root).netloc:
+        if parts.scheme not in ("http", "https") or parts.netloc != self._host:
             return ""  # another site: not ours to check
-        target = site_path(site_root, parts)
+        return self._missing(f"{parts.scheme}://{parts.netloc}{parts.path}", parts.fragment)
+
+    def _missing(self, location: str, fragment: str) -> str:
+        """Why the URL ``location`` of this site's host (without query or
+        fragment), with ``#fragment``, is broken, or "" if it is not."""
+        target = site_file(self._root, location)
         if target is None:
-            return f"which is outside the site (it is published under {urlsplit(site_root).path})"
+            return f"which is outside the site (it is published under {urlsplit(self._root).path})"
         if target not in self.files:
             if target + "/index.html" not in self.files:
                 return "which the site does not have"
             target += "/index.html"
-        return self._missing_id(parts.fragment, target)
+        return self._missing_id(fragment, target)
 
 
 def find_broken_links(site: SiteConfig, pages: dict[str, PageLinks], files: set[str]) -> dict[str, list[Broken]]:
