@@ -19,6 +19,17 @@ def output_file_for(url_path: str) -> str:
     return path
 
 
+def served_file(target: str, files) -> str | None:
+    """The file of ``files`` a static host serves for the output path
+    ``target`` (an ``output_file_for`` answer): the file itself, or, for a
+    folder named without its slash, the folder's ``index.html``; None if
+    ``files`` has neither."""
+    if target in files:
+        return target
+    index = target + "/index.html"
+    return index if index in files else None
+
+
 def alias_file(alias: str) -> str:
     """The file that holds the redirect page for an alias path.
 

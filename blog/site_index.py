@@ -37,7 +37,7 @@ from .content.internal_links import BUNDLE_NAMES, is_bundle
 from .content.rows import json_value, plain_rows
 from .digests import digest
 from .models import NOT_INDEXED, NOT_LOADED, CacheEntry, Page, Post, PostTag, Tag
-from .paths import alias_file, output_file_for
+from .paths import alias_file, output_file_for, served_file
 from .visibility import current
 
 # The front-matter key (kept in ``extra``) with an imported item's WordPress
@@ -244,8 +244,7 @@ class SiteIndex:
             # the lookup's answer, recorded below, is.
             with reads.not_recorded():
                 self._published_files = self._files()
-        target = output_file_for(path)
-        found = target in self._published_files or f"{target}/index.html" in self._published_files
+        found = served_file(output_file_for(path), self._published_files) is not None
         return _recorded("has_url_path", (path,), found)
 
     def _files(self) -> set[str]:

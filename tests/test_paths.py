@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from blog.paths import alias_file, output_file_for
+from blog.paths import alias_file, output_file_for, served_file
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,21 @@ def test_output_file_for(url_path, file):
 )
 def test_alias_file(alias, file):
     assert alias_file(alias) == file
+
+
+@pytest.mark.parametrize(
+    ("target", "served"),
+    [
+        ("a/index.html", "a/index.html"),
+        # A folder named without its slash: hosts serve its index.html.
+        ("a", "a/index.html"),
+        ("feed.xml", "feed.xml"),
+        # A file beats a folder of the same name.
+        ("both", "both"),
+        ("gone", None),
+        ("feed.xml/index.html", None),
+    ],
+)
+def test_served_file(target, served):
+    files = {"a/index.html", "feed.xml", "both", "both/index.html"}
+    assert served_file(target, files) == served

@@ -20,6 +20,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from ..content.sources import display_path
 from ..errors import ContentProblem
+from ..paths import served_file
 from ..siteconfig import SiteConfig
 
 # An href, src, srcset or id attribute, with its value in double or single
@@ -203,11 +204,10 @@ class LinkChecker:
         target = site_file(self._root, location)
         if target is None:
             return f"which is outside the site (it is published under {urlsplit(self._root).path})"
-        if target not in self.files:
-            if target + "/index.html" not in self.files:
-                return "which the site does not have"
-            target += "/index.html"
-        return self._missing_id(fragment, target)
+        served = served_file(target, self.files)
+        if served is None:
+            return "which the site does not have"
+        return self._missing_id(fragment, served)
 
 
 def find_broken_links(site: SiteConfig, pages: dict[str, PageLinks], files: set[str]) -> dict[str, list[Broken]]:

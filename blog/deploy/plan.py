@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 from ..build.links import extract, page_url, site_path
+from ..paths import served_file
 from ..siteconfig import SiteConfig
 from .headers import Headers
 from .local import LocalFile
@@ -95,12 +96,9 @@ def references(site: SiteConfig, relative: str, body: bytes, files: dict[str, Lo
     found = set()
     for link in links:
         target = site_path(root, urlsplit(urljoin(base, link)))
-        if target is None:
-            continue
-        if target not in files and target + "/index.html" in files:
-            target += "/index.html"
-        if target in files and target != relative:
-            found.add(target)
+        served = None if target is None else served_file(target, files)
+        if served is not None and served != relative:
+            found.add(served)
     return found
 
 
